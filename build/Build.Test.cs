@@ -1,0 +1,74 @@
+using ServiceMesh.Build.Engine;
+using ServiceMesh.Build.Testing;
+using Spectre.Console;
+
+namespace ServiceMesh.Build;
+
+internal sealed partial class Build
+{
+    [Parameter("Only test projects whose name contains one of these (default: all)")]
+    readonly string[] TestProjects = [];
+
+    string TestResultsDirectory => Path.Combine(ArtifactsDirectory, "test-results");
+
+    /// <summary>Every project under tests/ except benchmarks, which never run as tests.</summary>
+    IReadOnlyList<string> TestProjectFiles => Directory.EnumerateFiles(Path.Combine(RootDirectory, "tests"), "*.csproj", SearchOption.AllDirectories)
+        .Where(p => !Path.GetFileNameWithoutExtension(p).EndsWith(".Benchmarks", StringComparison.Ordinal))
+        .Where(p => TestProjects.Length == 0 || TestProjects.Any(f => Path.GetFileName(p).Contains(f, StringComparison.OrdinalIgnoreCase)))
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    Target Test => _ => _
+        .Description("Runs every test project; prints 'Tests: N passed, N failed, N skipped' and a table per project")
+        .DependsOn(Compile)
+        .Executes(async ct =>
+        {
+            Directory.CreateDirectory(TestResultsDirectory);
+            var summaries = new List<TestRunSummary>();
+            foreach (var project in TestProjectFiles)
+            {
+                var name = Path.GetFileNameWithoutExtension(project);
+                var trx = Path.Combine(TestResultsDirectory, name + ".trx");
+                File.Delete(trx);
+                var exitCode = await Tools.RunAsync(
+                    "dotnet",
+                    ["test", project, "-c", Configuration.ToString(), "--no-build", "--nologo",
+                        "--logger", $"trx;LogFileName={trx}", "--logger", "console;verbosity=normal", .. NoServers],
+                    ct,
+                    acceptedExitCodes: [0, 1]);
+                summaries.Add(File.Exists(trx)
+                    ? TrxReader.Read(name, trx)
+                    : throw new BuildFailureException($"{name}: dotnet test exited with {exitCode} and wrote no results ({trx}); see its output above."));
+            }
+
+            var total = TestRunSummary.Sum("Total", summaries);
+            // CI reads this line: plain text, alone on its line.
+            Console.Profile.Out.Writer.WriteLine();
+            Console.Profile.Out.Writer.WriteLine($"Tests: {total.CountLine}");
+            Console.Write(TestTable(summaries, total));
+            Note(total.CountLine);
+            if (total.Failed > 0 || total.Passed == 0)
+            {
+                var failedNames = summaries.SelectMany(s => s.FailedTests).Take(20).ToList();
+                throw new BuildFailureException(total.Passed == 0 && total.Failed == 0
+                    ? "No test ran."
+                    : $"{total.Failed} test(s) failed: {string.Join(", ", failedNames)}");
+            }
+        });
+
+    static Table TestTable(IEnumerable<TestRunSummary> summaries, TestRunSummary total)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Tests by project[/]");
+        foreach (var column in new[] { "Project", "Passed", "Failed", "Skipped", "Duration" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var s in summaries.Append(total))
+        {
+            table.AddRow(Markup.Escape(s.Project), s.Passed.ToString(), s.Failed.ToString(), s.Skipped.ToString(), SummaryPrinter.FormatDuration(s.Duration));
+        }
+
+        return table;
+    }
+}

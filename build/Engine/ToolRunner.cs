@@ -1,0 +1,84 @@
+using System.Text;
+using CliWrap;
+using Spectre.Console;
+
+namespace ServiceMesh.Build.Engine;
+
+/// <summary>Runs a command-line tool with its output streamed to the console; a non-zero exit fails the target.</summary>
+public sealed class ToolRunner
+{
+    private readonly IAnsiConsole _console;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string _workingDirectory;
+
+    public ToolRunner(IAnsiConsole console, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        _console = console;
+        _environment = environment;
+        _workingDirectory = workingDirectory;
+    }
+
+    /// <summary>Runs the tool; returns its exit code, throwing unless it is in <paramref name="acceptedExitCodes"/> (default: 0).</summary>
+    public async Task<int> RunAsync(
+        string executable,
+        IEnumerable<string> arguments,
+        CancellationToken cancellationToken,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        Action<string>? onOutputLine = null,
+        bool quiet = false,
+        IReadOnlyCollection<int>? acceptedExitCodes = null)
+    {
+        var args = arguments.ToList();
+        var display = $"{executable} {string.Join(" ", args.Select(Quote))}";
+        _console.MarkupLineInterpolated($"[grey]> {display}[/]");
+
+        var tail = new Queue<string>();
+        void Line(string line)
+        {
+            onOutputLine?.Invoke(line);
+            if (!quiet)
+            {
+                _console.Profile.Out.Writer.WriteLine(line);
+            }
+            else
+            {
+                tail.Enqueue(line);
+                if (tail.Count > 40)
+                {
+                    tail.Dequeue();
+                }
+            }
+        }
+
+        var variables = _environment.ToDictionary(e => e.Key, e => (string?)e.Value);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
+        var result = await Cli.Wrap(executable)
+            .WithArguments(args)
+            .WithWorkingDirectory(workingDirectory ?? _workingDirectory)
+            .WithEnvironmentVariables(variables)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(Line, Encoding.UTF8))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(Line, Encoding.UTF8))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(cancellationToken);
+
+        var accepted = acceptedExitCodes ?? [0];
+        if (!accepted.Contains(result.ExitCode))
+        {
+            foreach (var line in tail)
+            {
+                _console.Profile.Out.Writer.WriteLine(line);
+            }
+
+            throw new BuildFailureException($"'{display}' exited with code {result.ExitCode}.");
+        }
+
+        return result.ExitCode;
+    }
+
+    private static string Quote(string arg) => arg.Length == 0 || arg.Any(char.IsWhiteSpace) ? $"\"{arg}\"" : arg;
+}

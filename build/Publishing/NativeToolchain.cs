@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using ServiceMesh.Build.Engine;
+
+namespace ServiceMesh.Build.Publishing;
+
+/// <summary>
+/// Native AOT needs a plain <c>clang</c>, and for another architecture a cross linker and libc. On Debian as root
+/// the build installs what is missing (about 10 s); anywhere else it names the exact command to run.
+/// </summary>
+internal sealed class NativeToolchain
+{
+    private readonly ToolRunner _tools;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    public NativeToolchain(ToolRunner tools, IReadOnlyDictionary<string, string> environment)
+    {
+        _tools = tools;
+        _environment = environment;
+    }
+
+    /// <summary>Debian packages that publishing <paramref name="runtime"/> needs on a host of <paramref name="host"/> architecture.</summary>
+    public static IReadOnlyList<string> RequiredPackages(string runtime, Architecture host)
+    {
+        var packages = new List<string> { "clang" };
+        var target = runtime.EndsWith("arm64", StringComparison.Ordinal) ? Architecture.Arm64
+            : runtime.EndsWith("x64", StringComparison.Ordinal) ? Architecture.X64
+            : throw new BuildFailureException($"Runtime '{runtime}' is not supported; expected linux-x64 or linux-arm64.", ExitCodes.UsageError);
+        if (target != host)
+        {
+            packages.AddRange(target == Architecture.Arm64
+                ? ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]
+                : ["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"]);
+        }
+
+        return packages;
+    }
+
+    public async Task EnsureAsync(string runtime, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var package in RequiredPackages(runtime, RuntimeInformation.OSArchitecture))
+        {
+            if (!await IsInstalledAsync(package, cancellationToken))
+            {
+                missing.Add(package);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var command = $"apt-get update && apt-get install -y --no-install-recommends {string.Join(' ', missing)}";
+        if (!File.Exists("/usr/bin/apt-get") || Environment.UserName != "root")
+        {
+            throw new BuildFailureException($"Native AOT for {runtime} needs {string.Join(", ", missing)}. Install them (as root): {command}");
+        }
+
+        var apt = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        await _tools.RunAsync("apt-get", ["update", "-qq"], cancellationToken, environment: apt, quiet: true);
+        await _tools.RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. missing], cancellationToken, environment: apt, quiet: true);
+    }
+
+    private async Task<bool> IsInstalledAsync(string package, CancellationToken cancellationToken)
+    {
+        if (package == "clang")
+        {
+            // The package is not the point: the ILCompiler calls a plain 'clang' found on PATH.
+            var path = _environment.GetValueOrDefault("PATH", "/usr/bin");
+            return path.Split(':').Any(dir => File.Exists(Path.Combine(dir, "clang")));
+        }
+
+        if (!File.Exists("/usr/bin/dpkg-query"))
+        {
+            return false;
+        }
+
+        var status = "";
+        await _tools.RunAsync(
+            "dpkg-query",
+            ["-W", "-f=${Status}", package],
+            cancellationToken,
+            onOutputLine: line => status += line,
+            quiet: true,
+            acceptedExitCodes: [0, 1]);
+        return status.Contains("install ok installed", StringComparison.Ordinal);
+    }
+}

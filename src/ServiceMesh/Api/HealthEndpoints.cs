@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using ServiceMesh.Configuration;
+using ServiceMesh.Health;
+using ServiceMesh.Hosting;
+
+namespace ServiceMesh.Api;
+
+/// <summary>GET /health, /ready and / (service info). Read-only, so open without a token.</summary>
+internal static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Health).WithDescription("Health of every component; 200 when all are healthy, 503 otherwise");
+        app.MapGet("/ready", Ready).WithDescription("200 once serving and no component is unhealthy");
+        app.MapGet("/", Info).WithDescription("Service information and this list of endpoints");
+        return app;
+    }
+
+    private static async Task<JsonHttpResult<HealthResponse>> Health(HealthEvaluator evaluator, CancellationToken cancellationToken)
+    {
+        var report = await evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);
+        var body = new HealthResponse(
+            Name(report.Status), BuildInfo.ServiceName, BuildInfo.Version,
+            report.Components.ToDictionary(c => c.Key, c => new ComponentResponse(Name(c.Value.Status), c.Value.Detail), StringComparer.Ordinal));
+        return TypedResults.Json(body, ApiJsonContext.Default.HealthResponse,
+            statusCode: report.Status == ComponentStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<JsonHttpResult<ReadyResponse>> Ready(HealthEvaluator evaluator, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+    {
+        var report = await evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);
+        var unhealthy = report.Components.Where(c => c.Value.Status == ComponentStatus.Unhealthy).Select(c => $"{c.Key}: {c.Value.Detail}").ToList();
+        var ready = unhealthy.Count == 0 && !lifetime.ApplicationStopping.IsCancellationRequested;
+        var body = ready ? new ReadyResponse("ready", "serving") : new ReadyResponse("not-ready", string.Join("; ", unhealthy.DefaultIfEmpty("shutting down")));
+        return TypedResults.Json(body, ApiJsonContext.Default.ReadyResponse, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static JsonHttpResult<ServiceInfoResponse> Info(EndpointDataSource endpoints, MeshOptions options)
+    {
+        var list = endpoints.Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new EndpointInfo(
+                method, "/" + e.RoutePattern.RawText?.TrimStart('/'),
+                e.Metadata.GetMetadata<IEndpointDescriptionMetadata>()?.Description ?? "",
+                e.Metadata.GetMetadata<RequiresMeshTokenMetadata>() is not null)))
+            .OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Method, StringComparer.Ordinal)
+            .ToList();
+        var body = new ServiceInfoResponse(BuildInfo.ServiceName, BuildInfo.Version,
+            options.DiscoveryMode.ToString().ToLowerInvariant(), options.TrustDomain, list);
+        return TypedResults.Json(body, ApiJsonContext.Default.ServiceInfoResponse);
+    }
+
+    private static string Name(ComponentStatus status) => status.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,40 @@
+namespace ServiceMesh.Configuration;
+
+/// <summary>One setting: the Lucid environment variable, its key in service-mesh.yaml and its default.</summary>
+/// <param name="Secret">Never echoed back, not even in an error line.</param>
+internal sealed record MeshSetting(string EnvironmentName, string? YamlKey, string Default, bool Secret = false);
+
+/// <summary>Every setting the runtime reads. The environment variable names are Lucid's and stay stable.</summary>
+internal static class MeshSettings
+{
+    public static readonly MeshSetting Host = new("SERVICE_MESH_HOST", "server.host", "0.0.0.0");
+    public static readonly MeshSetting HttpPort = new("HTTP_PORT", "server.http_port", "8088");
+    public static readonly MeshSetting ApiToken = new("SERVICE_MESH_API_TOKEN", "server.api_token", "", Secret: true);
+    public static readonly MeshSetting LogLevel = new("LOG_LEVEL", "logging.level", "INFO");
+    public static readonly MeshSetting LogFormat = new("LOG_FORMAT", "logging.format", "json");
+    public static readonly MeshSetting ConfigPath = new("CONFIG_PATH", null, "/app/config");
+    public static readonly MeshSetting CertificatesPath = new("CERTIFICATES_PATH", "paths.certificates", "/app/certificates");
+    public static readonly MeshSetting EnvoyConfigPath = new("ENVOY_CONFIG_PATH", "paths.envoy_configs", "/app/envoy-configs");
+    public static readonly MeshSetting DataPath = new("DATA_PATH", "paths.data", "/app/data");
+    public static readonly MeshSetting LogsPath = new("LOGS_PATH", "paths.logs", "/app/logs");
+    public static readonly MeshSetting DiscoveryMode = new("DISCOVERY_MODE", "discovery.mode", "embedded");
+    public static readonly MeshSetting ConsulHost = new("CONSUL_HOST", "discovery.consul.host", "localhost");
+    public static readonly MeshSetting ConsulPort = new("CONSUL_PORT", "discovery.consul.port", "8500");
+    public static readonly MeshSetting ConsulDatacenter = new("CONSUL_DATACENTER", "discovery.consul.datacenter", "lucid-dc");
+    public static readonly MeshSetting EmbeddedConsulHttpPort = new("EMBEDDED_CONSUL_HTTP_PORT", "discovery.embedded.http_port", "8500");
+    public static readonly MeshSetting EmbeddedConsulHttpsPort = new("EMBEDDED_CONSUL_HTTPS_PORT", "discovery.embedded.https_port", "8501");
+    public static readonly MeshSetting EmbeddedConsulGrpcPort = new("EMBEDDED_CONSUL_GRPC_PORT", "discovery.embedded.grpc_port", "8502");
+    public static readonly MeshSetting EmbeddedDnsPort = new("EMBEDDED_DNS_PORT", "discovery.embedded.dns_port", "8600");
+    public static readonly MeshSetting TrustDomain = new("TRUST_DOMAIN", "certificates.trust_domain", "lucid.local");
+    public static readonly MeshSetting CertValidityDays = new("CERT_VALIDITY_DAYS", "certificates.cert_validity_days", "90");
+    public static readonly MeshSetting CaValidityDays = new("CA_VALIDITY_DAYS", "certificates.ca_validity_days", "3650");
+
+    public static IReadOnlyList<MeshSetting> All { get; } =
+    [
+        Host, HttpPort, ApiToken, LogLevel, LogFormat, ConfigPath, CertificatesPath, EnvoyConfigPath, DataPath, LogsPath,
+        DiscoveryMode, ConsulHost, ConsulPort, ConsulDatacenter, EmbeddedConsulHttpPort, EmbeddedConsulHttpsPort,
+        EmbeddedConsulGrpcPort, EmbeddedDnsPort, TrustDomain, CertValidityDays, CaValidityDays,
+    ];
+
+    public const string YamlFileName = "service-mesh.yaml";
+}

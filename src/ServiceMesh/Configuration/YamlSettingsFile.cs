@@ -1,0 +1,118 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace ServiceMesh.Configuration;
+
+/// <summary>A scalar read from service-mesh.yaml, with the line it came from for error messages.</summary>
+internal sealed record YamlValue(string Value, int Line);
+
+/// <summary>What service-mesh.yaml contained: dotted keys ("server.http_port") to scalars, or the problems found.</summary>
+internal sealed record YamlSettings(IReadOnlyDictionary<string, YamlValue> Values, IReadOnlyList<string> Problems)
+{
+    public static readonly YamlSettings Empty = new(new Dictionary<string, YamlValue>(), []);
+}
+
+/// <summary>
+/// Reads service-mesh.yaml with YamlDotNet's event parser (no reflection, so AOT-safe) into dotted keys.
+/// Walking events rather than loading a document lets a syntax error name the last key that was read.
+/// </summary>
+internal static class YamlSettingsFile
+{
+    public static YamlSettings Read(string path, IReadOnlySet<string> knownKeys)
+    {
+        string text;
+        try
+        {
+            if (!File.Exists(path))
+                return YamlSettings.Empty; // optional file
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new(new Dictionary<string, YamlValue>(), [$"{path}: cannot be read: {e.Message}"]);
+        }
+        return Parse(path, text, knownKeys);
+    }
+
+    public static YamlSettings Parse(string fileName, string text, IReadOnlySet<string> knownKeys)
+    {
+        var reader = new Reader(fileName, knownKeys);
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            reader.ReadStream(parser);
+        }
+        catch (YamlException e)
+        {
+            var near = reader.LastKey is null ? "" : $" (after key '{reader.LastKey}')";
+            reader.Problems.Add($"{fileName} line {e.Start.Line}, column {e.Start.Column}: malformed YAML{near}: {e.Message}");
+        }
+        return new(reader.Values, reader.Problems);
+    }
+
+    private sealed class Reader(string fileName, IReadOnlySet<string> knownKeys)
+    {
+        public Dictionary<string, YamlValue> Values { get; } = new(StringComparer.Ordinal);
+        public List<string> Problems { get; } = [];
+        public string? LastKey { get; private set; }
+
+        public void ReadStream(IParser parser)
+        {
+            parser.Consume<StreamStart>();
+            if (parser.TryConsume<StreamEnd>(out _))
+                return;
+            parser.Consume<DocumentStart>();
+            if (parser.TryConsume<Scalar>(out var only))
+            {
+                // An empty or all-comments document is a null scalar: nothing configured.
+                if (only.Value.Length > 0)
+                    Problems.Add($"{fileName} line {only.Start.Line}: expected a mapping of settings (key: value), found '{only.Value}'");
+            }
+            else if (parser.TryConsume<MappingStart>(out _))
+            {
+                ReadMapping(parser, prefix: "");
+            }
+            else
+            {
+                var current = parser.Current!;
+                Problems.Add($"{fileName} line {current.Start.Line}: expected a mapping of settings (key: value)");
+                return;
+            }
+            parser.Consume<DocumentEnd>();
+            if (!parser.TryConsume<StreamEnd>(out _))
+                Problems.Add($"{fileName} line {parser.Current?.Start.Line}: only one YAML document is allowed");
+        }
+
+        private void ReadMapping(IParser parser, string prefix)
+        {
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyScalar = parser.Consume<Scalar>();
+                var key = prefix + keyScalar.Value;
+                LastKey = key;
+                var line = (int)keyScalar.Start.Line;
+                if (parser.TryConsume<MappingStart>(out _))
+                {
+                    ReadMapping(parser, key + ".");
+                }
+                else if (parser.TryConsume<Scalar>(out var value))
+                {
+                    Add(key, value.Value, line);
+                }
+                else
+                {
+                    Problems.Add($"{fileName} line {line}, key '{key}': expected a single value or a nested mapping, not a list or alias");
+                    parser.SkipThisAndNestedEvents();
+                }
+            }
+        }
+
+        private void Add(string key, string value, int line)
+        {
+            if (!knownKeys.Contains(key))
+                Problems.Add($"{fileName} line {line}, key '{key}': unknown setting (known: {string.Join(", ", knownKeys.Order(StringComparer.Ordinal))})");
+            else if (!Values.TryAdd(key, new YamlValue(value, line)))
+                Problems.Add($"{fileName} line {line}, key '{key}': set twice (first on line {Values[key].Line})");
+        }
+    }
+}

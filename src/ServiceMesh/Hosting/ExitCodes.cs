@@ -1,0 +1,14 @@
+namespace ServiceMesh.Hosting;
+
+/// <summary>Process exit codes; the non-zero ones follow BSD sysexits.h so scripts can tell causes apart.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    /// <summary>EX_USAGE: unknown command or option.</summary>
+    public const int Usage = 64;
+    /// <summary>EX_CANTCREAT: a folder the runtime writes is missing or not writable.</summary>
+    public const int CannotWrite = 73;
+    /// <summary>EX_CONFIG: an invalid setting.</summary>
+    public const int Configuration = 78;
+}

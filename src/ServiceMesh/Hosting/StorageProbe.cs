@@ -1,0 +1,44 @@
+using ServiceMesh.Configuration;
+
+namespace ServiceMesh.Hosting;
+
+/// <summary>Why a folder the runtime needs cannot be written, with the fix a person can apply.</summary>
+internal sealed record StorageProblem(WritableFolder Folder, string Error)
+{
+    public override string ToString() =>
+        $"{Folder.EnvironmentName}={Folder.Path} is not writable: {Error}. Fix: mount a writable volume at {Folder.Path}, owned by 65532:65532.";
+}
+
+/// <summary>
+/// Proves a folder is writable the only reliable way: create it if missing, then write, fsync and delete a file.
+/// (Permission bits lie on read-only mounts and for root; the earlier container crashed on its first real write.)
+/// </summary>
+internal static class StorageProbe
+{
+    public static StorageProblem? Probe(WritableFolder folder)
+    {
+        var probe = Path.Combine(folder.Path, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(folder.Path);
+            using (var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+            {
+                stream.WriteByte(1);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return new StorageProblem(folder, Describe(e));
+        }
+    }
+
+    public static IReadOnlyList<StorageProblem> ProbeAll(IEnumerable<WritableFolder> folders) =>
+        folders.Select(Probe).OfType<StorageProblem>().ToList();
+
+    // .NET wraps errno text in its own message; keep it (it names the path and the system's reason) without a trailing period.
+    private static string Describe(Exception e) =>
+        (e is UnauthorizedAccessException && e.InnerException is IOException inner ? inner.Message : e.Message).TrimEnd('.');
+}
