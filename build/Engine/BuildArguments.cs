@@ -9,11 +9,17 @@ internal sealed record BuildArguments(
     IReadOnlyList<string>? Skip,
     string? Root)
 {
-    public static BuildArguments Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// Splits the command line. An option takes as many values as its kind allows (<paramref name="arityOf"/>):
+    /// a flag takes none (or true/false), a single-valued parameter one, a list all that follow; any further
+    /// bare word is a target, so <c>--configuration Release Compile</c> invokes Compile.
+    /// </summary>
+    public static BuildArguments Parse(IReadOnlyList<string> args, Func<string, OptionArity> arityOf)
     {
         var targets = new List<string>();
         var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string>? current = null;
+        var arity = OptionArity.Many;
         foreach (var arg in args)
         {
             if (arg.StartsWith('-') && arg.Length > 1 && !double.TryParse(arg, out _))
@@ -29,6 +35,13 @@ internal sealed record BuildArguments(
                 }
 
                 current = [];
+                arity = name switch
+                {
+                    "help" or "plan" => OptionArity.Flag,
+                    "root" => OptionArity.One,
+                    "skip" => OptionArity.Many,
+                    _ => arityOf(name),
+                };
                 if (inline is not null)
                 {
                     current.Add(inline);
@@ -36,9 +49,10 @@ internal sealed record BuildArguments(
 
                 options[name] = current;
             }
-            else if (current is null)
+            else if (current is null || !Accepts(arity, current, arg))
             {
                 targets.Add(arg);
+                current = null;
             }
             else
             {
@@ -59,6 +73,21 @@ internal sealed record BuildArguments(
             root);
     }
 
+    private static bool Accepts(OptionArity arity, List<string> values, string arg) => arity switch
+    {
+        OptionArity.Flag => values.Count == 0 && bool.TryParse(arg, out _),
+        OptionArity.One => values.Count == 0,
+        _ => true,
+    };
+
     private static List<string>? Take(Dictionary<string, List<string>> options, string name) =>
         options.Remove(name, out var values) ? values : null;
+}
+
+/// <summary>How many values an option takes on the command line.</summary>
+internal enum OptionArity
+{
+    Flag,
+    One,
+    Many,
 }

@@ -24,7 +24,13 @@ internal static class BuildRunner
         var environment = System.Environment.GetEnvironmentVariables()
             .Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
-        return Run(new TBuild(), args, environment, AnsiConsole.Console, Directory.GetCurrentDirectory(), cancellation.Token);
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 200; // logs and CI: do not wrap tables at 80 columns
+        }
+
+        return Run(new TBuild(), args, environment, console, Directory.GetCurrentDirectory(), cancellation.Token);
     }
 
     /// <summary>Runs a build with everything explicit, so tests can run many in parallel.</summary>
@@ -40,7 +46,7 @@ internal static class BuildRunner
         build.Environment = environment;
         try
         {
-            var arguments = BuildArguments.Parse(args);
+            var arguments = BuildArguments.Parse(args, name => ParameterResolver.ArityOf(build, name));
             build.RootDirectory = Path.GetFullPath(arguments.Root ?? defaultRoot);
             var graph = TargetGraph.Create(build);
             var parameters = ParameterResolver.Resolve(

@@ -58,6 +58,15 @@ internal static class ParameterResolver
         return resolved;
     }
 
+    /// <summary>How many command-line values the parameter spelled <paramref name="kebabName"/> takes (unknown: many, reported later).</summary>
+    public static OptionArity ArityOf(object build, string kebabName)
+    {
+        var member = FindMembers(build.GetType())
+            .FirstOrDefault(m => string.Equals(ParameterValues.ToKebabCase(m.Name), kebabName, StringComparison.OrdinalIgnoreCase));
+        var type = member is null ? typeof(string[]) : TypeOf(member);
+        return type == typeof(bool) ? OptionArity.Flag : type == typeof(string[]) ? OptionArity.Many : OptionArity.One;
+    }
+
     private static List<MemberInfo> FindMembers(Type type)
     {
         var members = new List<MemberInfo>();

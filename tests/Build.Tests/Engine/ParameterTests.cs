@@ -167,4 +167,29 @@ public sealed class ParameterTests
         output.ShouldNotContain("s3cret");
         build.ApiTokenValue.ShouldBe("s3cret");
     }
+
+    [Fact]
+    public void Run_TargetAfterSingleValuedParameter_IsATarget()
+    {
+        using var harness = new BuildHarness();
+        var build = new SampleBuild();
+
+        harness.Run(build, "--greeting hi B --verbose C").ShouldBe(0);
+
+        build.Greeting.ShouldBe("hi");
+        build.VerboseValue.ShouldBeTrue();
+        build.Ran.ShouldBe(["A", "B", "C"]);
+    }
+
+    [Fact]
+    public void Run_RootOptionBeforeTargets_SetsRootAndKeepsTargets()
+    {
+        using var harness = new BuildHarness();
+        var build = new SampleBuild();
+
+        harness.Run(build, $"--root {harness.Root} B").ShouldBe(0);
+
+        build.Ran.ShouldBe(["A", "B"]);
+        build.RootDirectory.ShouldBe(harness.Root);
+    }
 }
