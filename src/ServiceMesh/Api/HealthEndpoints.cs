@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using ServiceMesh.Configuration;
@@ -26,7 +27,7 @@ internal static class HealthEndpoints
         var body = new HealthResponse(
             Name(report.Status), BuildInfo.ServiceName, BuildInfo.Version,
             report.Components.ToDictionary(c => c.Key, c => new ComponentResponse(Name(c.Value.Status), c.Value.Detail), StringComparer.Ordinal));
-        return TypedResults.Json(body, ApiJsonContext.Default.HealthResponse,
+        return TypedResults.Json(body, ApiJsonContext.Api.HealthResponse,
             statusCode: report.Status == ComponentStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -36,7 +37,7 @@ internal static class HealthEndpoints
         var unhealthy = report.Components.Where(c => c.Value.Status == ComponentStatus.Unhealthy).Select(c => $"{c.Key}: {c.Value.Detail}").ToList();
         var ready = unhealthy.Count == 0 && !lifetime.ApplicationStopping.IsCancellationRequested;
         var body = ready ? new ReadyResponse("ready", "serving") : new ReadyResponse("not-ready", string.Join("; ", unhealthy.DefaultIfEmpty("shutting down")));
-        return TypedResults.Json(body, ApiJsonContext.Default.ReadyResponse, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(body, ApiJsonContext.Api.ReadyResponse, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static JsonHttpResult<ServiceInfoResponse> Info(EndpointDataSource endpoints, MeshOptions options)
@@ -50,7 +51,7 @@ internal static class HealthEndpoints
             .ToList();
         var body = new ServiceInfoResponse(BuildInfo.ServiceName, BuildInfo.Version,
             options.DiscoveryMode.ToString().ToLowerInvariant(), options.TrustDomain, list);
-        return TypedResults.Json(body, ApiJsonContext.Default.ServiceInfoResponse);
+        return TypedResults.Json(body, ApiJsonContext.Api.ServiceInfoResponse);
     }
 
     private static string Name(ComponentStatus status) => status.ToString().ToLowerInvariant();

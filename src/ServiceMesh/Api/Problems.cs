@@ -24,7 +24,7 @@ internal static class Problems
             StatusCodes.Status405MethodNotAllowed => $"{http.Request.Path} does not accept {http.Request.Method}.{Allowed(http)} GET / lists the endpoints.",
             StatusCodes.Status413PayloadTooLarge => $"The request body is larger than {MaxRequestBodyBytes} bytes (1 MiB); send a smaller body.",
             StatusCodes.Status400BadRequest => "The request could not be read; check its body and headers.",
-            >= 500 => $"Unexpected error handling {request}; the service-mesh log has the details (traceId {http.TraceIdentifier}).",
+            >= 500 => $"Unexpected error handling {request}; the service-mesh log has the details (traceId {System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier}).",
             _ => null,
         };
     }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -16,7 +17,7 @@ internal sealed record YamlSettings(IReadOnlyDictionary<string, YamlValue> Value
 /// Reads service-mesh.yaml with YamlDotNet's event parser (no reflection, so AOT-safe) into dotted keys.
 /// Walking events rather than loading a document lets a syntax error name the last key that was read.
 /// </summary>
-internal static class YamlSettingsFile
+internal static partial class YamlSettingsFile
 {
     public static YamlSettings Read(string path, IReadOnlySet<string> knownKeys)
     {
@@ -44,19 +45,49 @@ internal static class YamlSettingsFile
         }
         catch (YamlException e)
         {
-            var near = reader.LastKey is null ? "" : $" (after key '{reader.LastKey}')";
-            reader.Problems.Add($"{fileName} line {e.Start.Line}, column {e.Start.Column}: malformed YAML{near}: {e.Message}");
+            var key = KeyAtLine(text, (int)e.Start.Line) ?? reader.LastKey;
+            var near = key is null ? "" : $", key '{key}'";
+            reader.Problems.Add($"{fileName} line {e.Start.Line}, column {e.Start.Column}{near}: malformed YAML: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some inputs, e.g. an unclosed '['.
+            reader.Problems.Add($"{fileName}: malformed YAML after line {reader.LastKeyLine}, key '{reader.LastKey}': check brackets and quotes there");
         }
         return new(reader.Values, reader.Problems);
     }
+
+    /// <summary>
+    /// The dotted key written on <paramref name="line"/> (or the nearest key above it), from indentation alone.
+    /// Only for error messages: the parser cannot say which key it was reading when the text is malformed.
+    /// </summary>
+    internal static string? KeyAtLine(string text, int line)
+    {
+        var path = new List<(int Indent, string Key)>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < Math.Min(line, lines.Length); i++)
+        {
+            var match = KeyPattern().Match(lines[i]);
+            if (!match.Success)
+                continue;
+            var indent = match.Groups[1].Length;
+            path.RemoveAll(p => p.Indent >= indent);
+            path.Add((indent, match.Groups[2].Value));
+        }
+        return path.Count == 0 ? null : string.Join('.', path.Select(p => p.Key));
+    }
+
+    [GeneratedRegex(@"^(\s*)([A-Za-z0-9_.-]+)\s*:(\s|$)")]
+    private static partial Regex KeyPattern();
 
     private sealed class Reader(string fileName, IReadOnlySet<string> knownKeys)
     {
         public Dictionary<string, YamlValue> Values { get; } = new(StringComparer.Ordinal);
         public List<string> Problems { get; } = [];
         public string? LastKey { get; private set; }
+        public int LastKeyLine { get; private set; }
 
-        public void ReadStream(IParser parser)
+        public void ReadStream(Parser parser)
         {
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))
@@ -83,14 +114,14 @@ internal static class YamlSettingsFile
                 Problems.Add($"{fileName} line {parser.Current?.Start.Line}: only one YAML document is allowed");
         }
 
-        private void ReadMapping(IParser parser, string prefix)
+        private void ReadMapping(Parser parser, string prefix)
         {
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyScalar = parser.Consume<Scalar>();
                 var key = prefix + keyScalar.Value;
-                LastKey = key;
                 var line = (int)keyScalar.Start.Line;
+                (LastKey, LastKeyLine) = (key, line);
                 if (parser.TryConsume<MappingStart>(out _))
                 {
                     ReadMapping(parser, key + ".");

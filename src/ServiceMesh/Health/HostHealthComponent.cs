@@ -7,19 +7,21 @@ internal sealed class HostHealthComponent : IHealthComponent
 {
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private DateTimeOffset? _startedAt;
+    private StartedAt? _started; // a reference, so readers on other threads never see a torn value
+
+    private sealed record StartedAt(DateTimeOffset Value);
 
     public HostHealthComponent(IHostApplicationLifetime lifetime, TimeProvider time)
     {
         _lifetime = lifetime;
         _time = time;
-        lifetime.ApplicationStarted.Register(() => _startedAt = time.GetUtcNow());
+        lifetime.ApplicationStarted.Register(() => _started = new StartedAt(time.GetUtcNow()));
     }
 
     public string Name => "host";
 
     public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(
         _lifetime.ApplicationStopping.IsCancellationRequested ? ComponentHealth.Unhealthy("shutting down, finishing in-flight requests")
-        : _startedAt is not { } started ? ComponentHealth.Unhealthy("starting, not yet serving")
+        : _started?.Value is not { } started ? ComponentHealth.Unhealthy("starting, not yet serving")
         : ComponentHealth.Healthy($"serving since {started:yyyy-MM-ddTHH:mm:ssZ} (up {(long)(_time.GetUtcNow() - started).TotalSeconds} s)"));
 }

@@ -31,8 +31,17 @@ internal static class StorageProbe
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            return new StorageProblem(folder, Describe(e));
+            return new StorageProblem(folder, Describe(e) + FileInTheWay(folder.Path));
         }
+    }
+
+    // .NET reports ENOTDIR as "Could not find a part of the path"; say which file is in the way.
+    private static string FileInTheWay(string path)
+    {
+        for (var current = Path.GetDirectoryName(path); current is not null; current = Path.GetDirectoryName(current))
+            if (File.Exists(current))
+                return $" ({current} is a file, not a folder)";
+        return "";
     }
 
     public static IReadOnlyList<StorageProblem> ProbeAll(IEnumerable<WritableFolder> folders) =>

@@ -1,0 +1,61 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using ServiceMesh.Api;
+using ServiceMesh.Configuration;
+using ServiceMesh.Health;
+using ServiceMesh.Metrics;
+
+namespace ServiceMesh.Hosting;
+
+/// <summary>The server: validate settings (exit 78), preflight the folders it writes (exit 73), then serve until SIGTERM.</summary>
+internal static class MeshApplication
+{
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> environment, TextWriter error)
+    {
+        var configuration = MeshConfiguration.Load(environment);
+        if (!configuration.IsValid)
+        {
+            foreach (var problem in configuration.Problems)
+                await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
+            return ExitCodes.Configuration;
+        }
+        var options = configuration.Options!;
+
+        var storageProblems = StorageProbe.ProbeAll(options.WritableFolders);
+        if (storageProblems.Count > 0)
+        {
+            foreach (var problem in storageProblems)
+                await error.WriteLineAsync($"storage error: {problem}").ConfigureAwait(false);
+            return ExitCodes.CannotWrite;
+        }
+
+        await using var app = Build(options);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        {
+            await error.WriteLineAsync($"listen error: HTTP_PORT={options.HttpPort} on SERVICE_MESH_HOST={options.BindAddress}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Builds the web host from validated options. Tests call this with their own options and add test routes.</summary>
+    public static WebApplication Build(MeshOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        // No args: the command line is ours (see CommandLine), not ASP.NET Core's configuration source.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.AddMeshHosting(options);
+        builder.AddMeshLogging(options);
+        builder.AddMeshHealth();
+        builder.AddMeshMetrics();
+        builder.AddMeshApi();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.UseMeshApi();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using ServiceMesh.Hosting;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);

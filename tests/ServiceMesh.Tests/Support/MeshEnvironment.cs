@@ -1,0 +1,21 @@
+namespace ServiceMesh.Tests.Support;
+
+/// <summary>
+/// Settings for one test instance, as the environment variables a user would set: its own free port, its own
+/// folders, an empty CONFIG_PATH. Passed explicitly (to the in-process host or a child process), never set globally.
+/// </summary>
+internal static class MeshEnvironment
+{
+    public static Dictionary<string, string?> For(TempFolder folder, int? port = null) => new(StringComparer.Ordinal)
+    {
+        ["SERVICE_MESH_HOST"] = "127.0.0.1",
+        ["HTTP_PORT"] = (port ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CONFIG_PATH"] = folder.Combine("config"),
+        ["CERTIFICATES_PATH"] = folder.Combine("certificates"),
+        ["ENVOY_CONFIG_PATH"] = folder.Combine("envoy-configs"),
+        ["DATA_PATH"] = folder.Combine("data"),
+        ["LOGS_PATH"] = folder.Combine("logs"),
+        ["LOG_FORMAT"] = "text",
+        ["LOG_LEVEL"] = "WARNING",
+    };
+}

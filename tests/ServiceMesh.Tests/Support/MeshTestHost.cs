@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using ServiceMesh.Configuration;
+using ServiceMesh.Hosting;
+
+namespace ServiceMesh.Tests.Support;
+
+/// <summary>The real web host (real Kestrel on a free loopback port, real folders) built in-process from explicit settings.</summary>
+internal sealed class MeshTestHost : IAsyncDisposable
+{
+    private MeshTestHost(WebApplication app, MeshOptions options, TempFolder folder)
+    {
+        App = app;
+        Options = options;
+        Folder = folder;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.HttpPort}") };
+    }
+
+    public WebApplication App { get; }
+    public MeshOptions Options { get; }
+    public TempFolder Folder { get; }
+    public HttpClient Client { get; }
+
+    public static async Task<MeshTestHost> StartAsync(
+        Action<Dictionary<string, string?>>? settings = null,
+        Action<WebApplicationBuilder>? services = null,
+        Action<WebApplication>? routes = null)
+    {
+        var folder = new TempFolder();
+        var environment = MeshEnvironment.For(folder);
+        settings?.Invoke(environment);
+        var configuration = MeshConfiguration.Load(environment);
+        configuration.Problems.ShouldBeEmpty();
+        StorageProbe.ProbeAll(configuration.Options!.WritableFolders).ShouldBeEmpty();
+        var app = MeshApplication.Build(configuration.Options!, services);
+        routes?.Invoke(app);
+        await app.StartAsync();
+        return new MeshTestHost(app, configuration.Options!, folder);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Folder.Dispose();
+    }
+}
