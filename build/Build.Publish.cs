@@ -5,8 +5,15 @@ namespace ServiceMesh.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Runtime identifiers to publish the runtime for (Native AOT)")]
-    readonly string[] Runtimes = ["linux-x64", "linux-arm64"];
+    [Parameter("Runtime identifiers to publish (default: linux-x64 and linux-arm64; when BuildImage runs, its platform's only)")]
+    readonly string[] Runtimes = [];
+
+    static readonly string[] AllRuntimes = ["linux-x64", "linux-arm64"];
+
+    /// <summary>An image needs one architecture: publishing the other would cost minutes of AOT for nothing.</summary>
+    IReadOnlyList<string> RuntimesToPublish => Runtimes.Length > 0 ? Runtimes
+        : ScheduledTargets.Contains(nameof(BuildImage)) ? [TargetPlatform.RuntimeIdentifier]
+        : AllRuntimes;
 
     [Parameter("Version stamped into the runtime and image (SemVer)")]
     readonly string Version = "0.1.0";
@@ -16,12 +23,12 @@ internal sealed partial class Build
     string PublishDirectory(string runtime) => Path.Combine(ArtifactsDirectory, "publish", runtime);
 
     Target Publish => _ => _
-        .Description("Publishes the service-mesh runtime as Native AOT for each of --runtimes into artifacts/publish/<rid>")
+        .Description("Publishes the service-mesh runtime as Native AOT into artifacts/publish/<rid> (see --runtimes)")
         .After(Compile, Test)
         .Executes(async ct =>
         {
             var toolchain = new NativeToolchain(Tools, Environment);
-            foreach (var runtime in Runtimes)
+            foreach (var runtime in RuntimesToPublish)
             {
                 await toolchain.EnsureAsync(runtime, ct);
                 var output = PublishDirectory(runtime);

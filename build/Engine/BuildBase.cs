@@ -26,6 +26,9 @@ public abstract class BuildBase
     /// <summary>Targets run when the command line names none.</summary>
     public virtual IReadOnlyList<string> DefaultTargets => [];
 
+    /// <summary>The targets this run executes (after --skip), so a target can adapt to what comes after it.</summary>
+    public IReadOnlySet<string> ScheduledTargets { get; internal set; } = new HashSet<string>();
+
     public bool IsCi => Environment.TryGetValue("CI", out var ci) && ci.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Adds a short note (test counts, image size…) to the running target's summary row.</summary>

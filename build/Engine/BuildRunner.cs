@@ -83,6 +83,7 @@ internal static class BuildRunner
                 return ExitCodes.Success;
             }
 
+            build.ScheduledTargets = plan.Select(n => n.Name).Where(n => !skipped.Contains(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var results = Execute(build, plan, skipped, console, cancellationToken);
             SummaryPrinter.Print(console, results);
             return results.Any(r => r.Status == TargetStatus.Aborted) ? ExitCodes.Aborted

@@ -7,6 +7,9 @@ internal enum LogFormat { Json, Text }
 
 internal enum DiscoveryMode { Embedded, Consul }
 
+/// <summary>Envoy files per service: watched CDS/LDS/SDS files (hot updates), or one static bootstrap (restart to update).</summary>
+internal enum EnvoyConfigLayout { Dynamic, Static }
+
 /// <summary>A folder the runtime writes to, with the variable that set it (so errors can name it).</summary>
 internal sealed record WritableFolder(string EnvironmentName, string Path);
 
@@ -32,9 +35,31 @@ internal sealed record MeshOptions
     public required int EmbeddedConsulHttpsPort { get; init; }
     public required int EmbeddedConsulGrpcPort { get; init; }
     public required int EmbeddedDnsPort { get; init; }
+    /// <summary>TTL of embedded DNS answers (DNS_TTL, seconds; Consul's default is 0: always ask again).</summary>
+    public TimeSpan DnsTtl { get; init; }
+    /// <summary>http or https, for DISCOVERY_MODE=consul.</summary>
+    public string ConsulScheme { get; init; } = "http";
+    /// <summary>Sent as X-Consul-Token to an external Consul; never logged.</summary>
+    public string? ConsulHttpToken { get; init; }
+    /// <summary>CA certificate (PEM) that an external Consul's https certificate must chain to.</summary>
+    public string? ConsulCaFile { get; init; }
     public required string TrustDomain { get; init; }
+    /// <summary>0 when unset.</summary>
     public required int CertValidityDays { get; init; }
+    public TimeSpan? CertTtl { get; init; }
     public required int CaValidityDays { get; init; }
+    public required Certificates.KeyAlgorithm CertKeyAlgorithm { get; init; }
+    /// <summary>RSA modulus bits; only used when <see cref="CertKeyAlgorithm"/> is RSA.</summary>
+    public required int CertKeySize { get; init; }
+    public required TimeSpan CaRotationGrace { get; init; }
+    /// <summary>The sidecars' admin port, always bound to 127.0.0.1 inside the sidecar.</summary>
+    public required int EnvoyAdminPort { get; init; }
+    public required EnvoyConfigLayout EnvoyConfigLayout { get; init; }
+
+    /// <summary>Leaf certificate lifetime: CERT_TTL, else CERT_VALIDITY_DAYS, else 72 h.</summary>
+    public TimeSpan CertLifetime => CertTtl ?? (CertValidityDays > 0 ? TimeSpan.FromDays(CertValidityDays) : DefaultCertLifetime);
+
+    public static readonly TimeSpan DefaultCertLifetime = TimeSpan.FromHours(72);
 
     /// <summary>Every folder the runtime writes; preflight probes exactly these, and nothing else is written.</summary>
     public IReadOnlyList<WritableFolder> WritableFolders =>

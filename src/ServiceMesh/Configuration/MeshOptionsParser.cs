@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Certificates;
 
 namespace ServiceMesh.Configuration;
 
@@ -33,13 +34,18 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
             EmbeddedConsulGrpcPort = Port(MeshSettings.EmbeddedConsulGrpcPort),
             EmbeddedDnsPort = Port(MeshSettings.EmbeddedDnsPort),
             TrustDomain = Matching(MeshSettings.TrustDomain, TrustDomainPattern(), "a SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_' (e.g. lucid.local)"),
-            CertValidityDays = Days(MeshSettings.CertValidityDays, max: 3650),
+            CertValidityDays = raw[MeshSettings.CertValidityDays].Value.Length == 0 ? 0 : Days(MeshSettings.CertValidityDays, max: 3650),
+            CertTtl = OptionalDuration(MeshSettings.CertTtl, MinCertTtl),
             CaValidityDays = Days(MeshSettings.CaValidityDays, max: 36500),
+            CertKeyAlgorithm = OneOf(MeshSettings.CertKeyAlgorithm, KeyAlgorithm.EcdsaP256, ("ecdsa-p256", KeyAlgorithm.EcdsaP256), ("ecdsa", KeyAlgorithm.EcdsaP256), ("rsa", KeyAlgorithm.Rsa)),
+            CertKeySize = RsaKeySize(),
+            CaRotationGrace = OptionalDuration(MeshSettings.CaRotationGrace, TimeSpan.Zero) ?? TimeSpan.Zero,
+            EnvoyAdminPort = Port(MeshSettings.EnvoyAdminPort),
+            EnvoyConfigLayout = OneOf(MeshSettings.EnvoyConfigLayout, EnvoyConfigLayout.Dynamic, ("dynamic", EnvoyConfigLayout.Dynamic), ("static", EnvoyConfigLayout.Static)),
         };
         CheckPortsDistinct();
-        if (options.CertValidityDays > 0 && options.CaValidityDays > 0 && options.CertValidityDays >= options.CaValidityDays)
-            Problems.Add($"{raw[MeshSettings.CertValidityDays].Describe()}: expected fewer days than {raw[MeshSettings.CaValidityDays].Describe()} (a certificate cannot outlive its CA)");
-        return options;
+        CheckCertificateLifetime(options);
+        return WithDiscovery(options);
     }
 
     private IPAddress BindAddress()

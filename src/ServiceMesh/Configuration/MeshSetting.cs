@@ -25,15 +25,28 @@ internal static class MeshSettings
     public static readonly MeshSetting EmbeddedConsulHttpsPort = new("EMBEDDED_CONSUL_HTTPS_PORT", "discovery.embedded.https_port", "8501");
     public static readonly MeshSetting EmbeddedConsulGrpcPort = new("EMBEDDED_CONSUL_GRPC_PORT", "discovery.embedded.grpc_port", "8502");
     public static readonly MeshSetting EmbeddedDnsPort = new("EMBEDDED_DNS_PORT", "discovery.embedded.dns_port", "8600");
+    public static readonly MeshSetting DnsTtl = new("DNS_TTL", "discovery.embedded.dns_ttl", "0");
+    public static readonly MeshSetting ConsulScheme = new("CONSUL_SCHEME", "discovery.consul.scheme", "http");
+    public static readonly MeshSetting ConsulHttpToken = new("CONSUL_HTTP_TOKEN", "discovery.consul.token", "", Secret: true);
+    public static readonly MeshSetting ConsulCaFile = new("CONSUL_CA_FILE", "discovery.consul.ca_file", "");
     public static readonly MeshSetting TrustDomain = new("TRUST_DOMAIN", "certificates.trust_domain", "lucid.local");
-    public static readonly MeshSetting CertValidityDays = new("CERT_VALIDITY_DAYS", "certificates.cert_validity_days", "90");
+    /// <summary>Leaf lifetime in days; unset means 72 h (or CERT_TTL). Set one of the two, not both.</summary>
+    public static readonly MeshSetting CertValidityDays = new("CERT_VALIDITY_DAYS", "certificates.cert_validity_days", "");
+    public static readonly MeshSetting CertTtl = new("CERT_TTL", "certificates.cert_ttl", "");
     public static readonly MeshSetting CaValidityDays = new("CA_VALIDITY_DAYS", "certificates.ca_validity_days", "3650");
+    public static readonly MeshSetting CertKeyAlgorithm = new("CERT_KEY_ALGORITHM", "certificates.key_algorithm", "ecdsa-p256");
+    public static readonly MeshSetting CertKeySize = new("CERT_KEY_SIZE", "certificates.key_size", "2048");
+    public static readonly MeshSetting CaRotationGrace = new("CA_ROTATION_GRACE", "certificates.ca_rotation_grace", "24h");
+
+    public static readonly MeshSetting EnvoyAdminPort = new("ENVOY_ADMIN_PORT", "envoy.admin_port", "9901");
+    public static readonly MeshSetting EnvoyConfigLayout = new("ENVOY_CONFIG_LAYOUT", "envoy.layout", "dynamic");
 
     public static IReadOnlyList<MeshSetting> All { get; } =
     [
         Host, HttpPort, ApiToken, LogLevel, LogFormat, ConfigPath, CertificatesPath, EnvoyConfigPath, DataPath, LogsPath,
         DiscoveryMode, ConsulHost, ConsulPort, ConsulDatacenter, EmbeddedConsulHttpPort, EmbeddedConsulHttpsPort,
-        EmbeddedConsulGrpcPort, EmbeddedDnsPort, TrustDomain, CertValidityDays, CaValidityDays,
+        EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
+        CertKeyAlgorithm, CertKeySize, CaRotationGrace, EnvoyAdminPort, EnvoyConfigLayout,
     ];
 
     public const string YamlFileName = "service-mesh.yaml";

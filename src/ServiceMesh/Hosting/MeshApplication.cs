@@ -1,7 +1,11 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using ServiceMesh.Api;
+using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
+using ServiceMesh.Discovery;
+using ServiceMesh.Discovery.Api;
 using ServiceMesh.Health;
 using ServiceMesh.Metrics;
 
@@ -20,6 +24,12 @@ internal static class MeshApplication
             return ExitCodes.Configuration;
         }
         var options = configuration.Options!;
+        if (DiscoveryExtensions.ValidateDefinitions(options) is { Count: > 0 } definitionProblems)
+        {
+            foreach (var problem in definitionProblems)
+                await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
+            return ExitCodes.Configuration;
+        }
 
         var storageProblems = StorageProbe.ProbeAll(options.WritableFolders);
         if (storageProblems.Count > 0)
@@ -39,6 +49,12 @@ internal static class MeshApplication
             await error.WriteLineAsync($"listen error: HTTP_PORT={options.HttpPort} on SERVICE_MESH_HOST={options.BindAddress}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+        catch (CertificateAuthorityException e)
+        {
+            // The CA files exist but cannot be used; they are never overwritten, so a person has to decide.
+            await error.WriteLineAsync($"certificate error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Configuration;
+        }
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -53,9 +69,15 @@ internal static class MeshApplication
         builder.AddMeshHealth();
         builder.AddMeshMetrics();
         builder.AddMeshApi();
+        builder.AddCertificates();
+        builder.AddEnvoy();
+        builder.AddDiscovery();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseMeshApi();
+        app.MapCertificateEndpoints();
+        app.MapEnvoy();
+        app.MapDiscoveryEndpoints();
         return app;
     }
 }

@@ -32,7 +32,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Health_ComponentUnhealthy_503NamingComponentAndReason()
     {
-        var component = new TestComponent("certificates") { Health = ComponentHealth.Unhealthy("CA file missing") };
+        var component = new TestComponent("example") { Health = ComponentHealth.Unhealthy("CA file missing") };
         await using var host = await StartWith(component);
 
         using var response = await host.Client.GetAsync("/health");
@@ -40,15 +40,15 @@ public sealed class HealthEndpointsTests
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         var body = await response.JsonAsync();
         body.GetProperty("status").GetString().ShouldBe("unhealthy");
-        var certificates = body.GetProperty("components").GetProperty("certificates");
-        certificates.GetProperty("status").GetString().ShouldBe("unhealthy");
-        certificates.GetProperty("detail").GetString().ShouldBe("CA file missing");
+        var example = body.GetProperty("components").GetProperty("example");
+        example.GetProperty("status").GetString().ShouldBe("unhealthy");
+        example.GetProperty("detail").GetString().ShouldBe("CA file missing");
     }
 
     [Fact]
     public async Task Health_ComponentDegraded_503Degraded()
     {
-        var component = new TestComponent("discovery") { Health = ComponentHealth.Degraded("consul slow") };
+        var component = new TestComponent("example-discovery") { Health = ComponentHealth.Degraded("consul slow") };
         await using var host = await StartWith(component);
 
         using var response = await host.Client.GetAsync("/health");
@@ -60,7 +60,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Health_ComponentRecovers_200Again()
     {
-        var component = new TestComponent("envoy") { Health = ComponentHealth.Unhealthy("writing") };
+        var component = new TestComponent("example-envoy") { Health = ComponentHealth.Unhealthy("writing") };
         await using var host = await StartWith(component);
         (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
 
@@ -72,20 +72,20 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Health_ComponentThrows_503WithExceptionMessage()
     {
-        var component = new TestComponent("discovery") { Throws = new InvalidOperationException("registry closed") };
+        var component = new TestComponent("example-discovery") { Throws = new InvalidOperationException("registry closed") };
         await using var host = await StartWith(component);
 
         using var response = await host.Client.GetAsync("/health");
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        var detail = (await response.JsonAsync()).GetProperty("components").GetProperty("discovery").GetProperty("detail").GetString();
+        var detail = (await response.JsonAsync()).GetProperty("components").GetProperty("example-discovery").GetProperty("detail").GetString();
         detail.ShouldBe("check failed: registry closed");
     }
 
     [Fact]
     public async Task Ready_DegradedComponent_StillReady_UnhealthyComponent_NotReady()
     {
-        var component = new TestComponent("discovery") { Health = ComponentHealth.Degraded("slow") };
+        var component = new TestComponent("example-discovery") { Health = ComponentHealth.Degraded("slow") };
         await using var host = await StartWith(component);
 
         (await host.Client.GetAsync("/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -93,7 +93,7 @@ public sealed class HealthEndpointsTests
         using var response = await host.Client.GetAsync("/ready");
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        (await response.JsonAsync()).GetProperty("detail").GetString().ShouldBe("discovery: down");
+        (await response.JsonAsync()).GetProperty("detail").GetString().ShouldBe("example-discovery: down");
     }
 
     [Fact]

@@ -34,14 +34,14 @@ public sealed class HealthcheckCommandTests
     [Fact]
     public async Task Healthcheck_UnhealthyComponent_Exits1NamingIt()
     {
-        var component = new TestComponent("certificates") { Health = ComponentHealth.Unhealthy("CA expired") };
+        var component = new TestComponent("example") { Health = ComponentHealth.Unhealthy("CA expired") };
         await using var host = await MeshTestHost.StartAsync(services: b => b.Services.AddSingleton<IHealthComponent>(component));
         using var output = new StringWriter();
 
         var exitCode = await HealthcheckCommand.RunAsync(MeshEnvironment.For(host.Folder, host.Options.HttpPort), output);
 
         exitCode.ShouldBe(1);
-        output.ToString().Trim().ShouldEndWith("-> 503 (certificates: CA expired)");
+        output.ToString().Trim().ShouldEndWith("-> 503 (example: CA expired)");
     }
 
     [Fact]

@@ -10,6 +10,9 @@ internal static class MeshEnvironment
     {
         ["SERVICE_MESH_HOST"] = "127.0.0.1",
         ["HTTP_PORT"] = (port ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // embedded discovery listens too: own ports, so parallel tests never fight over 8500/8600
+        ["EMBEDDED_CONSUL_HTTP_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["EMBEDDED_DNS_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["CONFIG_PATH"] = folder.Combine("config"),
         ["CERTIFICATES_PATH"] = folder.Combine("certificates"),
         ["ENVOY_CONFIG_PATH"] = folder.Combine("envoy-configs"),

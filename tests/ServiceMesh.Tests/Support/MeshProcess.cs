@@ -58,6 +58,13 @@ internal sealed class MeshProcess : IDisposable
     /// <summary>Sends SIGTERM, as `docker stop` does.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
+    /// <summary>SIGKILL, as a crash or `docker kill`: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public async Task<ProcessResult> WaitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using ServiceMesh.Build.Compose;
+using ServiceMesh.Build.Docker;
+using ServiceMesh.Build.Engine;
+using ServiceMesh.Build.Verification;
+using Spectre.Console;
+
+namespace ServiceMesh.Build;
+
+internal sealed partial class Build
+{
+    [Parameter("Compose project name (the platform's: lucid-foundation)")]
+    readonly string ComposeProjectName = "lucid-foundation";
+
+    [Parameter("Host folder holding the service-mesh volumes (certificates, envoy-configs, data, logs), owned by 65532")]
+    readonly string ServiceMeshDataDirectory = "/var/lib/lucid/service-mesh";
+
+    [Parameter("Name of the service-mesh container compose creates")]
+    readonly string ServiceMeshContainerName = "service-mesh";
+
+    Target ComposeUp => _ => _
+        .Description("Starts service-mesh with configs/docker compose files (project lucid-foundation), building the image if missing; waits until Docker reports it healthy")
+        .DependsOn(EnsureDocker)
+        .After(BuildImage, VerifyImage)
+        .Executes(async ct =>
+        {
+            if (await new ImageStore(DockerEndpoint).FindAsync(LatestTag, ct) is null)
+            {
+                Console.MarkupLineInterpolated($"[yellow]{LatestTag} is missing: building it (never pulled).[/]");
+                await RunThisBuildAsync(["BuildImage"], ct);
+            }
+
+            var (cli, project) = await ComposeAsync(ct);
+            var dataDirectory = Path.GetFullPath(ServiceMeshDataDirectory, RootDirectory);
+            await HostFolders.EnsureAsync(Tools, dataDirectory, ct);
+            using var engine = new DockerContainerEngine(DockerEndpoint);
+            var seeded = await ConfigSeeder.SeedAsync(engine, LatestTag, Path.Combine(dataDirectory, "config"), ct);
+            if (seeded > 0)
+            {
+                Note($"seeded {seeded} default config file(s) into {Path.Combine(dataDirectory, "config")}");
+            }
+
+            var clock = Stopwatch.StartNew();
+            await Tools.RunAsync(cli.Executable, cli.Arguments(project, "up", "-d", ComposeProject.Service), ct, environment: ComposeEnvironment);
+            var status = await WaitForHealthAsync(engine, ct);
+            if (status.Health != "healthy")
+            {
+                var logs = await engine.ReadLogsAsync(ServiceMeshContainerName, ct);
+                throw new BuildFailureException($"{ServiceMeshContainerName} is not healthy after {HealthTimeout} s ({status.State}, health '{status.Health}'). Last log lines:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, logs.Split('\n').TakeLast(15))}");
+            }
+
+            var ports = EffectivePorts(project);
+            Console.MarkupLine($"[green]{ServiceMeshContainerName} is healthy[/] after {clock.Elapsed.TotalSeconds:0.0} s. Endpoints{(project.HostNetwork ? " (host network)" : "")}:");
+            foreach (var (what, endpoint) in new[]
+                     {
+                         ("HTTP API", $"http://127.0.0.1:{ports["HTTP_PORT"]}/  (/health, /ready, /metrics)"),
+                         ("Consul HTTP API", $"http://127.0.0.1:{ports["EMBEDDED_CONSUL_HTTP_PORT"]}/v1/"),
+                         ("Consul HTTPS API", $"https://127.0.0.1:{ports["EMBEDDED_CONSUL_HTTPS_PORT"]}/v1/"),
+                         ("DNS", $"127.0.0.1:{ports["EMBEDDED_DNS_PORT"]} (udp, tcp)"),
+                     })
+            {
+                Console.MarkupLineInterpolated($"  {what,-17} {endpoint}");
+            }
+
+            Note($"healthy after {clock.Elapsed.TotalSeconds:0.0} s; http://127.0.0.1:{ports["HTTP_PORT"]}/health");
+        });
+
+    Target ComposeDown => _ => _
+        .Description("Stops and removes the compose project's containers (the host folders with certificates and data stay)")
+        .DependsOn(EnsureDocker)
+        .After(ComposeUp)
+        .Executes(async ct =>
+        {
+            var (cli, project) = await ComposeAsync(ct);
+            await Tools.RunAsync(cli.Executable, cli.Arguments(project, "down", "--remove-orphans"), ct, environment: ComposeEnvironment);
+            Note($"project {project.Name} down");
+        });
+
+    /// <summary>What the compose files substitute: image, container name and host folder (ports come from the shell or .env.service-mesh).</summary>
+    Dictionary<string, string?> ComposeEnvironment => new()
+    {
+        ["SERVICE_MESH_IMAGE"] = LatestTag,
+        ["SERVICE_MESH_CONTAINER_NAME"] = ServiceMeshContainerName,
+        ["SERVICE_MESH_DATA_DIR"] = Path.GetFullPath(ServiceMeshDataDirectory, RootDirectory),
+    };
+
+    async Task<(ComposeCli Cli, ComposeProject Project)> ComposeAsync(CancellationToken cancellationToken)
+    {
+        var hostNetwork = !await new ImageStore(DockerEndpoint).HasBridgeNetworkAsync(cancellationToken);
+        var project = new ComposeProject(ComposeProjectName, Path.Combine(RootDirectory, "configs"), hostNetwork);
+        if (!File.Exists(project.SecretsFile))
+        {
+            // compose refuses a missing env_file; secrets stay untracked, so an empty one is created (see .env.secrets.example).
+            await File.WriteAllTextAsync(project.SecretsFile, "# Secrets for the Lucid services (untracked). See .env.secrets.example.\n", cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(project.SecretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            Note("created an empty configs/environment/.env.secrets");
+        }
+
+        return (await ComposeCli.FindAsync(Tools, cancellationToken), project);
+    }
+
+    async Task<ContainerStatus> WaitForHealthAsync(DockerContainerEngine engine, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await engine.InspectContainerAsync(ServiceMeshContainerName, cancellationToken);
+            if (status.Health is "healthy" or "unhealthy" || !status.Running && status.State == "exited" || clock.Elapsed > TimeSpan.FromSeconds(HealthTimeout))
+            {
+                return status;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    static readonly string[] AnnouncedPorts = ["HTTP_PORT", "EMBEDDED_CONSUL_HTTP_PORT", "EMBEDDED_CONSUL_HTTPS_PORT", "EMBEDDED_DNS_PORT"];
+
+    /// <summary>The ports the container got: the shell's environment wins over .env.service-mesh, as in compose's substitution.</summary>
+    IReadOnlyDictionary<string, string> EffectivePorts(ComposeProject project)
+    {
+        var file = ComposeProject.ReadEnvironmentFile(project.ServiceEnvironmentFile);
+        return AnnouncedPorts.ToDictionary(k => k, k => Environment.GetValueOrDefault(k) is { Length: > 0 } fromShell ? fromShell : file.GetValueOrDefault(k, "?"));
+    }
+
+    /// <summary>Runs this same build (its own assembly) with other targets, passing the parameters that name the image.</summary>
+    async Task RunThisBuildAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken)
+    {
+        var assembly = typeof(Build).Assembly.Location;
+        await Tools.RunAsync("dotnet",
+            [assembly, .. targets, "--root", RootDirectory, "--platform", Platform, "--image", Image, "--version", Version, "--configuration", Configuration.ToString()],
+            cancellationToken);
+    }
+}

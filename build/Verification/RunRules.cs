@@ -1,0 +1,134 @@
+using System.Diagnostics;
+
+namespace ServiceMesh.Build.Verification;
+
+/// <summary>
+/// Runs the image the way production does (read-only root, user 65532, tmpfs /tmp, volumes for the writable folders,
+/// host network on free ports) until Docker itself reports it healthy, then GETs /health and stops it. A second run
+/// without a writable certificates folder must stop at the preflight with a line naming the folder.
+/// </summary>
+internal sealed class RunRules
+{
+    /// <summary>The image's 30 s interval would make a verification take minutes; command and 10 s timeout stay the image's own (a probe under qemu on a loaded machine takes several seconds).</summary>
+    public static readonly HealthcheckFacts ShortHealthcheck = ImageExpectations.Healthcheck with { Interval = TimeSpan.FromSeconds(1) };
+
+    private readonly IContainerEngine _engine;
+    private readonly IHttpProbe _http;
+    private readonly TimeSpan _pollInterval;
+
+    public RunRules(IContainerEngine engine, IHttpProbe http, TimeSpan pollInterval)
+    {
+        _engine = engine;
+        _http = http;
+        _pollInterval = pollInterval;
+    }
+
+    public async Task<IReadOnlyList<CheckResult>> CheckAsync(ImageExpectations expected, MeshPorts ports, CancellationToken cancellationToken)
+    {
+        var results = new List<CheckResult>();
+        results.AddRange(await HealthyRunAsync(expected, ports, cancellationToken));
+        results.Add(await PreflightRunAsync(expected, ports, cancellationToken));
+        return results;
+    }
+
+    public static ContainerSpec ProductionLikeSpec(string image, MeshPorts ports, bool certificatesWritable = true) => new(
+        image,
+        NetworkMode: "host",
+        Environment: new Dictionary<string, string>(ports.Environment) { ["SERVICE_MESH_HOST"] = "127.0.0.1" },
+        Volumes: ImageExpectations.WritableFolders.Where(f => certificatesWritable || f != CertificatesFolder).Select(f => new VolumeMount(f)).ToList(),
+        User: ImageExpectations.NonRootUser,
+        ReadOnlyRootFilesystem: true,
+        TmpfsFolders: ["/tmp"],
+        Healthcheck: ShortHealthcheck,
+        ReadOnlyEmptyFolders: certificatesWritable ? null : [CertificatesFolder]);
+
+    private const string CertificatesFolder = "/app/certificates";
+
+    private async Task<IReadOnlyList<CheckResult>> HealthyRunAsync(ImageExpectations expected, MeshPorts ports, CancellationToken cancellationToken)
+    {
+        var id = await _engine.CreateContainerAsync(ProductionLikeSpec(expected.Image, ports), cancellationToken);
+        try
+        {
+            await _engine.StartContainerAsync(id, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            var status = await WaitAsync(id, expected.RunTimeout, s => !s.Running || s.Health is "healthy" or "unhealthy", cancellationToken);
+            var healthy = status.Running && status.Health == "healthy";
+            var results = new List<CheckResult>
+            {
+                CheckResult.When(healthy, "run: healthy", healthy
+                    ? $"Docker reported healthy after {clock.Elapsed.TotalSeconds:0.0} s (read-only root, {ImageExpectations.NonRootUser}, host network, port {ports.Http})"
+                    : $"{Describe(status)} after {clock.Elapsed.TotalSeconds:0.0} s; last log lines: {await LastLogLinesAsync(id, cancellationToken)}"),
+            };
+            if (!healthy)
+            {
+                return results;
+            }
+
+            var url = new Uri($"http://127.0.0.1:{ports.Http}/health");
+            var answer = await _http.GetAsync(url, cancellationToken);
+            results.Add(CheckResult.When(answer.IsOk, "run: GET /health", $"{answer.Status} from {url}: {Shorten(answer.Body)}"));
+            await _engine.StopContainerAsync(id, TimeSpan.FromSeconds(10), cancellationToken);
+            var stopped = await _engine.InspectContainerAsync(id, cancellationToken);
+            results.Add(CheckResult.When(!stopped.Running && stopped.ExitCode == 0, "run: clean stop on SIGTERM", $"exit code {stopped.ExitCode}"));
+            return results;
+        }
+        finally
+        {
+            await _engine.RemoveContainerAsync(id, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The earlier container crashed on its first write to a read-only path; this one must refuse to start, saying which folder.</summary>
+    private async Task<CheckResult> PreflightRunAsync(ImageExpectations expected, MeshPorts ports, CancellationToken cancellationToken)
+    {
+        const string check = "run: refuses a read-only certificates folder";
+        var id = await _engine.CreateContainerAsync(ProductionLikeSpec(expected.Image, ports, certificatesWritable: false), cancellationToken);
+        try
+        {
+            await _engine.StartContainerAsync(id, cancellationToken);
+            var status = await WaitAsync(id, expected.RunTimeout, s => !s.Running, cancellationToken);
+            var logs = await _engine.ReadLogsAsync(id, cancellationToken);
+            var line = logs.Split('\n').FirstOrDefault(l => l.Contains(ImageExpectations.PreflightVariable, StringComparison.Ordinal)
+                                                            && l.Contains(ImageExpectations.PreflightProblem, StringComparison.Ordinal));
+            if (status.Running)
+            {
+                return CheckResult.Fail(check, $"still running after {expected.RunTimeout.TotalSeconds} s with /app/certificates read-only");
+            }
+
+            return CheckResult.When(status.ExitCode != 0 && line is not null, check,
+                line is null ? $"exit code {status.ExitCode}, but no '{ImageExpectations.PreflightVariable}… {ImageExpectations.PreflightProblem}' line in its logs" : $"exit code {status.ExitCode}: {Shorten(line.Trim())}");
+        }
+        finally
+        {
+            await _engine.RemoveContainerAsync(id, CancellationToken.None);
+        }
+    }
+
+    private async Task<ContainerStatus> WaitAsync(string id, TimeSpan timeout, Func<ContainerStatus, bool> done, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await _engine.InspectContainerAsync(id, cancellationToken);
+            if (done(status) || clock.Elapsed > timeout)
+            {
+                return status;
+            }
+
+            await Task.Delay(_pollInterval, cancellationToken);
+        }
+    }
+
+    private async Task<string> LastLogLinesAsync(string id, CancellationToken cancellationToken)
+    {
+        var lines = (await _engine.ReadLogsAsync(id, cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0 ? "(none)" : Shorten(string.Join(" | ", lines.TakeLast(3)));
+    }
+
+    private static string Describe(ContainerStatus status) =>
+        !status.Running ? $"exited with {status.ExitCode}"
+        : status.Health is null ? "running without a health status"
+        : $"health '{status.Health}'" + (status.LastProbe is { Length: > 0 } probe ? $" (last probe: {Shorten(probe)})" : "");
+
+    private static string Shorten(string text) => text.Length <= 160 ? text.ReplaceLineEndings(" ") : text[..160].ReplaceLineEndings(" ") + "…";
+}

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ServiceMesh.Api;
+
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// /certificates on the HTTP API (Lucid-compatible). Reads are open; issue, renew, revoke and root rotation need the
+/// API token when one is set. Bodies carry paths and metadata, never a private key.
+/// </summary>
+internal static class CertificateEndpoints
+{
+    public static IEndpointRouteBuilder MapCertificateEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/certificates");
+        group.MapGet("", List).WithDescription("Every service certificate: serial, SPIFFE ID, validity, file paths");
+        group.MapGet("/ca", TrustBundle).WithDescription("The trust bundle (PEM): the CA root, plus the previous root during a root rotation");
+        group.MapPost("/ca/rotate", RotateRoot).RequireMeshToken()
+            .WithDescription("New root cross-signed by the current one; every certificate is re-issued; the old root stays trusted for the grace period");
+        group.MapGet("/{svc}", Get).WithDescription("One service's certificate");
+        group.MapPost("/{svc?}", Issue).RequireMeshToken().WithDescription("Issue a service's certificate, or renew it now");
+        group.MapDelete("/{svc?}", Revoke).RequireMeshToken().WithDescription("Revoke: remove the files, record the serial in ca.revoked.json");
+        return app;
+    }
+
+    private static JsonHttpResult<CertificateListResponse> List(CertificateManager manager)
+    {
+        var certificates = manager.Leaves.Select(l => CertificateResponse.From(l, manager.Files)).ToList();
+        return TypedResults.Json(new CertificateListResponse(certificates.Count, certificates), CertificateJsonContext.Default.CertificateListResponse);
+    }
+
+    private static Results<JsonHttpResult<CertificateResponse>, ProblemHttpResult> Get(string svc, CertificateManager manager)
+    {
+        if (!ServiceName.IsValid(svc, out var problem))
+            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+        return manager.Find(svc) is { } leaf
+            ? TypedResults.Json(CertificateResponse.From(leaf, manager.Files), CertificateJsonContext.Default.CertificateResponse)
+            : NotIssued(svc);
+    }
+
+    private static async Task<Results<JsonHttpResult<CertificateResponse>, ProblemHttpResult>> Issue(string? svc, CertificateManager manager, CancellationToken cancellationToken)
+    {
+        if (!ServiceName.IsValid(svc, out var problem))
+            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+        try
+        {
+            var leaf = await manager.IssueAsync(svc, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Json(CertificateResponse.From(leaf, manager.Files), CertificateJsonContext.Default.CertificateResponse);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable,
+                $"Issuing the certificate of '{svc}' failed: {e.Message}. The previous certificate, if any, is unchanged; retry once the cause is fixed.");
+        }
+    }
+
+    private static async Task<Results<JsonHttpResult<RevocationResponse>, ProblemHttpResult>> Revoke(string? svc, CertificateManager manager, CancellationToken cancellationToken)
+    {
+        if (!ServiceName.IsValid(svc, out var problem))
+            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+        var revoked = await manager.RevokeAsync(svc, cancellationToken).ConfigureAwait(false);
+        return revoked is null
+            ? NotIssued(svc)
+            : TypedResults.Json(new RevocationResponse(revoked.Service, revoked.Serial, revoked.RevokedAt,
+                $"files removed; serial recorded in {RevocationList.FileName}"), CertificateJsonContext.Default.RevocationResponse);
+    }
+
+    private static ContentHttpResult TrustBundle(CertificateManager manager) =>
+        TypedResults.Text(Encoding.ASCII.GetString(CertificateAuthority.PemBytes(manager.Trust.Bundle)), "application/x-pem-file");
+
+    private static async Task<Results<JsonHttpResult<RootRotationResult>, ProblemHttpResult>> RotateRoot(CertificateManager manager, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await manager.RotateRootAsync(cancellationToken).ConfigureAwait(false);
+            return TypedResults.Json(result, CertificateJsonContext.Default.RootRotationResult);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Problems.Result(StatusCodes.Status409Conflict, $"Not rotated: {e.Message}.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, $"Root rotation failed: {e.Message}. The current root is unchanged.");
+        }
+    }
+
+    private static ProblemHttpResult NotIssued(string svc) =>
+        Problems.Result(StatusCodes.Status404NotFound, $"No certificate for '{svc}'. POST /certificates/{svc} issues one.");
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using ServiceMesh.Health;
+
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired) or a leaf is past
+/// NotAfter; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps failing.
+/// </summary>
+internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IHealthComponent
+{
+    public const double FinalStretch = 0.1;
+
+    public string Name => "certificates";
+
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Check());
+
+    private ComponentHealth Check()
+    {
+        if (!manager.Started)
+            return ComponentHealth.Unhealthy("the CA is not loaded yet");
+        var now = time.GetUtcNow();
+        var root = manager.Trust.Active;
+        var rootNotAfter = new DateTimeOffset(root.Root.NotAfter.ToUniversalTime());
+        if (rootNotAfter <= now)
+            return ComponentHealth.Unhealthy($"the CA root (serial {root.Root.SerialNumber}) expired at {Format(rootNotAfter)}; rotate it with POST /certificates/ca/rotate");
+        if (!CanSign(root, out var signError))
+            return ComponentHealth.Unhealthy($"the CA cannot sign: {signError}");
+
+        var leaves = manager.Leaves;
+        var expired = leaves.Where(l => l.Certificate.NotAfter <= now).ToList();
+        if (expired.Count > 0)
+            return ComponentHealth.Unhealthy("expired: " + string.Join("; ", expired.Select(l =>
+                $"{l.Service} at {Format(l.Certificate.NotAfter)}{(l.LastError is null ? "" : $" (renewal failing: {l.LastError})")}")));
+        var failing = leaves.Where(l => l.FailedRenewals > 0 && l.Certificate.NotAfter - now <= l.Certificate.Lifetime * FinalStretch).ToList();
+        if (failing.Count > 0)
+            return ComponentHealth.Degraded("renewal keeps failing close to expiry: " + string.Join("; ", failing.Select(l =>
+                $"{l.Service} expires {Format(l.Certificate.NotAfter)}, {l.FailedRenewals} failed attempt(s), last: {l.LastError}")));
+
+        var earliest = leaves.MinBy(l => l.Certificate.NotAfter);
+        return ComponentHealth.Healthy($"CA serial {root.Root.SerialNumber} valid until {Format(rootNotAfter)}; {leaves.Count} service certificate(s)"
+            + (earliest is null ? "" : $", earliest expiry {earliest.Service} at {Format(earliest.Certificate.NotAfter)}")
+            + (manager.Trust.RotationInProgress ? "; root rotation in progress (previous root still trusted)" : ""));
+    }
+
+    private static bool CanSign(CertificateAuthority authority, out string error)
+    {
+        try
+        {
+            error = "signature did not verify against the root certificate";
+            return authority.CanSign();
+        }
+        catch (CryptographicException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}

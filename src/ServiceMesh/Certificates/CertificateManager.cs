@@ -1,0 +1,345 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// Owns the CA and every service's SVID: issue, renew (on schedule, on request, after a root change), revoke, and
+/// root rotation. One lock per service makes concurrent requests for a name produce one consistent pair; files are
+/// written before memory changes and events go out, so what the API and subscribers see is always on disk.
+/// </summary>
+internal sealed partial class CertificateManager : IDisposable
+{
+    private readonly CertificateSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly RenewalSchedule _schedule;
+    private readonly CertificateEventHub _events;
+    private readonly CertificateMetrics _metrics;
+    private readonly ILogger<CertificateManager> _logger;
+    private readonly CaStore _caStore;
+    private readonly RevocationList _revocations;
+    private readonly SvidIssuer _issuer;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _serviceLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LeafState> _leaves = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _rootLock = new(1, 1);
+    private TrustState? _trust;
+    private long _version;
+
+    public CertificateManager(CertificateSettings settings, ICertificateFileSystem files, TimeProvider time, RenewalSchedule schedule,
+        CertificateEventHub events, CertificateMetrics metrics, ILogger<CertificateManager> logger)
+    {
+        _settings = settings;
+        _time = time;
+        _schedule = schedule;
+        _events = events;
+        _metrics = metrics;
+        _logger = logger;
+        _caStore = new CaStore(settings, files, logger);
+        _revocations = new RevocationList(settings.Folder, files);
+        _issuer = new SvidIssuer(settings);
+        Files = new SvidFileStore(settings.Folder, files);
+        metrics.EarliestExpiry = () => _leaves.IsEmpty ? null : (_leaves.Values.Min(l => l.Certificate.NotAfter) - _time.GetUtcNow()).TotalSeconds;
+    }
+
+    public SvidFileStore Files { get; }
+
+    public TrustState Trust => Volatile.Read(ref _trust) ?? throw new InvalidOperationException("the certificate manager has not started");
+
+    public bool Started => Volatile.Read(ref _trust) is not null;
+
+    public IReadOnlyList<LeafState> Leaves => [.. _leaves.Values.OrderBy(l => l.Service, StringComparer.Ordinal)];
+
+    public LeafState? Find(string service) => _leaves.GetValueOrDefault(service);
+
+    /// <summary>When the next scheduled work (a renewal, or retiring an old root) is due; null when there is none.</summary>
+    public DateTimeOffset? NextDueAt
+    {
+        get
+        {
+            DateTimeOffset? next = _leaves.IsEmpty ? null : _leaves.Values.Min(l => l.RenewAt);
+            if (Volatile.Read(ref _trust)?.RetireAfter is { } retire && (next is null || retire < next))
+                next = retire;
+            return next;
+        }
+    }
+
+    /// <summary>Loads or creates the CA (throws <see cref="CertificateAuthorityException"/> on unusable files), then takes over the leaves on disk.</summary>
+    public void Start()
+    {
+        var now = _time.GetUtcNow();
+        Volatile.Write(ref _trust, _caStore.LoadOrCreate(now));
+        _revocations.Load();
+        var loader = new SvidLoader(_settings, Files, _revocations);
+        foreach (var service in Files.Services())
+        {
+            var (info, problem) = loader.Load(service, Trust, now);
+            if (info is not null)
+            {
+                // A leaf from a root being retired renews at once: the rotation was interrupted by the restart.
+                var renewAt = info.IssuerKeyId == Trust.Active.KeyId ? _schedule.RenewAt(info.NotBefore, info.NotAfter) : now;
+                _leaves[service] = new LeafState(info, renewAt, 0, null, Interlocked.Increment(ref _version));
+                continue;
+            }
+            if (problem == SvidLoader.Revoked)
+            {
+                Files.Delete(service);
+                continue;
+            }
+            Log.ReissuingAtStart(_logger, service, problem!);
+            try
+            {
+                IssueLocked(service, CertificateChangeKind.Issued, "start");
+            }
+            catch (Exception e) when (IsIssuanceFailure(e))
+            {
+                // Not fatal: the CA is fine; the service can ask again through the API.
+            }
+        }
+        Log.Started(_logger, _leaves.Count, Trust.Bundle.Count);
+    }
+
+    /// <summary>
+    /// Issues a certificate, or renews it now. Requests for the same name that arrive while one is being issued get
+    /// that one's result instead of a second certificate.
+    /// </summary>
+    public async Task<LeafState> IssueAsync(string service, CancellationToken cancellationToken)
+    {
+        RequireValidName(service);
+        var observed = _leaves.GetValueOrDefault(service)?.Version;
+        var gate = Gate(service);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = _leaves.GetValueOrDefault(service);
+            if (current is not null && current.Version != observed)
+                return current;
+            return IssueLocked(service, current is null ? CertificateChangeKind.Issued : CertificateChangeKind.Renewed, "request");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Removes the service's files and records its serial in ca.revoked.json. Null when it had no certificate.</summary>
+    public async Task<RevokedCertificate?> RevokeAsync(string service, CancellationToken cancellationToken)
+    {
+        RequireValidName(service);
+        var gate = Gate(service);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_leaves.GetValueOrDefault(service) is not { } current)
+                return null;
+            var revoked = new RevokedCertificate(service, current.Certificate.Serial, _time.GetUtcNow());
+            _revocations.Add(revoked); // first: if deleting fails, the next start still refuses these files
+            Files.Delete(service);
+            _leaves.TryRemove(service, out _);
+            Log.Revoked(_logger, service, revoked.Serial);
+            Publish(CertificateChangeKind.Revoked, service, current.Certificate);
+            return revoked;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Renews every leaf that is due (or still from a previous root), then retires old roots when allowed.</summary>
+    public async Task RenewDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var activeKeyId = Trust.Active.KeyId;
+        foreach (var leaf in _leaves.Values.Where(l => l.RenewAt <= now || l.Certificate.IssuerKeyId != activeKeyId).ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await RenewAsync(leaf, leaf.Certificate.IssuerKeyId != activeKeyId ? "root-rotation" : "schedule", cancellationToken).ConfigureAwait(false);
+        }
+        await _rootLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RetireOldRootsIfAllowed();
+        }
+        finally
+        {
+            _rootLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// New root, cross-signed by the current one; the bundle trusts both; every leaf is re-issued from the new root at
+    /// once. The old root leaves the bundle only after all leaves were re-issued and the grace period passed.
+    /// </summary>
+    public async Task<RootRotationResult> RotateRootAsync(CancellationToken cancellationToken)
+    {
+        await _rootLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var previous = Trust;
+            if (previous.RotationInProgress)
+                throw new InvalidOperationException(previous.RetireAfter is { } at
+                    ? $"a root rotation is in progress: the previous root stays trusted until {at:O}; rotate again after that"
+                    : "a root rotation is in progress: not every certificate has been re-issued from the new root yet");
+            var now = _time.GetUtcNow();
+            var newer = CertificateAuthority.Create(_settings, now);
+            var crossSigned = previous.Active.CrossSign(newer, _settings, now);
+            var next = new TrustState(newer, [previous.Active.Root], crossSigned, null);
+            _caStore.WriteRotation(next);
+            Volatile.Write(ref _trust, next);
+            Log.RootRotated(_logger, newer.Root.SerialNumber, previous.Active.Root.SerialNumber);
+            Publish(CertificateChangeKind.TrustBundleChanged, null, null);
+
+            int reissued = 0, failed = 0;
+            foreach (var leaf in _leaves.Values.ToList())
+            {
+                if (await RenewAsync(leaf, "root-rotation", cancellationToken).ConfigureAwait(false))
+                    reissued++;
+                else
+                    failed++;
+            }
+            RetireOldRootsIfAllowed();
+            return new RootRotationResult(newer.Root.SerialNumber, new DateTimeOffset(newer.Root.NotAfter.ToUniversalTime()),
+                previous.Active.Root.SerialNumber, reissued, failed, Trust.RetireAfter);
+        }
+        finally
+        {
+            _rootLock.Release();
+        }
+    }
+
+    /// <summary>Returns false (and schedules a retry) when renewal failed; true when renewed or someone else already did.</summary>
+    private async Task<bool> RenewAsync(LeafState due, string reason, CancellationToken cancellationToken)
+    {
+        var gate = Gate(due.Service);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = _leaves.GetValueOrDefault(due.Service);
+            if (current is null || (current.Version != due.Version && current.Certificate.IssuerKeyId == Trust.Active.KeyId))
+                return true; // revoked, or renewed by someone else in the meantime
+            try
+            {
+                IssueLocked(due.Service, CertificateChangeKind.Renewed, reason);
+                return true;
+            }
+            catch (Exception e) when (IsIssuanceFailure(e))
+            {
+                var failures = current.FailedRenewals + 1;
+                var retryAt = _time.GetUtcNow() + RenewalSchedule.RetryDelay(failures);
+                _leaves[due.Service] = current with { FailedRenewals = failures, LastError = e.Message, RenewAt = retryAt };
+                Log.RenewalFailed(_logger, due.Service, failures, retryAt, e.Message);
+                return false;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // Caller holds the service's lock.
+    private LeafState IssueLocked(string service, CertificateChangeKind kind, string reason)
+    {
+        var trust = Trust;
+        var now = _time.GetUtcNow();
+        try
+        {
+            using var svid = _issuer.Issue(trust.Active, service, now, trust.LeafIntermediate);
+            Files.Write(svid);
+            var info = svid.Info;
+            var state = new LeafState(info, _schedule.RenewAt(info.NotBefore, info.NotAfter), 0, null, Interlocked.Increment(ref _version));
+            _leaves[service] = state;
+            if (kind == CertificateChangeKind.Issued)
+                _metrics.Issued();
+            else
+                _metrics.Renewed(reason);
+            Log.Issued(_logger, service, kind, reason, info.Serial, info.NotAfter, state.RenewAt);
+            Publish(kind, service, info);
+            return state;
+        }
+        catch (Exception e) when (IsIssuanceFailure(e))
+        {
+            _metrics.Failed(kind == CertificateChangeKind.Issued ? "issue" : "renew");
+            Log.IssueFailed(_logger, service, reason, e);
+            throw;
+        }
+    }
+
+    // Caller holds the root lock.
+    private void RetireOldRootsIfAllowed()
+    {
+        var trust = Trust;
+        if (!trust.RotationInProgress || _leaves.Values.Any(l => l.Certificate.IssuerKeyId != trust.Active.KeyId))
+            return;
+        var now = _time.GetUtcNow();
+        if (trust.RetireAfter is not { } retireAfter)
+        {
+            retireAfter = now + _settings.RootRotationGrace;
+            _caStore.WriteRetireAfter(retireAfter);
+            Volatile.Write(ref _trust, trust with { RetireAfter = retireAfter });
+            Log.AllReissued(_logger, retireAfter);
+            return;
+        }
+        if (now < retireAfter)
+            return;
+        var next = trust with { RetiringRoots = [], CrossSigned = null, RetireAfter = null };
+        _caStore.WriteRetired(next);
+        Volatile.Write(ref _trust, next);
+        Log.OldRootsRetired(_logger, trust.RetiringRoots.Count);
+        Publish(CertificateChangeKind.TrustBundleChanged, null, null);
+    }
+
+    private void Publish(CertificateChangeKind kind, string? service, SvidInfo? certificate) =>
+        _events.Publish(new CertificateChange(kind, service, certificate,
+            service is null ? "" : Files.CertificatePath(service), service is null ? "" : Files.KeyPath(service), Files.TrustBundlePath,
+            service is null ? Files.Folder : Files.WatchedDirectory(service)));
+
+    public void Dispose()
+    {
+        _rootLock.Dispose();
+        foreach (var gate in _serviceLocks.Values)
+            gate.Dispose();
+    }
+
+    // The API checks first and answers 400; this keeps any other caller from turning a bad name into a path.
+    private static void RequireValidName(string service)
+    {
+        if (!ServiceName.IsValid(service, out var problem))
+            throw new ArgumentException(problem, nameof(service));
+    }
+
+    private SemaphoreSlim Gate(string service) => _serviceLocks.GetOrAdd(service, static _ => new SemaphoreSlim(1, 1));
+
+    private static bool IsIssuanceFailure(Exception e) => e is IOException or UnauthorizedAccessException or CryptographicException;
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Information, "Certificate {Kind} for {Service} ({Reason}): serial {Serial}, valid until {NotAfter:O}, renews at {RenewAt:O}")]
+        public static partial void Issued(ILogger logger, string service, CertificateChangeKind kind, string reason, string serial, DateTimeOffset notAfter, DateTimeOffset renewAt);
+
+        [LoggerMessage(11, LogLevel.Error, "Issuing a certificate for {Service} ({Reason}) failed; the previous certificate, if any, is still in place")]
+        public static partial void IssueFailed(ILogger logger, string service, string reason, Exception exception);
+
+        [LoggerMessage(12, LogLevel.Warning, "Renewal of {Service} failed ({Failures} in a row), retrying at {RetryAt:O}: {Error}")]
+        public static partial void RenewalFailed(ILogger logger, string service, int failures, DateTimeOffset retryAt, string error);
+
+        [LoggerMessage(13, LogLevel.Information, "Certificate of {Service} revoked (serial {Serial}); its files were removed")]
+        public static partial void Revoked(ILogger logger, string service, string serial);
+
+        [LoggerMessage(14, LogLevel.Warning, "Re-issuing the certificate of {Service} found at start: {Problem}")]
+        public static partial void ReissuingAtStart(ILogger logger, string service, string problem);
+
+        [LoggerMessage(15, LogLevel.Information, "Certificates ready: {Leaves} service certificate(s) on disk, {Roots} root(s) in the trust bundle")]
+        public static partial void Started(ILogger logger, int leaves, int roots);
+
+        [LoggerMessage(16, LogLevel.Warning, "Root CA rotated: new root serial {Serial}, cross-signed by the previous root {PreviousSerial}; both are trusted until every certificate is re-issued and the grace period passes")]
+        public static partial void RootRotated(ILogger logger, string serial, string previousSerial);
+
+        [LoggerMessage(17, LogLevel.Information, "Every certificate is issued by the new root; the previous root leaves the trust bundle at {RetireAfter:O}")]
+        public static partial void AllReissued(ILogger logger, DateTimeOffset retireAfter);
+
+        [LoggerMessage(18, LogLevel.Information, "Removed {Count} previous root(s) from the trust bundle")]
+        public static partial void OldRootsRetired(ILogger logger, int count);
+    }
+}

@@ -1,0 +1,40 @@
+using ServiceMesh.Configuration;
+
+namespace ServiceMesh.Certificates;
+
+internal enum KeyAlgorithm { EcdsaP256, Rsa }
+
+/// <summary>What the certificate authority needs from the runtime's validated options.</summary>
+internal sealed record CertificateSettings
+{
+    /// <summary>NotBefore is backdated so a peer whose clock is slightly behind still accepts a fresh certificate.</summary>
+    public static readonly TimeSpan Backdate = TimeSpan.FromMinutes(1);
+
+    public required string Folder { get; init; }
+    public required string TrustDomain { get; init; }
+    public required string Datacenter { get; init; }
+    public TimeSpan CaValidity { get; init; } = TimeSpan.FromDays(3650);
+    public TimeSpan LeafLifetime { get; init; } = TimeSpan.FromHours(72);
+    public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.EcdsaP256;
+    /// <summary>RSA modulus size (CERT_KEY_SIZE); only used when <see cref="KeyAlgorithm"/> is RSA.</summary>
+    public int RsaKeySize { get; init; } = 2048;
+    /// <summary>How long the previous root stays in the trust bundle after every leaf was re-issued from the new one.</summary>
+    public TimeSpan RootRotationGrace { get; init; } = TimeSpan.FromHours(24);
+
+
+    public static CertificateSettings From(MeshOptions options) => new()
+    {
+        Folder = options.CertificatesPath,
+        TrustDomain = options.TrustDomain,
+        Datacenter = options.ConsulDatacenter,
+        CaValidity = TimeSpan.FromDays(options.CaValidityDays),
+        LeafLifetime = options.CertLifetime,
+        KeyAlgorithm = options.CertKeyAlgorithm,
+        RsaKeySize = options.CertKeySize,
+        RootRotationGrace = options.CaRotationGrace,
+    };
+
+    public string TrustDomainId => $"spiffe://{TrustDomain}";
+
+    public string SpiffeIdFor(string service) => $"spiffe://{TrustDomain}/ns/default/dc/{Datacenter}/svc/{service}";
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// A mesh service name: one DNS label. It becomes a file name, a DNS SAN and a SPIFFE path segment, so anything
+/// else ("../x", spaces, upper case, non-ASCII) is refused before a byte is written.
+/// </summary>
+internal static partial class ServiceName
+{
+    public const string Rule =
+        "a DNS label: 1 to 63 characters, lowercase letters a-z, digits and '-', starting and ending with a letter or digit ([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)";
+
+    /// <summary>"ca" would be written as ca.crt/ca.key, the CA's own files.</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "ca" };
+
+    public static bool IsValid([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? problem)
+    {
+        if (name is null || !Label().IsMatch(name))
+        {
+            var shown = name is null ? "(none)" : name.Length > 80 ? $"'{name[..80]}...' ({name.Length} characters)" : $"'{name}'";
+            problem = $"service name {shown} is not valid: expected {Rule}";
+            return false;
+        }
+        if (Reserved.Contains(name))
+        {
+            problem = $"service name '{name}' is reserved: its files would replace the CA's (ca.crt, ca.key)";
+            return false;
+        }
+        problem = null;
+        return true;
+    }
+
+    // \z rather than $: '$' would also accept a trailing newline.
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Label();
+}

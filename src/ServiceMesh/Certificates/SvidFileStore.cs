@@ -1,0 +1,134 @@
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// A service's certificate and key on disk, replaced as one unit. Layout in CERTIFICATES_PATH:
+/// <code>
+/// &lt;name&gt;.crt -> .svid/&lt;name&gt;/current/svid.crt      (stable links, created once)
+/// &lt;name&gt;.key -> .svid/&lt;name&gt;/current/svid.key
+/// .svid/&lt;name&gt;/current -> &lt;serial&gt;                     (one symbolic link, swapped by rename)
+/// .svid/&lt;name&gt;/&lt;serial&gt;/svid.crt, svid.key                (a complete, fsynced generation)
+/// </code>
+/// Why a folder swap rather than "key first, then certificate": two renames always leave an instant where the new key
+/// sits beside the old certificate (or the reverse after a crash between them). Here a new pair is written in full to
+/// a folder nobody reads, then a single rename of <c>current</c> switches both paths at once; a crash at any point
+/// leaves either the old pair or the new pair visible, never a mix. It is the same scheme Kubernetes uses for secret
+/// volumes, which Envoy's SDS <c>watched_directory</c> is built to follow. The previous generation is kept until the
+/// next swap so a reader that resolved the old link a moment ago can still open both of its files.
+/// </summary>
+internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
+{
+    public const string StateFolderName = ".svid";
+    private const string CertificateFile = "svid.crt";
+    private const string KeyFile = "svid.key";
+    private const string CurrentLink = "current";
+    private const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode CertificateMode = KeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    public string Folder => folder;
+
+    public string CertificatePath(string service) => Path.Combine(folder, service + ".crt");
+
+    public string KeyPath(string service) => Path.Combine(folder, service + ".key");
+
+    /// <summary>The folder in which the service's pair is switched by one rename: what a file watcher should watch.</summary>
+    public string WatchedDirectory(string service) => ServiceFolder(service);
+
+    public string TrustBundlePath => Path.Combine(folder, CaStore.CertificateFileName);
+
+    /// <summary>Writes the pair as a new generation and switches to it. On failure the previous pair stays current and untouched.</summary>
+    public void Write(IssuedSvid svid)
+    {
+        var service = svid.Info.Service;
+        var serviceFolder = ServiceFolder(service);
+        var generation = Path.Combine(serviceFolder, svid.Info.Serial);
+        var previous = CurrentGeneration(service);
+        var firstWrite = !Directory.Exists(serviceFolder);
+        try
+        {
+            files.CreateDirectory(generation);
+            if (firstWrite)
+                files.SyncDirectory(Path.GetDirectoryName(serviceFolder)!); // .svid now lists the service's folder
+            files.WriteNew(Path.Combine(generation, KeyFile), svid.KeyPem, KeyMode);
+            files.WriteNew(Path.Combine(generation, CertificateFile), svid.ChainPem, CertificateMode);
+            files.SyncDirectory(generation);
+            files.SyncDirectory(serviceFolder); // the new generation's entry is durable before anything points at it
+            files.ReplaceLink(Path.Combine(serviceFolder, CurrentLink), svid.Info.Serial);
+        }
+        catch
+        {
+            TryDelete(generation); // a half-written generation is never current, so removing it is safe
+            throw;
+        }
+        EnsureVisibleLinks(service);
+        RemoveGenerationsExcept(service, svid.Info.Serial, previous);
+    }
+
+    /// <summary>The current pair's PEM text, or null when the service has none (or its files are unreadable).</summary>
+    public (byte[] Chain, byte[] Key)? Read(string service)
+    {
+        var chain = files.ReadIfExists(CertificatePath(service));
+        var key = files.ReadIfExists(KeyPath(service));
+        return chain is null || key is null ? null : (chain, key);
+    }
+
+    /// <summary>Services with a certificate on disk (names that are not valid service names are ignored).</summary>
+    public IEnumerable<string> Services()
+    {
+        var state = Path.Combine(folder, StateFolderName);
+        if (!Directory.Exists(state))
+            return [];
+        return Directory.EnumerateDirectories(state).Select(Path.GetFileName).OfType<string>()
+            .Where(name => ServiceName.IsValid(name, out _) && File.Exists(CertificatePath(name)))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Removes the visible links first (readers stop finding the pair), then the generations.</summary>
+    public void Delete(string service)
+    {
+        files.DeleteFile(CertificatePath(service));
+        files.DeleteFile(KeyPath(service));
+        files.SyncDirectory(folder);
+        files.DeleteDirectory(ServiceFolder(service));
+    }
+
+    private string ServiceFolder(string service) => Path.Combine(folder, StateFolderName, service);
+
+    private string? CurrentGeneration(string service)
+    {
+        var link = new FileInfo(Path.Combine(ServiceFolder(service), CurrentLink));
+        return link.LinkTarget;
+    }
+
+    // Relative targets, so the folder can be mounted anywhere (another container, another path).
+    private void EnsureVisibleLinks(string service)
+    {
+        foreach (var (path, file) in new[] { (CertificatePath(service), CertificateFile), (KeyPath(service), KeyFile) })
+        {
+            var target = Path.Combine(StateFolderName, service, CurrentLink, file);
+            if (new FileInfo(path).LinkTarget != target)
+                files.ReplaceLink(path, target);
+        }
+    }
+
+    private void RemoveGenerationsExcept(string service, string current, string? previous)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(ServiceFolder(service)))
+        {
+            var name = Path.GetFileName(directory);
+            if (name != current && name != previous && new FileInfo(directory).LinkTarget is null)
+                TryDelete(directory);
+        }
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            files.DeleteDirectory(directory);
+        }
+        catch (IOException)
+        {
+            // Leftover generations are harmless: nothing points at them. The next write tries again.
+        }
+    }
+}

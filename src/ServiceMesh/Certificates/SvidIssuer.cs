@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace ServiceMesh.Certificates;
+
+/// <summary>
+/// Builds X.509-SVIDs: one URI SAN spiffe://trust-domain/ns/default/dc/dc/svc/name, DNS SANs name and name.lucid.local,
+/// CN=name, CA:false, digitalSignature (+keyEncipherment for RSA) critical, EKU serverAuth+clientAuth, SKI, AKI.
+/// Pure: no files, no clock of its own (the caller passes "now").
+/// </summary>
+internal sealed class SvidIssuer(CertificateSettings settings)
+{
+    public const string LocalDomain = "lucid.local";
+
+    private static readonly X509EnhancedKeyUsageExtension ServerAndClient = new(
+        new OidCollection { new Oid("1.3.6.1.5.5.7.3.1", "serverAuth"), new Oid("1.3.6.1.5.5.7.3.2", "clientAuth") }, critical: false);
+    private static readonly X509BasicConstraintsExtension EndEntity = X509BasicConstraintsExtension.CreateForEndEntity(critical: true);
+    private static readonly X509KeyUsageExtension EcdsaUsage = new(X509KeyUsageFlags.DigitalSignature, critical: true);
+    private static readonly X509KeyUsageExtension RsaUsage = new(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true);
+
+    public IssuedSvid Issue(CertificateAuthority authority, string service, DateTimeOffset now, X509Certificate2? intermediate = null)
+    {
+        using var key = KeyAlgorithms.CreateKey(settings.KeyAlgorithm, settings.RsaKeySize);
+        var (publicKeyInfo, keyIdSource, keyPem) = Encode(key);
+        var spiffeId = settings.SpiffeIdFor(service);
+        X509Extension[] extensions =
+        [
+            EndEntity,
+            key is RSA ? RsaUsage : EcdsaUsage,
+            ServerAndClient,
+            SubjectAlternativeNames.Build(spiffeId, service, $"{service}.{LocalDomain}"),
+            // RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 over the subjectPublicKey bits.
+            new X509SubjectKeyIdentifierExtension(SHA256.HashData(keyIdSource).AsSpan(0, 20), critical: false),
+            authority.AuthorityKeyIdentifier,
+        ];
+
+        var serial = KeyAlgorithms.RandomSerial();
+        var notBefore = DerEncoding.ToCertificateTime(now - CertificateSettings.Backdate);
+        var rootNotAfter = new DateTimeOffset(authority.Root.NotAfter.ToUniversalTime());
+        var notAfter = DerEncoding.ToCertificateTime(now + settings.LeafLifetime < rootNotAfter ? now + settings.LeafLifetime : rootNotAfter);
+        var der = authority.SignLeaf(new X500DistinguishedName($"CN={service}"), publicKeyInfo, notBefore, notAfter, serial, extensions);
+
+        var chain = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", der)).Append('\n');
+        if (intermediate is not null)
+            chain.Append(CertificateAuthority.Pem(intermediate));
+        var info = new SvidInfo(service, Convert.ToHexString(serial), spiffeId, notBefore, notAfter, authority.KeyId, KeyAlgorithms.Name(key));
+        return new IssuedSvid(info, Encoding.ASCII.GetBytes(chain.ToString()), keyPem);
+    }
+
+    // One export of the key material feeds the certificate's public key, its key identifier and the PKCS#8 file.
+    private static (byte[] PublicKeyInfo, byte[] KeyIdSource, byte[] KeyPem) Encode(AsymmetricAlgorithm key)
+    {
+        if (key is not ECDsa ecdsa)
+        {
+            var rsa = (RSA)key;
+            return (rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPublicKey(), KeyAlgorithms.ExportPrivateKeyPem(rsa));
+        }
+        var parameters = ecdsa.ExportParameters(includePrivateParameters: true);
+        byte[] point = [0x04, .. parameters.Q.X!, .. parameters.Q.Y!];
+        var pkcs8 = DerEncoding.EcPkcs8(parameters.D, point);
+        try
+        {
+            return (DerEncoding.EcSubjectPublicKeyInfo(point), point, KeyAlgorithms.PrivateKeyPem(pkcs8));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(parameters.D);
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace ServiceMesh.Configuration;
+
+/// <summary>Discovery settings beyond the ports: external Consul's scheme, token and CA file, and the DNS TTL.</summary>
+internal sealed partial class MeshOptionsParser
+{
+    private MeshOptions WithDiscovery(MeshOptions options)
+    {
+        var scheme = OneOf(MeshSettings.ConsulScheme, "http", ("http", "http"), ("https", "https"));
+        var token = raw[MeshSettings.ConsulHttpToken].Value;
+        var caFile = raw[MeshSettings.ConsulCaFile];
+        if (caFile.Value.Length > 0 && (!Path.IsPathFullyQualified(caFile.Value) || !File.Exists(caFile.Value)))
+            Problems.Add($"{caFile.Describe()}: expected the absolute path of an existing PEM file (the CA that signed Consul's certificate)");
+        var ttl = raw[MeshSettings.DnsTtl];
+        if (!int.TryParse(ttl.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 86400)
+            Problems.Add($"{ttl.Describe()}: expected a whole number of seconds from 0 to 86400");
+        return options with
+        {
+            ConsulScheme = scheme,
+            ConsulHttpToken = token.Length == 0 ? null : token,
+            ConsulCaFile = caFile.Value.Length == 0 ? null : caFile.Value,
+            DnsTtl = TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 86400)),
+        };
+    }
+}

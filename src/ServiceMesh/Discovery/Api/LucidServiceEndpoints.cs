@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ServiceMesh.Api;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Discovery.Watch;
+
+namespace ServiceMesh.Discovery.Api;
+
+/// <summary>
+/// Lucid's service routes on 8088. Writes go through the Consul client and return once the catalog snapshot shows
+/// them (read-your-writes); reads come from that snapshot, which is also what stays served while Consul is away.
+/// </summary>
+internal static class LucidServiceEndpoints
+{
+    private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapDiscoveryEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/services", (CatalogWatcher watcher) => TypedResults.Json(List(watcher.Current), LucidJsonContext.Default.ServiceListResponse))
+            .WithDescription("Every registered service instance: {services: [{name, address, port, tags}], count}");
+        app.MapGet("/services/{name}", (string name, CatalogWatcher watcher) => Find(watcher.Current, name))
+            .WithDescription("One passing instance of the service {address, port, service_id, tags}, or 404");
+        app.MapPost("/services/register", RegisterAsync).RequireMeshToken()
+            .WithDescription("Register {service_name, service_address, service_port, health_check_url?, tags?}");
+        app.MapDelete("/services/{name}", DeregisterAsync).RequireMeshToken()
+            .WithDescription("Deregister every instance of the service");
+        return app;
+    }
+
+    private static ServiceListResponse List(CatalogSnapshot snapshot)
+    {
+        var services = snapshot.Services.Values.SelectMany(s => s.Instances)
+            .Select(i => new ServiceSummary(i.Service, i.Address, i.Port, i.Tags, i.Id, i.Health.ToString().ToLowerInvariant())).ToList();
+        return new ServiceListResponse(services, services.Count);
+    }
+
+    private static IResult Find(CatalogSnapshot snapshot, string name)
+    {
+        var passing = snapshot.Find(name)?.Instances.Where(i => i.Health == InstanceHealth.Passing).ToList() ?? [];
+        if (passing.Count == 0)
+            return Problems.Result(StatusCodes.Status404NotFound, snapshot.Find(name) is null
+                ? $"No service named '{name}' is registered. GET /services lists them."
+                : $"Service '{name}' is registered but no instance is passing its health checks.");
+        var pick = passing[Random.Shared.Next(passing.Count)]; // spread callers over the passing instances
+        return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.Id, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpRequest request, ConsulClient client, CatalogWatcher watcher, CancellationToken cancellationToken)
+    {
+        RegisterServiceRequest? body;
+        try { body = await JsonSerializer.DeserializeAsync(request.Body, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken); }
+        catch (JsonException e) { return Problems.Result(StatusCodes.Status400BadRequest, $"The body is not valid JSON for a registration: {e.Message}"); }
+        if (Validate(body) is { } problem)
+            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+        var id = string.Create(CultureInfo.InvariantCulture, $"{body!.ServiceName}-{body.ServiceAddress}-{body.ServicePort}");
+        var registration = new AgentServiceRegistration
+        {
+            Id = id, Name = body.ServiceName!, Address = body.ServiceAddress, Port = body.ServicePort!.Value, Tags = body.Tags ?? [],
+            Check = body.HealthCheckUrl is null ? null : new AgentServiceCheck { Http = body.HealthCheckUrl, Interval = "10s", Timeout = "5s" },
+        };
+        try { await client.RegisterAsync(registration, cancellationToken); }
+        catch (Exception e) when (e is HttpRequestException or ConsulException) { return Unavailable(client, e); }
+        await watcher.WaitUntilAsync(s => s.Find(registration.Name)?.Instances.Any(i => i.Id == id) == true, VisibleWithin, cancellationToken);
+        return TypedResults.Json(new RegisteredResponse(id, registration.Name, registration.Address!, registration.Port, registration.Tags!),
+            LucidJsonContext.Default.RegisteredResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> DeregisterAsync(string name, ConsulClient client, CatalogWatcher watcher, CancellationToken cancellationToken)
+    {
+        int removed = 0;
+        try
+        {
+            var instances = await client.CatalogServiceAsync(name, null, cancellationToken);
+            foreach (var instance in instances.Value)
+                removed += await client.DeregisterAsync(instance.ServiceId, cancellationToken) ? 1 : 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or ConsulException) { return Unavailable(client, e); }
+        if (removed == 0)
+            return Problems.Result(StatusCodes.Status404NotFound, $"No service named '{name}' is registered. GET /services lists them.");
+        await watcher.WaitUntilAsync(s => s.Find(name) is null, VisibleWithin, cancellationToken);
+        return TypedResults.Json(new DeregisteredResponse(name, removed), LucidJsonContext.Default.DeregisteredResponse);
+    }
+
+    internal static string? Validate(RegisterServiceRequest? body)
+    {
+        if (body is null)
+            return "A JSON body {service_name, service_address, service_port, health_check_url?, tags?} is required.";
+        if (body.ServiceName is null || !RegistrationRules.ServiceName().IsMatch(body.ServiceName))
+            return $"service_name '{body.ServiceName}' must be a DNS label: letters, digits and '-', 1-63 characters, not starting or ending with '-'.";
+        if (body.ServicePort is not (>= 1 and <= 65535))
+            return $"service_port {body.ServicePort?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"} must be a port from 1 to 65535.";
+        if (body.ServiceAddress is null || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
+            return $"service_address '{body.ServiceAddress}' must be an IP address or a host name.";
+        if (body.HealthCheckUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            return $"health_check_url '{url}' must be an absolute http:// or https:// URL.";
+        if (body.Tags?.FirstOrDefault(t => string.IsNullOrWhiteSpace(t) || t.Length > 255) is { } tag)
+            return $"tags must be non-empty strings of at most 255 characters ('{tag}' is not).";
+        return null;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unavailable(ConsulClient client, Exception e) =>
+        e is ConsulException { Status: System.Net.HttpStatusCode.BadRequest } rejected
+            ? Problems.Result(StatusCodes.Status400BadRequest, rejected.Message)
+            : Problems.Result(StatusCodes.Status503ServiceUnavailable, $"The registry at {client.Endpoint.BaseAddress} did not accept the change: {e.Message}. Retry later; GET /health shows the discovery state.");
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Discovery.Consul;
+
+namespace ServiceMesh.Discovery.Definitions;
+
+/// <summary>
+/// Registers the platform services of services.yaml at start, through the same Consul client as everything else
+/// (so it works for the embedded registry and an external Consul alike), and deregisters services an earlier
+/// preload registered that the file no longer lists. Retries with backoff while the registry is unreachable.
+/// </summary>
+internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefinitions definitions, TimeProvider time, ILogger<CatalogPreloader> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every definition is registered (tests and the health component wait on it).</summary>
+    public Task Completed => _done.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var definition in definitions.Services)
+                    await client.RegisterAsync(definition.ToRegistration(), stoppingToken).ConfigureAwait(false);
+                var stale = (await client.AgentServicesAsync(stoppingToken).ConfigureAwait(false)).Values
+                    .Where(s => s.Meta.GetValueOrDefault(ServiceDefinition.SourceMetaKey) == ServiceDefinition.SourceMetaValue && definitions.Find(s.Service) is null);
+                foreach (var service in stale)
+                    await client.DeregisterAsync(service.Id, stoppingToken).ConfigureAwait(false);
+                Log.Preloaded(logger, definitions.Services.Length, definitions.Path ?? "(no services.yaml)");
+                _done.TrySetResult();
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or ConsulException)
+            {
+                Log.PreloadFailed(logger, client.Endpoint.BaseAddress, e.Message);
+                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Registered {Count} platform services from {Path}")]
+        public static partial void Preloaded(ILogger logger, int count, string path);
+
+        [LoggerMessage(2, LogLevel.Warning, "Could not register the platform services with {Registry} yet, retrying: {Reason}")]
+        public static partial void PreloadFailed(ILogger logger, Uri registry, string reason);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ServiceMesh.Discovery.Consul;
+
+namespace ServiceMesh.Discovery.Definitions;
+
+internal enum ServiceProtocol { Http, Tcp }
+
+/// <summary>How the registry checks a platform service: GET a path over HTTP, or a TCP connect.</summary>
+internal sealed record CheckSpec(string? HttpPath, TimeSpan Interval, TimeSpan Timeout, TimeSpan? DeregisterCriticalServiceAfter);
+
+/// <summary>A local port on which the service's sidecar forwards to another mesh service.</summary>
+internal sealed record UpstreamDefinition(string Name, int LocalBindPort);
+
+/// <summary>Sidecar data for the Envoy writer: the public (mTLS) listener port and the upstreams.</summary>
+internal sealed record MeshDefinition(int PublicPort, ImmutableArray<UpstreamDefinition> Upstreams);
+
+/// <summary>One platform service from services.yaml, validated. <see cref="Line"/> points back into the file.</summary>
+internal sealed record ServiceDefinition(
+    string Name, string Address, int Port, ServiceProtocol Protocol, ImmutableArray<string> Tags, CheckSpec? Check, MeshDefinition? Mesh, int Line)
+{
+    /// <summary>Meta marking what the preload registered, so services removed from the file are deregistered too.</summary>
+    public const string SourceMetaKey = "lucid-source";
+    public const string SourceMetaValue = "services.yaml";
+
+    public AgentServiceRegistration ToRegistration() => new()
+    {
+        Id = Name,
+        Name = Name,
+        Address = Address,
+        Port = Port,
+        Tags = Tags,
+        Meta = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SourceMetaKey] = SourceMetaValue,
+            ["protocol"] = Protocol == ServiceProtocol.Http ? "http" : "tcp",
+        },
+        Check = Check is null ? null : new AgentServiceCheck
+        {
+            Name = Check.HttpPath is null ? $"TCP {Name}" : $"HTTP {Name}{Check.HttpPath}",
+            Http = Check.HttpPath is null ? null : string.Create(CultureInfo.InvariantCulture, $"http://{HostForUrl}:{Port}{Check.HttpPath}"),
+            Tcp = Check.HttpPath is null ? string.Create(CultureInfo.InvariantCulture, $"{HostForUrl}:{Port}") : null,
+            Interval = GoDuration.Format(Check.Interval),
+            Timeout = GoDuration.Format(Check.Timeout),
+            DeregisterCriticalServiceAfter = Check.DeregisterCriticalServiceAfter is { } after ? GoDuration.Format(after) : null,
+        },
+    };
+
+    private string HostForUrl => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]" : Address;
+}
+
+/// <summary>The platform services from services.yaml (empty when the file is absent).</summary>
+internal sealed record ServiceDefinitions(ImmutableArray<ServiceDefinition> Services, string? Path)
+{
+    public static readonly ServiceDefinitions Empty = new([], null);
+
+    public ServiceDefinition? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Definitions;
+using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Discovery.Server;
+using ServiceMesh.Discovery.Watch;
+using ServiceMesh.Health;
+
+namespace ServiceMesh.Discovery;
+
+/// <summary>
+/// Service discovery. DISCOVERY_MODE=embedded (default): the registry lives here (state under DATA_PATH/registry,
+/// Consul HTTP API on EMBEDDED_CONSUL_HTTP_PORT, DNS on EMBEDDED_DNS_PORT, checks run here). DISCOVERY_MODE=consul:
+/// an external Consul at CONSUL_SCHEME://CONSUL_HOST:CONSUL_PORT. Either way the runtime talks to its registry only
+/// through <see cref="ConsulClient"/>, and publishes <see cref="ICatalogWatcher"/> for Envoy and certificates.
+/// </summary>
+internal static class DiscoveryExtensions
+{
+    public static IHostApplicationBuilder AddDiscovery(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => LoadDefinitions(sp.GetRequiredService<MeshOptions>()));
+        services.AddSingleton(sp => EndpointFor(sp.GetRequiredService<MeshOptions>()));
+        services.AddSingleton(sp => new ConsulClient(ConsulClient.CreateHttpClient(sp.GetRequiredService<ConsulEndpoint>()), sp.GetRequiredService<ConsulEndpoint>()));
+
+        if (ReadMode(builder) == DiscoveryMode.Embedded)
+        {
+            services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), sp.GetRequiredService<ILogger<RegistryLog>>()));
+            services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RegistryLog>(), sp.GetRequiredService<TimeProvider>())
+            {
+                Datacenter = sp.GetRequiredService<MeshOptions>().ConsulDatacenter,
+                NodeAddress = NodeAddress(sp.GetRequiredService<MeshOptions>()),
+            });
+            services.AddHostedService(sp =>
+            {
+                var options = sp.GetRequiredService<MeshOptions>();
+                return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), options.BindAddress, options.EmbeddedConsulHttpPort, options.ApiToken, sp.GetRequiredService<ILoggerFactory>());
+            });
+            services.AddSingleton(sp => new DnsResponder(sp.GetRequiredService<RegistryStore>(), sp.GetRequiredService<MeshOptions>().DnsTtl));
+            services.AddHostedService(sp =>
+            {
+                var options = sp.GetRequiredService<MeshOptions>();
+                return new EmbeddedDnsServer(sp.GetRequiredService<DnsResponder>(), options.BindAddress, options.EmbeddedDnsPort, sp.GetRequiredService<ILogger<EmbeddedDnsServer>>());
+            });
+            services.AddSingleton(_ => new CheckProbes(CheckProbes.CreateHttpClient()));
+            services.AddHostedService<CheckRunner>();
+        }
+
+        services.AddSingleton<CatalogPreloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogPreloader>());
+        services.AddSingleton<CatalogWatcher>();
+        services.AddSingleton<ICatalogWatcher>(sp => sp.GetRequiredService<CatalogWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogWatcher>());
+        services.AddHealthComponent<DiscoveryHealthComponent>();
+        services.AddSingleton(sp => new DiscoveryMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<CatalogWatcher>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<RegistryStore>()));
+        services.AddHostedService<DiscoveryMetricsActivator>();
+        return builder;
+    }
+
+    /// <summary>Problems in CONFIG_PATH/services.yaml, for the start-up check (exit 78 with file, line and key).</summary>
+    public static IReadOnlyList<string> ValidateDefinitions(MeshOptions options) => ServiceDefinitionsFile.Load(options.ConfigPath).Problems;
+
+    private static ServiceDefinitions LoadDefinitions(MeshOptions options)
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath);
+        return problems.Count == 0 ? definitions : throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+    }
+
+    private static DiscoveryMode ReadMode(IHostApplicationBuilder builder) =>
+        builder.Services.Where(d => d.ServiceType == typeof(MeshOptions) && d.ImplementationInstance is MeshOptions)
+            .Select(d => ((MeshOptions)d.ImplementationInstance!).DiscoveryMode).LastOrDefault();
+
+    internal static ConsulEndpoint EndpointFor(MeshOptions options) => options.DiscoveryMode == DiscoveryMode.Embedded
+        ? new ConsulEndpoint(new Uri($"http://{new IPEndPoint(options.LoopbackAddress, options.EmbeddedConsulHttpPort)}/"), options.ApiToken)
+        : new ConsulEndpoint(new Uri($"{options.ConsulScheme}://{(IPAddress.TryParse(options.ConsulHost, out var ip) ? new IPEndPoint(ip, options.ConsulPort).ToString() : $"{options.ConsulHost}:{options.ConsulPort}")}/"),
+            options.ConsulHttpToken, options.ConsulCaFile);
+
+    // The address the node (and services registered without one) answers on: the bind address, or loopback for "any".
+    private static string NodeAddress(MeshOptions options) => options.LoopbackAddress.ToString();
+
+    /// <summary>Creates the metrics instruments at start (they are observable gauges, so nothing else would).</summary>
+    private sealed class DiscoveryMetricsActivator(DiscoveryMetrics metrics) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(metrics);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

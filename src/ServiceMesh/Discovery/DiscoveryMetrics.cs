@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Discovery.Watch;
+
+namespace ServiceMesh.Discovery;
+
+/// <summary>
+/// Discovery gauges (Prometheus names after the exporter's conversion): service_mesh_discovery_services,
+/// service_mesh_discovery_instances{status}, service_mesh_discovery_blocking_queries{side=client|server} and
+/// service_mesh_discovery_watch_lag_seconds (how long the watcher has been out of touch with its registry; 0 in step).
+/// </summary>
+internal sealed class DiscoveryMetrics
+{
+    public const string MeterName = "ServiceMesh.Discovery";
+
+    public DiscoveryMetrics(IMeterFactory meterFactory, CatalogWatcher watcher, TimeProvider time, RegistryStore? store = null)
+    {
+        var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableGauge("service_mesh.discovery.services", () => watcher.Current.Services.Count,
+            description: "Services in the current catalog snapshot");
+        meter.CreateObservableGauge("service_mesh.discovery.instances", () =>
+            watcher.Current.Services.Values.SelectMany(s => s.Instances).GroupBy(i => i.Health)
+                .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("status", g.Key.ToString().ToLowerInvariant()))),
+            description: "Service instances by aggregated check status");
+        meter.CreateObservableGauge("service_mesh.discovery.blocking_queries", () => new[]
+            {
+                new Measurement<int>(watcher.QueriesInFlight, new KeyValuePair<string, object?>("side", "client")),
+                new Measurement<int>(store?.BlockedQueries ?? 0, new KeyValuePair<string, object?>("side", "server")),
+            },
+            description: "Blocking queries in flight: the watcher's own (client) and those waiting on the embedded registry (server)");
+        meter.CreateObservableGauge("service_mesh.discovery.watch.lag", () =>
+            {
+                var status = watcher.Status;
+                return status.Synced || status.FailingSince is not { } since ? 0.0 : (time.GetUtcNow() - since).TotalSeconds;
+            },
+            unit: "s", description: "How long the catalog watcher has been unable to reach its registry (0 while in step)");
+    }
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Discovery.Consul;
+
+namespace ServiceMesh.Discovery.Registry;
+
+/// <summary>
+/// Runs the embedded registry's checks itself: HTTP and TCP at their intervals, TTL checks expiring to critical when
+/// nobody reports in time, and the reaper that removes a service critical for longer than its
+/// DeregisterCriticalServiceAfter. One loop per check, cancelled when its service goes away.
+/// </summary>
+internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probes, TimeProvider time, ILogger<CheckRunner> logger) : BackgroundService
+{
+    /// <summary>How often the reaper looks for services to remove (Consul's agent does this every 30 s).</summary>
+    internal static readonly TimeSpan ReapEvery = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<string, CheckLoop> _loops = new(StringComparer.Ordinal);
+    private CancellationToken _stopping;
+
+    private sealed record CheckLoop(CheckDefinition Definition, string ServiceId, CancellationTokenSource Cancel)
+    {
+        // Replaced on every TTL update, so the TTL wait starts over.
+        public TaskCompletionSource Refreshed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        store.CheckChanged += OnCheckChanged;
+        foreach (var (definition, serviceId) in store.AllChecks())
+            Start(definition, serviceId);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(ReapEvery, time, stoppingToken).ConfigureAwait(false);
+                await ReapAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            store.CheckChanged -= OnCheckChanged;
+            foreach (var loop in _loops.Values)
+                await loop.Cancel.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnCheckChanged(CheckEvent change)
+    {
+        switch (change)
+        {
+            case CheckEvent.Added added:
+                Start(added.Definition, added.ServiceId);
+                break;
+            case CheckEvent.Removed when _loops.TryRemove(change.CheckId, out var loop):
+                loop.Cancel.Cancel();
+                loop.Cancel.Dispose();
+                break;
+            case CheckEvent.TtlUpdated when _loops.TryGetValue(change.CheckId, out var loop):
+                var refreshed = loop.Refreshed;
+                loop.Refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                refreshed.TrySetResult();
+                break;
+        }
+    }
+
+    private void Start(CheckDefinition definition, string serviceId)
+    {
+        if (_stopping.IsCancellationRequested)
+            return;
+        var loop = new CheckLoop(definition, serviceId, CancellationTokenSource.CreateLinkedTokenSource(_stopping));
+        if (_loops.TryGetValue(definition.CheckId, out var old) && _loops.TryUpdate(definition.CheckId, loop, old))
+            old.Cancel.Cancel();
+        else if (!_loops.TryAdd(definition.CheckId, loop))
+            return;
+        _ = definition.Ttl is null ? RunProbeLoopAsync(loop) : RunTtlLoopAsync(loop);
+    }
+
+    private async Task RunProbeLoopAsync(CheckLoop loop)
+    {
+        var token = loop.Cancel.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var (status, output) = await probes.RunAsync(loop.Definition, token).ConfigureAwait(false);
+                var previous = store.CheckStateOf(loop.Definition.CheckId)?.Status;
+                if (store.SetCheckState(loop.Definition.CheckId, status, output) && previous != status)
+                    Log.StatusChanged(logger, loop.Definition.CheckId, loop.ServiceId, status, output);
+                await Task.Delay(loop.Definition.Interval, time, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunTtlLoopAsync(CheckLoop loop)
+    {
+        var token = loop.Cancel.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var refreshed = loop.Refreshed.Task;
+                var expiry = Task.Delay(loop.Definition.Ttl!.Value, time, token);
+                if (await Task.WhenAny(refreshed, expiry).ConfigureAwait(false) == expiry)
+                {
+                    await expiry.ConfigureAwait(false); // throws when cancelled
+                    if (store.CheckStateOf(loop.Definition.CheckId)?.Status != HealthStatuses.Critical)
+                        Log.StatusChanged(logger, loop.Definition.CheckId, loop.ServiceId, HealthStatuses.Critical, "TTL expired");
+                    store.SetCheckState(loop.Definition.CheckId, HealthStatuses.Critical, $"TTL expired (no update within {GoDuration.Format(loop.Definition.Ttl.Value)})");
+                    await refreshed.WaitAsync(token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReapAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var loop in _loops.Values)
+        {
+            if (loop.Definition.DeregisterCriticalServiceAfter is not { } after
+                || store.CheckStateOf(loop.Definition.CheckId) is not { CriticalSince: { } since } || now - since < after)
+                continue;
+            if (await store.DeregisterAsync(loop.ServiceId, cancellationToken).ConfigureAwait(false))
+                Log.Reaped(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Check {CheckId} of service {ServiceId} is now {Status}: {Output}")]
+        public static partial void StatusChanged(ILogger logger, string checkId, string serviceId, string status, string output);
+
+        [LoggerMessage(2, LogLevel.Warning, "Service {ServiceId} removed: check {CheckId} was critical for longer than DeregisterCriticalServiceAfter {After}")]
+        public static partial void Reaped(ILogger logger, string serviceId, string checkId, string after);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ServiceMesh.Discovery.Registry;
+
+/// <summary>
+/// Durable registry state under DATA_PATH: <c>registry.snapshot</c> (written to a temporary file, fsynced, renamed)
+/// plus <c>registry.log</c>, an append-only log of frames [length][crc32][json]. <see cref="Append"/> completes only
+/// after the frame is fsynced; concurrent appends share one fsync (group commit), which is what makes thousands of
+/// durable registrations a second possible. A torn last frame (a crash mid-write, never acknowledged) is cut off
+/// on open. Why not SQLite: it would add a native library next to the single AOT executable, for a log we can keep
+/// correct in one file.
+/// </summary>
+internal sealed partial class RegistryLog : IAsyncDisposable
+{
+    public const string LogFileName = "registry.log";
+    public const string SnapshotFileName = "registry.snapshot";
+    private const int HeaderBytes = 8;
+    private const int MaxFrameBytes = 16 * 1024 * 1024;
+
+    private readonly string _folder;
+    private readonly int _compactAfter;
+    private readonly ILogger _logger;
+    private FileStream? _log; // opened at the first write, so a registry that was never written leaves DATA_PATH empty
+    private readonly Channel<(LogRecord Record, TaskCompletionSource Done)> _pending =
+        Channel.CreateUnbounded<(LogRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private int _sinceSnapshot;
+
+    private RegistryLog(string folder, int compactAfter, ILogger logger, IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
+    {
+        _folder = folder;
+        _compactAfter = compactAfter;
+        _logger = logger;
+        Recovered = recovered;
+        _log = log;
+        _sinceSnapshot = logRecords;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Records read at open (snapshot, then log), in order, for the store to replay.</summary>
+    public IReadOnlyList<LogRecord> Recovered { get; }
+
+    /// <summary>Set by the store: its current persisted state, written as the next snapshot when the log grows long.</summary>
+    public Func<List<LogRecord>>? CaptureState { get; set; }
+
+    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000)
+    {
+        var snapshotPath = Path.Combine(folder, SnapshotFileName);
+        var records = new List<LogRecord>();
+        if (File.Exists(snapshotPath))
+        {
+            var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
+            if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
+                throw new InvalidDataException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
+            records.AddRange(snapshot);
+        }
+        var logPath = Path.Combine(folder, LogFileName);
+        if (!File.Exists(logPath))
+        {
+            Log.Recovered(logger, folder, records.Count, 0);
+            return new RegistryLog(folder, compactAfter, logger, records, null, 0);
+        }
+        var log = new FileStream(logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var bytes = new byte[log.Length];
+        log.ReadExactly(bytes);
+        var (logRecords, validBytes, _) = ReadFrames(bytes);
+        if (validBytes < bytes.Length)
+        {
+            Log.TornTail(logger, logPath, bytes.Length - validBytes, validBytes);
+            log.SetLength(validBytes);
+            log.Flush(flushToDisk: true);
+        }
+        log.Seek(0, SeekOrigin.End);
+        records.AddRange(logRecords);
+        Log.Recovered(logger, folder, records.Count, logRecords.Count);
+        return new RegistryLog(folder, compactAfter, logger, records, log, logRecords.Count);
+    }
+
+    /// <summary>Queues a record; the task completes once it is on disk (or fails, and then nothing was acknowledged).</summary>
+    public Task Append(LogRecord record)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_pending.Writer.TryWrite((record, done)))
+            done.SetException(new ObjectDisposedException(nameof(RegistryLog), "the registry is shutting down"));
+        return done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<TaskCompletionSource>();
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            buffer.ResetWrittenCount();
+            while (batch.Count < 8192 && _pending.Reader.TryRead(out var item))
+            {
+                WriteFrame(buffer, item.Record);
+                batch.Add(item.Done);
+            }
+            try
+            {
+                _log ??= CreateLog();
+                _log.Write(buffer.WrittenSpan);
+                _log.Flush(flushToDisk: true); // fsync: only now is anything acknowledged
+                foreach (var done in batch)
+                    done.TrySetResult();
+                _sinceSnapshot += batch.Count;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.WriteFailed(_logger, _folder, e);
+                foreach (var done in batch)
+                    done.TrySetException(new IOException($"registry state could not be written to {_folder}: {e.Message}", e));
+            }
+            batch.Clear();
+            if (_sinceSnapshot >= _compactAfter && CaptureState is { } capture)
+                Compact(capture());
+        }
+    }
+
+    // Records queued but not yet written are already in the captured state; writing them again to the emptied log
+    // is harmless, because replaying a record twice yields the same state.
+    private void Compact(List<LogRecord> state)
+    {
+        try
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            foreach (var record in state)
+                WriteFrame(buffer, record);
+            var snapshot = Path.Combine(_folder, SnapshotFileName);
+            var temporary = snapshot + ".tmp";
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.Write(buffer.WrittenSpan);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, snapshot, overwrite: true);
+            DirectorySync.Flush(_folder);
+            _log!.SetLength(0);
+            _log.Flush(flushToDisk: true);
+            Log.Compacted(_logger, _folder, state.Count, _sinceSnapshot);
+            _sinceSnapshot = 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.WriteFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+        }
+    }
+
+    // The file's directory entry is fsynced too: a log whose name was lost in a crash would lose everything in it.
+    private FileStream CreateLog()
+    {
+        Directory.CreateDirectory(_folder);
+        var log = new FileStream(Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        log.Seek(0, SeekOrigin.End);
+        DirectorySync.Flush(_folder);
+        DirectorySync.Flush(Path.GetDirectoryName(_folder)!);
+        return log;
+    }
+
+    private static void WriteFrame(ArrayBufferWriter<byte> buffer, LogRecord record)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.LogRecord);
+        var header = buffer.GetSpan(HeaderBytes);
+        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        buffer.Advance(HeaderBytes);
+        buffer.Write(payload);
+    }
+
+    /// <summary>Frames up to the first incomplete or corrupt one; also returns how many bytes were valid.</summary>
+    internal static (List<LogRecord> Records, int ValidBytes, int Length) ReadFrames(ReadOnlySpan<byte> bytes)
+    {
+        var records = new List<LogRecord>();
+        var offset = 0;
+        while (bytes.Length - offset >= HeaderBytes)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[offset..]);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 4)..]);
+            if (length is <= 0 or > MaxFrameBytes || bytes.Length - offset - HeaderBytes < length)
+                break;
+            var payload = bytes.Slice(offset + HeaderBytes, length);
+            if (Crc32.HashToUInt32(payload) != crc)
+                break;
+            LogRecord? record;
+            try { record = JsonSerializer.Deserialize(payload, RegistryJsonContext.Default.LogRecord); }
+            catch (JsonException) { break; }
+            if (record is null)
+                break;
+            records.Add(record);
+            offset += HeaderBytes + length;
+        }
+        return (records, offset, bytes.Length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        if (_log is not null)
+            await _log.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Registry state recovered from {Folder}: {Records} records ({LogRecords} from the log)")]
+        public static partial void Recovered(ILogger logger, string folder, int records, int logRecords);
+
+        [LoggerMessage(2, LogLevel.Warning, "{Path}: cut {Bytes} bytes of an incomplete last record at byte {Offset} (a write interrupted by a crash, never acknowledged)")]
+        public static partial void TornTail(ILogger logger, string path, int bytes, int offset);
+
+        [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations are refused until it can")]
+        public static partial void WriteFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Information, "Registry log compacted in {Folder}: snapshot of {Records} records replaces {LogRecords} log records")]
+        public static partial void Compacted(ILogger logger, string folder, int records, int logRecords);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+
+namespace ServiceMesh.Discovery.Registry;
+
+/// <summary>Reads, each with the index a blocking query on the same data would use.</summary>
+internal sealed partial class RegistryStore
+{
+    private int _blocked;
+
+    /// <summary>Blocking queries waiting on the embedded server right now (a metric).</summary>
+    public int BlockedQueries => Volatile.Read(ref _blocked);
+
+    public IReadOnlyList<ServiceRecord> AgentServices()
+    {
+        lock (_gate)
+            return [.. _services.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Service names with the union of their instances' tags (catalog/services).</summary>
+    public (ulong Index, SortedDictionary<string, string[]> Services) CatalogServices()
+    {
+        lock (_gate)
+        {
+            var services = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var (name, ids) in _idsByName)
+                services[name] = ids.SelectMany(id => _services[id].Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            return (Math.Max(_catalogIndex, 1), services);
+        }
+    }
+
+    /// <summary>The instances of one service with their check states (catalog/service, health/service, DNS).</summary>
+    public (ulong Index, IReadOnlyList<InstanceView> Instances) Instances(string name)
+    {
+        lock (_gate)
+        {
+            var index = Math.Max(_serviceIndex.GetValueOrDefault(name), 1);
+            if (!_idsByName.TryGetValue(name, out var ids))
+                return (index, []);
+            return (index, ids.Select(id => View(_services[id])).ToList());
+        }
+    }
+
+    /// <summary>Every instance, for the health component and metrics.</summary>
+    public IReadOnlyList<InstanceView> AllInstances()
+    {
+        lock (_gate)
+            return _services.Values.Select(View).ToList();
+    }
+
+    /// <summary>Every check with its service ID, for the check runner when it starts.</summary>
+    public IReadOnlyList<(CheckDefinition Definition, string ServiceId)> AllChecks()
+    {
+        lock (_gate)
+            return _services.Values.SelectMany(s => s.Checks.Select(c => (c, s.Id))).ToList();
+    }
+
+    public CheckState? CheckStateOf(string checkId)
+    {
+        lock (_gate)
+            return _checkStates.GetValueOrDefault(checkId);
+    }
+
+    public (ulong Index, IReadOnlyList<KvRecord> Pairs) Kv(string key, bool recurse)
+    {
+        lock (_gate)
+        {
+            var pairs = recurse ? _kv.Values.Where(k => k.Key.StartsWith(key, StringComparison.Ordinal)).ToList()
+                : _kv.TryGetValue(key, out var one) ? [one] : [];
+            return (Math.Max(_kvIndex, 1), pairs);
+        }
+    }
+
+    /// <summary>The current index of a topic (see <see cref="ChangeSignals"/>).</summary>
+    public ulong TopicIndex(string topic)
+    {
+        lock (_gate)
+            return Math.Max(1, topic switch
+            {
+                ChangeSignals.Catalog => _catalogIndex,
+                ChangeSignals.Kv => _kvIndex,
+                _ => _serviceIndex.GetValueOrDefault(topic[4..]),
+            });
+    }
+
+    /// <summary>
+    /// A blocking query's wait: returns as soon as the topic's index passes <paramref name="minIndex"/>, or when
+    /// <paramref name="wait"/> has passed. Index 0 never blocks (Consul's rule).
+    /// </summary>
+    public async Task WaitAsync(string topic, ulong minIndex, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (minIndex == 0 || wait <= TimeSpan.Zero)
+            return;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        Interlocked.Increment(ref _blocked);
+        try
+        {
+            while (true)
+            {
+                var next = _signals.Next(topic); // first the task, then the index: no lost wake-up
+                if (TopicIndex(topic) > minIndex)
+                    return;
+                await next.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // waited the full time without a change: the caller answers with the unchanged data
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _blocked);
+        }
+    }
+
+    private InstanceView View(ServiceRecord service) =>
+        new(service, [.. service.Checks.Select(c => (c, _checkStates.GetValueOrDefault(c.CheckId) ?? new CheckState(c.InitialStatus, "", null)))]);
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ServiceMesh.Api;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Registry;
+
+namespace ServiceMesh.Discovery.Server;
+
+/// <summary>Helpers every embedded Consul route shares: blocking queries, Consul headers, plain-text errors, the token.</summary>
+internal static class ConsulHttpApi
+{
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Waits as a blocking query asks (?index=&amp;wait=): until the topic's index passes the given one, or the wait
+    /// (default 5 min, at most 10 min, plus up to wait/16 of jitter as Consul adds, so many watchers do not return at once).
+    /// </summary>
+    public static async Task BlockAsync(HttpContext context, RegistryStore store, string topic)
+    {
+        var query = context.Request.Query;
+        if (!ulong.TryParse(query["index"], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index == 0)
+            return;
+        var wait = GoDuration.TryParse(query["wait"], out var asked) && asked > TimeSpan.Zero ? asked : DefaultWait;
+        wait = wait > MaxWait ? MaxWait : wait;
+        wait += TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * wait.Ticks / 16));
+        // A stopping server answers its waiting queries at once (with current data) instead of holding shutdown for minutes.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        try
+        {
+            await store.WaitAsync(topic, index, wait, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+        }
+    }
+
+    public static async Task WriteAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type, ulong? index = null)
+    {
+        var headers = context.Response.Headers;
+        if (index is { } i)
+            headers["X-Consul-Index"] = i.ToString(CultureInfo.InvariantCulture);
+        headers["X-Consul-KnownLeader"] = "true";
+        headers["X-Consul-LastContact"] = "0";
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Consul answers errors as plain text with the reason.</summary>
+    public static Task ErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message, context.RequestAborted);
+    }
+
+    /// <summary>With SERVICE_MESH_API_TOKEN set, writes need it as X-Consul-Token (Consul's header), ?token= or a bearer token.</summary>
+    public static bool MayWrite(HttpContext context, string? token)
+    {
+        if (token is null)
+            return true;
+        var request = context.Request;
+        if (MeshTokenFilter.IsAuthorized(request, token))
+            return true;
+        var presented = request.Headers["X-Consul-Token"].ToString() is { Length: > 0 } header ? header : request.Query["token"].ToString();
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    }
+
+    public static bool Flag(HttpContext context, string name) => context.Request.Query.ContainsKey(name);
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Registry;
+
+namespace ServiceMesh.Discovery.Server;
+
+/// <summary>The Consul HTTP API subset the embedded registry serves (agent, catalog, health, kv, status), in Consul's shapes.</summary>
+internal static class ConsulRoutes
+{
+    public static void MapConsulApi(this IEndpointRouteBuilder app, RegistryStore store, string? token)
+    {
+        app.MapPut("/v1/agent/service/register", context => Guarded(context, token, async () =>
+        {
+            AgentServiceRegistration? registration;
+            try { registration = await JsonSerializer.DeserializeAsync(context.Request.Body, ConsulJsonContext.Default.AgentServiceRegistration, context.RequestAborted); }
+            catch (JsonException e) { await ConsulHttpApi.ErrorAsync(context, 400, $"Request decode failed: {e.Message}"); return; }
+            if (await store.RegisterAsync(registration!, context.RequestAborted) is { } error)
+                await ConsulHttpApi.ErrorAsync(context, 400, $"Invalid service: {error}");
+        }));
+        app.MapPut("/v1/agent/service/deregister/{id}", (HttpContext context, string id) => Guarded(context, token, async () =>
+        {
+            if (!await store.DeregisterAsync(id, context.RequestAborted))
+                await ConsulHttpApi.ErrorAsync(context, 404, $"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
+        }));
+        foreach (var (verb, status) in new[] { ("pass", HealthStatuses.Passing), ("warn", HealthStatuses.Warning), ("fail", HealthStatuses.Critical) })
+            app.MapPut($"/v1/agent/check/{verb}/{{id}}", (HttpContext context, string id) => Guarded(context, token, () => store.UpdateTtl(id, status, context.Request.Query["note"]) switch
+            {
+                null => ConsulHttpApi.ErrorAsync(context, 404, $"Unknown check ID \"{id}\""),
+                false => ConsulHttpApi.ErrorAsync(context, 500, $"CheckID \"{id}\" does not have associated TTL"),
+                true => Task.CompletedTask,
+            }));
+
+        app.MapGet("/v1/agent/services", context => ConsulHttpApi.WriteAsync(context,
+            store.AgentServices().ToDictionary(s => s.Id, s => ToAgentService(store, s), StringComparer.Ordinal),
+            ConsulJsonContext.Default.DictionaryStringAgentService));
+        app.MapGet("/v1/catalog/services", async context =>
+        {
+            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Catalog);
+            var (index, services) = store.CatalogServices();
+            await ConsulHttpApi.WriteAsync(context, new Dictionary<string, string[]>(services, StringComparer.Ordinal), ConsulJsonContext.Default.DictionaryStringStringArray, index);
+        });
+        app.MapGet("/v1/catalog/service/{name}", async (HttpContext context, string name) =>
+        {
+            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
+            var (index, instances) = store.Instances(name);
+            var body = Tagged(context, instances).Select(i => ToCatalogNode(store, i.Service)).ToList();
+            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListCatalogServiceNode, index);
+        });
+        app.MapGet("/v1/health/service/{name}", async (HttpContext context, string name) =>
+        {
+            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
+            var (index, instances) = store.Instances(name);
+            var passingOnly = ConsulHttpApi.Flag(context, "passing") && context.Request.Query["passing"] is var p && p.ToString() is not ("false" or "0");
+            var body = Tagged(context, instances).Where(i => !passingOnly || i.AggregatedStatus == HealthStatuses.Passing).Select(i => ToEntry(store, i)).ToList();
+            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListServiceEntry, index);
+        });
+        app.MapKv(store, token);
+        app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
+    }
+
+    private static void MapKv(this IEndpointRouteBuilder app, RegistryStore store, string? token)
+    {
+        app.MapGet("/v1/kv/{**key}", async (HttpContext context, string? key) =>
+        {
+            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Kv);
+            var (index, pairs) = store.Kv(key ?? "", ConsulHttpApi.Flag(context, "recurse"));
+            context.Response.Headers["X-Consul-Index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (pairs.Count == 0)
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+            var body = pairs.Select(k => new KvPair { Key = k.Key, CreateIndex = k.CreateIndex, ModifyIndex = k.ModifyIndex, Flags = k.Flags, Value = Convert.ToBase64String(k.Value) }).ToList();
+            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListKvPair, index);
+        });
+        app.MapPut("/v1/kv/{**key}", (HttpContext context, string key) => Guarded(context, token, async () =>
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            _ = ulong.TryParse(context.Request.Query["flags"], out var flags);
+            await store.PutKvAsync(key, buffer.ToArray(), flags, context.RequestAborted);
+            await ConsulHttpApi.WriteAsync(context, true, ConsulJsonContext.Default.Boolean);
+        }));
+        app.MapDelete("/v1/kv/{**key}", (HttpContext context, string key) => Guarded(context, token, async () =>
+        {
+            await store.DeleteKvAsync(key, context.RequestAborted);
+            await ConsulHttpApi.WriteAsync(context, true, ConsulJsonContext.Default.Boolean);
+        }));
+    }
+
+    private static Task Guarded(HttpContext context, string? token, Func<Task> write) =>
+        ConsulHttpApi.MayWrite(context, token) ? write() : ConsulHttpApi.ErrorAsync(context, 403, "Permission denied: send the SERVICE_MESH_API_TOKEN as X-Consul-Token");
+
+    private static IEnumerable<InstanceView> Tagged(HttpContext context, IEnumerable<InstanceView> instances) =>
+        context.Request.Query["tag"].ToString() is { Length: > 0 } tag ? instances.Where(i => i.Service.Tags.Contains(tag, StringComparer.Ordinal)) : instances;
+
+    public static AgentService ToAgentService(RegistryStore store, ServiceRecord s) => new()
+    {
+        Id = s.Id, Service = s.Name, Tags = s.Tags, Meta = s.Registration.Meta ?? new Dictionary<string, string>(),
+        Port = s.Registration.Port, Address = s.Registration.Address ?? "", Datacenter = store.Datacenter,
+        CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
+    };
+
+    private static CatalogServiceNode ToCatalogNode(RegistryStore store, ServiceRecord s) => new()
+    {
+        Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter,
+        ServiceId = s.Id, ServiceName = s.Name, ServiceAddress = s.Registration.Address ?? "", ServicePort = s.Registration.Port,
+        ServiceTags = s.Tags, ServiceMeta = s.Registration.Meta ?? new Dictionary<string, string>(),
+        CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
+    };
+
+    private static ServiceEntry ToEntry(RegistryStore store, InstanceView i) => new()
+    {
+        Node = new ConsulNode { Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter },
+        Service = ToAgentService(store, i.Service),
+        Checks = i.Checks.Select(c => new HealthCheck
+        {
+            Node = store.NodeName, CheckId = c.Definition.CheckId, Name = c.Definition.Name, Status = c.State.Status,
+            Notes = c.Definition.Notes, Output = c.State.Output, ServiceId = i.Service.Id, ServiceName = i.Service.Name, Type = c.Definition.Type,
+        }).ToList(),
+    };
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Discovery.Registry;
+
+namespace ServiceMesh.Discovery.Server;
+
+/// <summary>
+/// The Consul-compatible HTTP API on its own port (EMBEDDED_CONSUL_HTTP_PORT, 8500) as a second, minimal
+/// WebApplication in the same process. A separate app rather than a second endpoint of the 8088 app: its route table
+/// holds only Consul routes (no /health, /metrics or Lucid routes leak onto 8500 and no /v1 route onto 8088),
+/// and its error handling is Consul's plain text, not the mesh API's problem details. Shares the registry and logging.
+/// </summary>
+internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress address, int port, string? token, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public int Port => port;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 512 * 1024; // Consul's KV value limit
+            kestrel.Listen(address, port);
+        });
+        var app = builder.Build();
+        app.MapConsulApi(store, token);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

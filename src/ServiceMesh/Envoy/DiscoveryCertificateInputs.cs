@@ -1,0 +1,104 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Certificates;
+using ServiceMesh.Discovery.Definitions;
+using ServiceMesh.Discovery.Watch;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>
+/// The adapter from discovery and certificates to the Envoy writer. A service is a mesh member when services.yaml
+/// gives it a <c>mesh:</c> section, or when its instances carry the <c>mesh</c> tag (meta <c>mesh_public_port</c>,
+/// <c>mesh_upstreams</c> "name:port,..." and <c>protocol</c>). Upstream endpoints are the passing instances.
+/// Every catalog change and certificate change raises <see cref="Changed"/>; the certificate content itself is read
+/// (and versioned) by the planner from the files.
+/// </summary>
+internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog, ICertificateEvents certificates, ILogger<DiscoveryCertificateInputs> logger)
+    : BackgroundService, IEnvoyInputs
+{
+    public const string MeshTag = "mesh";
+
+    private MeshTopology _current = MeshTopology.Empty;
+
+    public string Name => "discovery";
+
+    public int Precedence => 0;
+
+    public MeshTopology Current => Volatile.Read(ref _current);
+
+    public event Action<string>? Changed;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(FollowCatalogAsync(stoppingToken), FollowCertificatesAsync(stoppingToken));
+
+    private async Task FollowCatalogAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var change in catalog.WatchAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var topology = ToTopology(change.Snapshot);
+                Volatile.Write(ref _current, topology);
+                Log.CatalogChanged(logger, change.Snapshot.Version, topology.Members.Count, change.ChangedServices.Length);
+                Changed?.Invoke($"catalog changed: {string.Join(", ", change.ChangedServices.Take(5))}");
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FollowCertificatesAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = certificates.Subscribe();
+        try
+        {
+            await foreach (var change in subscription.Changes.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+                Changed?.Invoke($"certificate {change.Kind}: {change.Service ?? "trust bundle"}");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal static MeshTopology ToTopology(CatalogSnapshot snapshot)
+    {
+        var members = new List<MeshMember>();
+        foreach (var service in snapshot.Services.Values)
+            if (ToMember(service) is { } member)
+                members.Add(member);
+        return new MeshTopology(members);
+    }
+
+    private static MeshMember? ToMember(CatalogService service)
+    {
+        var passing = service.Instances.Where(i => i.Health == InstanceHealth.Passing).Select(i => i.Address).Distinct(StringComparer.Ordinal).ToList();
+        if (service.Definition is { Mesh: { } mesh } definition)
+        {
+            return new MeshMember(service.Name, definition.Protocol == ServiceProtocol.Tcp ? MeshProtocol.Tcp : MeshProtocol.Http, definition.Port,
+                mesh.PublicPort, [.. mesh.Upstreams.Select(u => new MeshUpstreamRef(u.Name, u.LocalBindPort))], passing);
+        }
+        var tagged = service.Instances.FirstOrDefault(i => i.Tags.Contains(MeshTag));
+        if (tagged is null)
+            return null;
+        var publicPort = tagged.Meta.TryGetValue("mesh_public_port", out var port) && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+            ? p : EnvoyEndpoints.DefaultPublicPort;
+        var protocol = tagged.Meta.TryGetValue("protocol", out var value) && value == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http;
+        return new MeshMember(service.Name, protocol, tagged.Port, publicPort, Upstreams(tagged.Meta.GetValueOrDefault("mesh_upstreams")), passing);
+    }
+
+    // "auth-service:9001,lucid-redis:9002"; malformed entries are skipped (the registration API validated what it could).
+    private static List<MeshUpstreamRef> Upstreams(string? text) =>
+        [.. (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(entry => entry.Split(':'))
+            .Where(parts => parts.Length == 2 && ServiceName.IsValid(parts[0], out _)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var bind) && bind is >= 1 and <= 65535)
+            .Select(parts => new MeshUpstreamRef(parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture)))];
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Catalog version {Version}: {Members} mesh members, {Changed} services changed")]
+        public static partial void CatalogChanged(ILogger logger, long version, int members, int changed);
+    }
+}

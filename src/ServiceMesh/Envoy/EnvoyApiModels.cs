@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>POST /envoy/configs/{svc}: the Lucid body, plus optional mesh fields.</summary>
+internal sealed record EnvoyConfigRequest(
+    [property: JsonPropertyName("service_address")] string? ServiceAddress,
+    [property: JsonPropertyName("service_port")] int? ServicePort,
+    [property: JsonPropertyName("upstreams")] IReadOnlyList<EnvoyUpstreamRequest>? Upstreams,
+    [property: JsonPropertyName("protocol")] string? Protocol,
+    [property: JsonPropertyName("public_port")] int? PublicPort);
+
+internal sealed record EnvoyUpstreamRequest(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("local_bind_port")] int? LocalBindPort);
+
+internal sealed record EnvoyUpstreamResponse(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("local_bind_port")] int LocalBindPort,
+    [property: JsonPropertyName("spiffe_id")] string SpiffeId,
+    [property: JsonPropertyName("endpoints")] IReadOnlyList<string> Endpoints);
+
+internal sealed record EnvoyServiceResponse(
+    [property: JsonPropertyName("service")] string Service,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("protocol")] string Protocol,
+    [property: JsonPropertyName("service_port")] int ServicePort,
+    [property: JsonPropertyName("public_port")] int PublicPort,
+    [property: JsonPropertyName("admin_port")] int AdminPort,
+    [property: JsonPropertyName("spiffe_id")] string SpiffeId,
+    [property: JsonPropertyName("allowed_callers")] IReadOnlyList<string> AllowedCallers,
+    [property: JsonPropertyName("upstreams")] IReadOnlyList<EnvoyUpstreamResponse> Upstreams,
+    [property: JsonPropertyName("bootstrap")] string Bootstrap,
+    [property: JsonPropertyName("files")] IReadOnlyList<string> Files);
+
+internal sealed record EnvoyConfigListResponse(
+    [property: JsonPropertyName("layout")] string Layout,
+    [property: JsonPropertyName("config_path")] string ConfigPath,
+    [property: JsonPropertyName("generated_at")] DateTimeOffset? GeneratedAt,
+    [property: JsonPropertyName("services")] IReadOnlyList<EnvoyServiceResponse> Services);
+
+internal sealed record EnvoyContentResponse(
+    [property: JsonPropertyName("service")] string Service,
+    [property: JsonPropertyName("files")] IReadOnlyDictionary<string, string> Files);
+
+/// <summary>Source-generated JSON for the /envoy/configs routes (no reflection under Native AOT).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(EnvoyConfigRequest))]
+[JsonSerializable(typeof(EnvoyServiceResponse))]
+[JsonSerializable(typeof(EnvoyConfigListResponse))]
+[JsonSerializable(typeof(EnvoyContentResponse))]
+internal sealed partial class EnvoyJsonContext : JsonSerializerContext;

@@ -1,0 +1,102 @@
+using ServiceMesh.Certificates;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>What one write pass did, for metrics, logs and the health component.</summary>
+internal sealed record EnvoyWriteResult(int FilesWritten, int FilesUnchanged, int FilesDeleted, IReadOnlyList<string> Failures)
+{
+    public bool Succeeded => Failures.Count == 0;
+}
+
+/// <summary>
+/// Puts generated files on disk under ENVOY_CONFIG_PATH: each service's files in their order (a failure stops that
+/// service, so LDS never lands before the CDS it needs), only files whose content changed, and removes the files
+/// of services no longer in the mesh.
+/// </summary>
+internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
+{
+    // What this writer last put in (or found in) each file: an unchanged file is then known without reading it.
+    private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
+
+    public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services)
+    {
+        int written = 0, unchanged = 0;
+        var failures = new List<string>();
+        foreach (var service in services)
+        {
+            foreach (var file in service.Files)
+            {
+                var path = Path.Combine(layout.Root, file.RelativePath);
+                try
+                {
+                    if (_onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content) && File.Exists(path))
+                        unchanged++;
+                    else if (AtomicFile.WriteIfChanged(path, file.Content))
+                        written++;
+                    else
+                        unchanged++;
+                    _onDisk[path] = file.Content;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _onDisk.Remove(path);
+                    failures.Add($"{path}: {e.Message}");
+                    break;
+                }
+            }
+        }
+        var deleted = DeleteRemoved(services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal), services, failures);
+        return new EnvoyWriteResult(written, unchanged, deleted, failures);
+    }
+
+    /// <summary>Deletes bootstrap files and folders of services not in <paramref name="current"/>; touches only names and files this writer creates.</summary>
+    private int DeleteRemoved(HashSet<string> current, IReadOnlyList<EnvoyFileSet> services, List<string> failures)
+    {
+        if (!Directory.Exists(layout.Root))
+            return 0;
+        var deleted = 0;
+        // In the static layout a current service has no folder: remove a folder left from the dynamic layout too.
+        var withFolder = services.Where(s => s.Files.Any(f => f.RelativePath.Contains('/', StringComparison.Ordinal))).Select(s => s.Service).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(layout.Root, "*.yaml"))
+            {
+                var service = Path.GetFileNameWithoutExtension(file);
+                if (ServiceName.IsValid(service, out _) && !current.Contains(service))
+                    deleted += Delete(file, failures);
+            }
+            foreach (var folder in Directory.EnumerateDirectories(layout.Root))
+            {
+                var service = Path.GetFileName(folder);
+                if (!ServiceName.IsValid(service, out _) || withFolder.Contains(service))
+                    continue;
+                foreach (var name in EnvoyFileLayout.FolderFiles)
+                    deleted += Delete(Path.Combine(folder, name), failures);
+                if (!Directory.EnumerateFileSystemEntries(folder).Any())
+                    Directory.Delete(folder);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{layout.Root}: cannot remove files of removed services: {e.Message}");
+        }
+        return deleted;
+    }
+
+    private int Delete(string path, List<string> failures)
+    {
+        try
+        {
+            if (!File.Exists(path))
+                return 0;
+            File.Delete(path);
+            _onDisk.Remove(path);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{path}: cannot delete: {e.Message}");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ServiceMesh.Api;
+using ServiceMesh.Certificates;
+using ServiceMesh.Configuration;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>The Lucid-compatible /envoy/configs routes. Mutations need the API token (when one is set).</summary>
+internal static class EnvoyEndpoints
+{
+    /// <summary>Consul's first sidecar port; used when a POST does not choose the public (mTLS) port.</summary>
+    public const int DefaultPublicPort = 21000;
+
+    private static readonly TimeSpan WriteWait = TimeSpan.FromSeconds(10);
+
+    public static IEndpointRouteBuilder MapEnvoyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/envoy/configs");
+        group.MapGet("/", List).WithDescription("Every sidecar configuration: service, source, ports, upstreams and files");
+        group.MapGet("/{svc}", Get).WithDescription("One sidecar configuration");
+        group.MapGet("/{svc}/content", Content).WithDescription("The files of one sidecar configuration as written on disk");
+        group.MapPost("/{svc}", Register).WithDescription("Registers a service for a sidecar: {service_address, service_port, upstreams?: [{name, local_bind_port}], protocol?, public_port?}").RequireMeshToken();
+        group.MapDelete("/{svc}", Remove).WithDescription("Removes a service registered through this API and its files").RequireMeshToken();
+        return app;
+    }
+
+    private static JsonHttpResult<EnvoyConfigListResponse> List(EnvoyState state, MeshOptions options)
+    {
+        var latest = state.Latest;
+        var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest)).ToList();
+        return TypedResults.Json(new EnvoyConfigListResponse(options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath, latest?.CompletedAt, services),
+            EnvoyJsonContext.Default.EnvoyConfigListResponse);
+    }
+
+    private static IResult Get(string svc, EnvoyState state)
+    {
+        if (Invalid(svc) is { } invalid)
+            return invalid;
+        var latest = state.Latest;
+        return latest?.Specs.FirstOrDefault(s => s.Name == svc) is { } spec
+            ? TypedResults.Json(Describe(spec, latest), EnvoyJsonContext.Default.EnvoyServiceResponse)
+            : NotFound(svc);
+    }
+
+    private static async Task<IResult> Content(string svc, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
+    {
+        if (Invalid(svc) is { } invalid)
+            return invalid;
+        if (state.Latest?.Files.FirstOrDefault(f => f.Service == svc) is not { } set)
+            return NotFound(svc);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in set.Files)
+        {
+            var path = Path.Combine(options.EnvoyConfigPath, file.RelativePath);
+            if (File.Exists(path))
+                files[file.RelativePath] = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        return TypedResults.Json(new EnvoyContentResponse(svc, files), EnvoyJsonContext.Default.EnvoyContentResponse);
+    }
+
+    private static async Task<IResult> Register(string svc, HttpRequest request, EnvoyApiRegistrations registrations,
+        EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
+    {
+        if (Invalid(svc) is { } invalid)
+            return invalid;
+        EnvoyConfigRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(request.Body, EnvoyJsonContext.Default.EnvoyConfigRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            return Problems.Result(StatusCodes.Status400BadRequest, $"The body is not valid JSON for this route ({e.Message}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
+        }
+        if (ToMember(svc, body, out var problem) is not { } member)
+            return Problems.Result(StatusCodes.Status400BadRequest, problem!);
+
+        var added = registrations.Set(member);
+        var generated = await WaitForGenerationAsync(generation, $"POST /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
+        if (generated?.Specs.FirstOrDefault(s => s.Name == svc) is not { } spec)
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable,
+                $"Registered {svc}, but no configuration could be generated yet: {string.Join("; ", state.PolicyProblems.DefaultIfEmpty("see the envoy component in /health"))}");
+        var response = Describe(spec, generated);
+        return added
+            ? TypedResults.Created($"/envoy/configs/{svc}", response)
+            : TypedResults.Json(response, EnvoyJsonContext.Default.EnvoyServiceResponse);
+    }
+
+    private static async Task<IResult> Remove(string svc, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
+    {
+        if (Invalid(svc) is { } invalid)
+            return invalid;
+        if (!registrations.Remove(svc))
+        {
+            return state.Latest?.SourceOf.TryGetValue(svc, out var source) == true
+                ? Problems.Result(StatusCodes.Status409Conflict, $"{svc} comes from {source}, not from this API; remove it there (services.yaml or the service catalog).")
+                : NotFound(svc);
+        }
+        await WaitForGenerationAsync(generation, $"DELETE /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<EnvoyGeneration?> WaitForGenerationAsync(EnvoyGenerationService generation, string reason, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteWait);
+        return await generation.RequestAndWaitAsync(reason, timeout.Token).ConfigureAwait(false);
+    }
+
+    internal static MeshMember? ToMember(string svc, EnvoyConfigRequest? body, out string? problem)
+    {
+        var problems = new List<string>();
+        if (body is null)
+            problems.Add("a JSON body is required");
+        else
+        {
+            if (string.IsNullOrWhiteSpace(body.ServiceAddress) || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
+                problems.Add($"service_address: expected an IP address or host name, got '{body.ServiceAddress}'");
+            if (body.ServicePort is not (>= 1 and <= 65535))
+                problems.Add($"service_port: expected a port from 1 to 65535, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}");
+            if (body.PublicPort is { } publicPort && publicPort is < 1 or > 65535)
+                problems.Add($"public_port: expected a port from 1 to 65535, got {publicPort}");
+            if (body.Protocol is { } protocol && protocol is not ("http" or "tcp"))
+                problems.Add($"protocol: expected http or tcp, got '{protocol}'");
+            var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
+            foreach (var (upstream, i) in (body.Upstreams ?? []).Select((u, i) => (u, i)))
+            {
+                if (!ServiceName.IsValid(upstream.Name, out var nameProblem))
+                    problems.Add($"upstreams[{i}].name: {nameProblem}");
+                else if (upstream.Name == svc)
+                    problems.Add($"upstreams[{i}].name: a service cannot be its own upstream");
+                if (upstream.LocalBindPort is not (>= 1 and <= 65535))
+                    problems.Add($"upstreams[{i}].local_bind_port: expected a port from 1 to 65535");
+                else if (!ports.Add(upstream.LocalBindPort.Value))
+                    problems.Add($"upstreams[{i}].local_bind_port: {upstream.LocalBindPort} is already used by the public port or another upstream");
+            }
+        }
+        if (problems.Count > 0)
+        {
+            problem = string.Join("; ", problems);
+            return null;
+        }
+        problem = null;
+        return new MeshMember(svc, body!.Protocol == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http, body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
+            [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!]);
+    }
+
+    private static ProblemHttpResult? Invalid(string svc) =>
+        ServiceName.IsValid(svc, out var problem) ? null : Problems.Result(StatusCodes.Status400BadRequest, problem);
+
+    private static ProblemHttpResult NotFound(string svc) =>
+        Problems.Result(StatusCodes.Status404NotFound, $"No sidecar configuration for {svc}. GET /envoy/configs lists them; POST /envoy/configs/{svc} registers one.");
+
+    private static EnvoyServiceResponse Describe(EnvoyServiceSpec spec, EnvoyGeneration generation) => new(
+        spec.Name,
+        generation.SourceOf.GetValueOrDefault(spec.Name, "unknown"),
+        spec.Protocol.ToString().ToLowerInvariant(),
+        spec.ServicePort,
+        spec.PublicPort,
+        spec.AdminPort,
+        spec.SpiffeId,
+        [.. spec.Callers.SpiffeIds, .. spec.Callers.Prefix is { } prefix ? [prefix + "*"] : Array.Empty<string>()],
+        [.. spec.Upstreams.Select(u => new EnvoyUpstreamResponse(u.Name, u.LocalBindPort, u.SpiffeId, [.. u.Endpoints.Select(e => $"{e.Address}:{e.Port}")]))],
+        EnvoyFileLayout.BootstrapName(spec.Name),
+        [.. generation.Files.FirstOrDefault(f => f.Service == spec.Name)?.Files.Select(f => f.RelativePath) ?? []]);
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using ServiceMesh.Certificates;
+using ServiceMesh.Configuration;
+using ServiceMesh.Health;
+
+namespace ServiceMesh.Envoy;
+
+internal static class EnvoyExtensions
+{
+    /// <summary>
+    /// The Envoy writer: the generation loop (a hosted service), the /envoy/configs registrations as one input,
+    /// the "envoy" health component and metrics. Other inputs register as <see cref="IEnvoyInputs"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddEnvoy(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(provider => CertificateSettings.From(provider.GetRequiredService<MeshOptions>()));
+        services.TryAddSingleton<EnvoyApiRegistrations>();
+        services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<EnvoyApiRegistrations>());
+        // Discovery's catalog and the certificate manager's events, when those capabilities are registered.
+        services.TryAddSingleton<DiscoveryCertificateInputs>();
+        services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<DiscoveryCertificateInputs>());
+        services.AddHostedService(provider => provider.GetRequiredService<DiscoveryCertificateInputs>());
+        services.TryAddSingleton(provider => new PolicyStore(provider.GetRequiredService<MeshOptions>().ConfigPath));
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<MeshOptions>();
+            var certificates = provider.GetRequiredService<CertificateSettings>();
+            return new EnvoySpecPlanner(options.EnvoyAdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates));
+        });
+        services.TryAddSingleton<EnvoyState>();
+        services.TryAddSingleton<EnvoyMetrics>();
+        services.TryAddSingleton<EnvoyGenerator>();
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<EnvoyGenerationService>(provider));
+        services.AddHostedService(provider => provider.GetRequiredService<EnvoyGenerationService>());
+        services.AddHealthComponent<EnvoyHealthComponent>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEnvoy(this IEndpointRouteBuilder app) => app.MapEnvoyEndpoints();
+
+    /// <summary>The certificate manager's file layout: stable links per service, swapped in the service's own folder.</summary>
+    internal static Func<string, EnvoyTlsPaths> CertificateTlsPaths(CertificateSettings certificates)
+    {
+        var store = new SvidFileStore(certificates.Folder, CertificateFileSystem.Instance);
+        return service => new EnvoyTlsPaths(store.CertificatePath(service), store.KeyPath(service), store.WatchedDirectory(service),
+            store.TrustBundlePath, certificates.Folder);
+    }
+}

@@ -1,0 +1,27 @@
+namespace ServiceMesh.Envoy;
+
+/// <summary>One generated file: its path relative to ENVOY_CONFIG_PATH and its full content.</summary>
+internal sealed record EnvoyFile(string RelativePath, string Content);
+
+/// <summary>A service's files, in the order they must reach disk (SDS, then CDS before LDS, the bootstrap last).</summary>
+internal sealed record EnvoyFileSet(string Service, IReadOnlyList<EnvoyFile> Files);
+
+/// <summary>Where each file of a sidecar lives under ENVOY_CONFIG_PATH.</summary>
+internal sealed record EnvoyFileLayout(string Root)
+{
+    public const string Cds = "cds.yaml";
+    public const string Lds = "lds.yaml";
+    public const string SdsCertificate = "sds-cert.yaml";
+    public const string SdsTrustBundle = "sds-ca.yaml";
+
+    /// <summary>The files the dynamic layout keeps in a service's folder (anything else there is not ours).</summary>
+    public static IReadOnlyList<string> FolderFiles { get; } = [SdsCertificate, SdsTrustBundle, Cds, Lds];
+
+    public static string BootstrapName(string service) => service + ".yaml";
+
+    public string Bootstrap(string service) => Path.Combine(Root, BootstrapName(service));
+
+    public string Folder(string service) => Path.Combine(Root, service);
+
+    public string InFolder(string service, string file) => Path.Combine(Root, service, file);
+}

@@ -1,0 +1,115 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>
+/// Runs <see cref="EnvoyGenerator"/> whenever an input, a certificate or policies.yaml changes. Publishers only drop
+/// a token into a one-slot channel (never blocking, never waiting for disk); the loop waits a short debounce so a
+/// burst of changes becomes one generation, then writes.
+/// </summary>
+internal sealed partial class EnvoyGenerationService : BackgroundService
+{
+    /// <summary>Short: the change-to-disk target is 100 ms at p99, debounce included.</summary>
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
+
+    private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite, // a pending request already covers this one
+        SingleReader = true,
+    });
+    private readonly EnvoyGenerator _generator;
+    private readonly EnvoyMetrics _metrics;
+    private readonly ILogger<EnvoyGenerationService> _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _debounce;
+    private long _pendingSince; // timestamp of the oldest change not yet on disk; 0 when none
+    private TaskCompletionSource _nextGeneration = NewCompletion();
+    private EnvoyGeneration? _lastGeneration;
+
+    public EnvoyGenerationService(EnvoyGenerator generator, EnvoyMetrics metrics, PolicyStore policies,
+        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null)
+    {
+        _generator = generator;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _debounce = debounce ?? DefaultDebounce;
+        foreach (var input in generator.Inputs)
+            input.Changed += Request;
+        policies.Changed += () => Request("policies.yaml changed");
+    }
+
+    /// <summary>Asks for a generation. Returns at once; safe from any thread.</summary>
+    public void Request(string reason)
+    {
+        Log.Requested(_logger, reason);
+        Interlocked.CompareExchange(ref _pendingSince, _time.GetTimestamp(), 0);
+        _requests.Writer.TryWrite(true);
+    }
+
+    /// <summary>Asks for a generation and waits until one that started after this call has written its files.</summary>
+    public async Task<EnvoyGeneration?> RequestAndWaitAsync(string reason, CancellationToken cancellationToken)
+    {
+        var next = Volatile.Read(ref _nextGeneration).Task;
+        Request(reason);
+        await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Volatile.Read(ref _lastGeneration);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Request("start");
+        try
+        {
+            while (await _requests.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                _requests.Reader.TryRead(out _);
+                if (_debounce > TimeSpan.Zero)
+                    await Task.Delay(_debounce, _time, stoppingToken).ConfigureAwait(false);
+                _requests.Reader.TryRead(out _); // requests during the debounce are covered by this generation
+                var completion = Interlocked.Exchange(ref _nextGeneration, NewCompletion());
+                var since = Interlocked.Exchange(ref _pendingSince, 0);
+                RunOnce(since);
+                completion.TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Read(ref _nextGeneration).TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private void RunOnce(long changedAt)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            var generation = _generator.Generate();
+            if (generation is null)
+                return;
+            Volatile.Write(ref _lastGeneration, generation);
+            _metrics.Record(generation.Result, _time.GetElapsedTime(started), changedAt == 0 ? null : _time.GetElapsedTime(changedAt));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The loop must outlive one bad generation: the next change gets another try.
+            Log.GenerationFailed(_logger, e);
+        }
+    }
+
+    private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Envoy configuration generation failed; it runs again on the next change")]
+        public static partial void GenerationFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Debug, "Envoy configuration requested: {Reason}")]
+        public static partial void Requested(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Configuration;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>
+/// One full pass: read policies.yaml, merge the inputs, plan a spec per sidecar, render and write. Synchronous and
+/// self-contained so the background loop, the API and tests all run exactly the same code.
+/// </summary>
+internal sealed partial class EnvoyGenerator(
+    MeshOptions options,
+    EnvoySpecPlanner planner,
+    PolicyStore policies,
+    IEnumerable<IEnvoyInputs> inputs,
+    EnvoyState state,
+    ILogger<EnvoyGenerator> logger,
+    TimeProvider time)
+{
+    private readonly EnvoyFileLayout _layout = new(options.EnvoyConfigPath);
+    private readonly IEnvoyInputs[] _inputs = inputs.ToArray();
+    private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(options.EnvoyConfigPath));
+    private Dictionary<string, (string Key, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
+    private long _number;
+    private string _reportedPolicyProblems = "";
+
+    public IReadOnlyList<IEnvoyInputs> Inputs => _inputs;
+
+    /// <summary>Generates and writes everything; null when policies.yaml has never been valid (nothing is touched then).</summary>
+    public EnvoyGeneration? Generate()
+    {
+        var started = time.GetTimestamp();
+        var current = policies.Reload();
+        ReportPolicies(current is null);
+        if (current is null)
+            return null;
+
+        var members = EnvoySpecPlanner.Merge(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
+        var specs = planner.Plan([.. members.Select(m => m.Member)], current);
+        var files = Render(specs);
+        var result = _writer.Write(files);
+
+        var generation = new EnvoyGeneration(Interlocked.Increment(ref _number), time.GetUtcNow(), specs, files,
+            members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result);
+        state.Completed(generation);
+        var elapsed = time.GetElapsedTime(started);
+        if (!result.Succeeded)
+            Log.WriteFailed(logger, result.Failures.Count, string.Join("; ", result.Failures.Take(3)));
+        else if (result.FilesWritten + result.FilesDeleted > 0)
+            Log.Generated(logger, specs.Count, result.FilesWritten, result.FilesDeleted, elapsed.TotalMilliseconds);
+        return generation;
+    }
+
+    /// <summary>Renders the services whose spec changed since the last generation and reuses the rest.</summary>
+    private EnvoyFileSet[] Render(IReadOnlyList<EnvoyServiceSpec> specs)
+    {
+        var builder = new EnvoyConfigBuilder(_layout);
+        var previous = _rendered;
+        var keys = new string[specs.Count];
+        var files = new EnvoyFileSet[specs.Count];
+        // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
+        Parallel.For(0, specs.Count, i =>
+        {
+            keys[i] = EnvoySpecKey.Of(specs[i]);
+            files[i] = previous.TryGetValue(specs[i].Name, out var cached) && cached.Key == keys[i] ? cached.Files
+                : options.EnvoyConfigLayout == EnvoyConfigLayout.Static ? EnvoyConfigBuilder.Static(specs[i]) : builder.Dynamic(specs[i]);
+        });
+        var rendered = new Dictionary<string, (string, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
+        for (var i = 0; i < specs.Count; i++)
+            rendered[specs[i].Name] = (keys[i], files[i]);
+        _rendered = rendered;
+        return files;
+    }
+
+    private void ReportPolicies(bool waiting)
+    {
+        var problems = policies.Problems;
+        state.Policies(problems, waiting);
+        var text = string.Join("; ", problems);
+        if (text == _reportedPolicyProblems)
+            return;
+        _reportedPolicyProblems = text;
+        if (problems.Count == 0)
+            Log.PoliciesValid(logger, policies.FilePath);
+        else
+            Log.PoliciesInvalid(logger, policies.FilePath, text, waiting ? "nothing is generated until it is fixed" : "the last good policies and configuration stay in force");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Envoy configuration for {Services} sidecars: {Written} files written, {Deleted} removed in {ElapsedMs:0.0} ms")]
+        public static partial void Generated(ILogger logger, int services, int written, int deleted, double elapsedMs);
+
+        [LoggerMessage(2, LogLevel.Error, "Envoy configuration: {Count} files could not be written or removed: {Failures}")]
+        public static partial void WriteFailed(ILogger logger, int count, string failures);
+
+        [LoggerMessage(3, LogLevel.Error, "{Path} is invalid, {Consequence}: {Problems}")]
+        public static partial void PoliciesInvalid(ILogger logger, string path, string problems, string consequence);
+
+        [LoggerMessage(4, LogLevel.Information, "{Path} is valid and in force")]
+        public static partial void PoliciesValid(ILogger logger, string path);
+    }
+}

@@ -1,0 +1,26 @@
+using ServiceMesh.Health;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>"envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid.</summary>
+internal sealed class EnvoyHealthComponent(EnvoyState state) : IHealthComponent
+{
+    public string Name => "envoy";
+
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
+    {
+        var latest = state.Latest;
+        var policyProblems = state.PolicyProblems;
+        ComponentHealth health;
+        if (state.LastFailure is { } failure)
+            health = ComponentHealth.Unhealthy($"cannot write Envoy configuration: {string.Join("; ", failure.Failures.Take(3))}");
+        else if (policyProblems.Count > 0)
+            health = ComponentHealth.Degraded(
+                (state.WaitingForPolicies ? "no configuration generated yet: " : "keeping the last good configuration: ") + string.Join("; ", policyProblems.Take(3)));
+        else if (latest is null)
+            health = ComponentHealth.Healthy("first generation pending");
+        else
+            health = ComponentHealth.Healthy($"{latest.Files.Count} sidecar configurations current as of {latest.CompletedAt:yyyy-MM-ddTHH:mm:ssZ}");
+        return Task.FromResult(health);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>
+/// Combines the mesh members (from every input), policies.yaml and the settings into one spec per sidecar:
+/// who may call it, each upstream's passing endpoints and SPIFFE ID, and the TLS files with their versions.
+/// </summary>
+internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, Func<string, string> spiffeIdOf, Func<string, EnvoyTlsPaths> tlsPathsOf)
+{
+    public const string NoFileVersion = "none";
+
+    /// <summary>Members of every source by name, each with the source it came from; on a name clash the higher precedence wins.</summary>
+    public static IReadOnlyList<(MeshMember Member, string Source)> Merge(IEnumerable<(string Source, int Precedence, MeshTopology Topology)> sources)
+    {
+        var members = new Dictionary<string, (MeshMember, string)>(StringComparer.Ordinal);
+        foreach (var (source, _, topology) in sources.OrderBy(s => s.Precedence))
+            foreach (var member in topology.Members)
+                members[member.Name] = (member, source);
+        return [.. members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value)];
+    }
+
+    public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies)
+    {
+        var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
+        var specs = new List<EnvoyServiceSpec>(members.Count);
+        foreach (var member in members)
+        {
+            var paths = tlsPathsOf(member.Name);
+            if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
+                bundleVersions[paths.TrustBundle] = bundleVersion = FileVersion(paths.TrustBundle);
+            specs.Add(new EnvoyServiceSpec(
+                member.Name,
+                member.ServicePort,
+                member.Protocol,
+                member.PublicPort,
+                adminPort,
+                spiffeIdOf(member.Name),
+                Callers(member.Name, policies),
+                [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
+                new EnvoyTlsFiles(paths, FileVersion(paths.CertificateChain), bundleVersion),
+                policies.For(member.Name)));
+        }
+        return specs;
+    }
+
+    private EnvoyCallers Callers(string service, MeshPolicies policies) => policies.CallersOf(service) switch
+    {
+        { } named => new EnvoyCallers([.. named.Order(StringComparer.Ordinal).Select(spiffeIdOf)], null),
+        null when policies.Default == DefaultAccess.Allow => new EnvoyCallers([], trustDomainPrefix),
+        _ => EnvoyCallers.Nobody,
+    };
+
+    // An upstream that is not (yet) a mesh member gets a cluster without endpoints: its listener exists, and
+    // connections fail fast until the upstream appears, when the next generation fills the cluster in.
+    private EnvoyUpstreamSpec Upstream(MeshUpstreamRef upstream, Dictionary<string, MeshMember> members, MeshPolicies policies)
+    {
+        members.TryGetValue(upstream.Name, out var target);
+        var endpoints = target is null ? [] : target.PassingAddresses.Order(StringComparer.Ordinal).Select(a => new EnvoyEndpoint(a, target.PublicPort)).ToList();
+        return new EnvoyUpstreamSpec(upstream.Name, upstream.LocalBindPort, target?.Protocol ?? MeshProtocol.Tcp,
+            spiffeIdOf(upstream.Name), endpoints, policies.For(upstream.Name));
+    }
+
+    /// <summary>A short hash of a file's content ("none" when absent), so a changed certificate changes the SDS file.</summary>
+    internal static string FileVersion(string path)
+    {
+        if (!File.Exists(path))
+            return NoFileVersion; // before the first issuance; checked first because a thrown miss costs far more
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(stream).AsSpan(0, 8));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return NoFileVersion;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using ServiceMesh.Build.Compose;
+using ServiceMesh.Build.Image;
+
+namespace ServiceMesh.Build.Tests.Image;
+
+public sealed class ImageBuilderCommandTests
+{
+    private static readonly ImageBuildRequest Request = new("/repo/Dockerfile", "/ctx", ImagePlatform.LinuxArm64,
+        [new("VERSION", "1.2.3"), new("VCS_REF", "abc")], ["img:1.2.3-arm64", "img:latest-arm64"]);
+
+    [Theory]
+    [InlineData(nameof(ImageBuilderKind.Buildx), "--load")]
+    [InlineData(nameof(ImageBuilderKind.BuildKit), "--progress")]
+    [InlineData(nameof(ImageBuilderKind.Classic), "--force-rm")]
+    public void Arguments_EachBuilder_BuildsForThePlatformWithoutNetwork(string builder, string builderSpecific)
+    {
+        var kind = Enum.Parse<ImageBuilderKind>(builder);
+        var command = new ImageBuilderCommand(kind, "docker", kind == ImageBuilderKind.Buildx ? ["buildx", "build"] : ["build"], new Dictionary<string, string?>());
+
+        var args = command.Arguments(Request);
+
+        string.Join(" ", args).ShouldContain("--platform linux/arm64 --file /repo/Dockerfile --network none --build-arg VERSION=1.2.3 --build-arg VCS_REF=abc --tag img:1.2.3-arm64 --tag img:latest-arm64");
+        args.ShouldContain(builderSpecific);
+        args[^1].ShouldBe("/ctx");
+    }
+
+    [Fact]
+    public void ComposeProject_EngineWithoutBridge_AddsTheHostNetworkOverrideLast()
+    {
+        var project = new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: true);
+
+        project.Files.Select(Path.GetFileName).ShouldBe(["docker-compose.foundation.yml", "docker-compose.core.yml", "docker-compose.host-network.yml"]);
+        project.GlobalArguments.Take(4).ShouldBe(["--project-name", "lucid-foundation", "--env-file", "/repo/configs/environment/.env.service-mesh"]);
+    }
+
+    [Fact]
+    public void ComposeProject_EngineWithBridge_UsesOnlyThePlatformFiles()
+    {
+        new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: false).Files.Count.ShouldBe(2);
+    }
+}

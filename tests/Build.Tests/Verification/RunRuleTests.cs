@@ -1,0 +1,112 @@
+using ServiceMesh.Build.Verification;
+
+namespace ServiceMesh.Build.Tests.Verification;
+
+public sealed class RunRuleTests
+{
+    [Fact]
+    public async Task VerifyAsync_Run_IsHardenedLikeProductionOnTheGivenPorts()
+    {
+        var engine = CompliantImage.Engine();
+        var http = CompliantImage.HealthyHttp();
+
+        await CompliantImage.VerifyAsync(engine, http);
+
+        var run = engine.Created[1];
+        run.User.ShouldBe("65532:65532");
+        run.ReadOnlyRootFilesystem.ShouldBeTrue();
+        run.TmpfsFolders.ShouldBe(["/tmp"]);
+        run.NetworkMode.ShouldBe("host");
+        run.Volumes.Select(v => v.Target).ShouldBe(ImageExpectations.WritableFolders);
+        run.Environment["HTTP_PORT"].ShouldBe("18088");
+        run.Environment["EMBEDDED_DNS_PORT"].ShouldBe("18600");
+        run.Environment["SERVICE_MESH_HOST"].ShouldBe("127.0.0.1");
+        run.Healthcheck!.Test.ShouldBe(ImageExpectations.Healthcheck.Test);
+        http.Requests.ShouldBe([new Uri("http://127.0.0.1:18088/health")]);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ContainerBecomesUnhealthy_FailsWithItsLastLogLines()
+    {
+        var engine = CompliantImage.Engine();
+        engine.Runs = spec => spec.ReadOnlyEmptyFolders is { Count: > 0 }
+            ? new FakeRun([new("exited", false, 73, null)], "CERTIFICATES_PATH=/app/certificates is not writable: x\n")
+            : new FakeRun([CompliantImage.Starting, new("running", true, 0, "unhealthy")], "listening on 0.0.0.0:8088\nunhealthy: storage\n");
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        var healthy = results.ShouldFailOnly("run: healthy");
+        healthy.Detail.ShouldContain("health 'unhealthy'");
+        healthy.Detail.ShouldContain("unhealthy: storage");
+        engine.Leftovers.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ContainerExitsAtStart_FailsWithExitCode()
+    {
+        var engine = CompliantImage.Engine();
+        engine.Runs = spec => new FakeRun([new("exited", false, 78, null)], "configuration error: HTTP_PORT\n");
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        results.Single("run: healthy").Detail.ShouldContain("exited with 78");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_HealthEndpointAnswers503_FailsHttpCheck()
+    {
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), new FakeHttpProbe(new HttpAnswer(503, "{\"status\":\"unhealthy\"}")));
+
+        results.ShouldFailOnly("run: GET /health").Detail.ShouldStartWith("503 from http://127.0.0.1:18088/health");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_NonZeroExitOnStop_FailsCleanStop()
+    {
+        var engine = CompliantImage.Engine();
+        var scripted = engine.Runs;
+        engine.Runs = spec => scripted(spec) with { ExitCodeAfterStop = 137 };
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        results.Single("run: clean stop on SIGTERM").Detail.ShouldBe("exit code 137");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_PreflightRun_MountsCertificatesReadOnlyAndFindsThePreflightLine()
+    {
+        var engine = CompliantImage.Engine();
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        var preflight = engine.Created[2];
+        preflight.ReadOnlyEmptyFolders.ShouldBe(["/app/certificates"]);
+        preflight.Volumes.Select(v => v.Target).ShouldNotContain("/app/certificates");
+        results.Single("run: refuses a read-only certificates folder").Detail.ShouldContain("exit code 73: storage error: CERTIFICATES_PATH=/app/certificates is not writable");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ImageStartsDespiteReadOnlyCertificates_FailsPreflightCheck()
+    {
+        // The earlier container's failure: it started and crashed later, on its first write.
+        var engine = CompliantImage.Engine();
+        engine.Runs = _ => new FakeRun([CompliantImage.Starting, CompliantImage.Healthy]);
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        results.ShouldFailOnly("run: refuses a read-only certificates folder").Detail.ShouldContain("still running");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_PreflightExitsWithoutNamingTheFolder_FailsPreflightCheck()
+    {
+        var engine = CompliantImage.Engine();
+        engine.Runs = spec => spec.ReadOnlyEmptyFolders is { Count: > 0 }
+            ? new FakeRun([new("exited", false, 134, null)], "Unhandled exception. System.UnauthorizedAccessException\n")
+            : new FakeRun([CompliantImage.Healthy]);
+
+        var results = await CompliantImage.VerifyAsync(engine);
+
+        results.ShouldFailOnly("run: refuses a read-only certificates folder").Detail.ShouldContain("no 'CERTIFICATES_PATH=");
+    }
+}

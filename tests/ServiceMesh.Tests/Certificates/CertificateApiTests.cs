@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using ServiceMesh.Tests.Support;
+
+namespace ServiceMesh.Tests.Certificates;
+
+/// <summary>The /certificates routes on the real host (Kestrel on loopback, real files).</summary>
+public sealed class CertificateApiTests
+{
+    private const string Token = "0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public async Task Post_ValidName_IssuesAndReturnsFieldsButNeverTheKey()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsync("/certificates/api-gateway", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var text = await response.Content.ReadAsStringAsync();
+        text.ShouldNotContain("PRIVATE KEY");
+        var body = await response.JsonAsync();
+        body.GetProperty("service").GetString().ShouldBe("api-gateway");
+        body.GetProperty("spiffe_id").GetString().ShouldBe("spiffe://lucid.local/ns/default/dc/lucid-dc/svc/api-gateway");
+        var certPath = body.GetProperty("cert_path").GetString()!;
+        certPath.ShouldBe(Path.Combine(host.Options.CertificatesPath, "api-gateway.crt"));
+        body.GetProperty("key_path").GetString().ShouldBe(Path.Combine(host.Options.CertificatesPath, "api-gateway.key"));
+        var notAfter = body.GetProperty("not_after").GetDateTimeOffset();
+        (notAfter - body.GetProperty("not_before").GetDateTimeOffset()).ShouldBe(TimeSpan.FromHours(72) + TimeSpan.FromMinutes(1));
+        using var leaf = X509CertificateLoader.LoadCertificateFromFile(certPath);
+        body.GetProperty("serial").GetString().ShouldBe(leaf.SerialNumber);
+
+        var listed = await (await host.Client.GetAsync("/certificates")).JsonAsync();
+        listed.GetProperty("count").GetInt32().ShouldBe(1);
+        listed.GetProperty("certificates")[0].GetProperty("serial").GetString().ShouldBe(leaf.SerialNumber);
+        var single = await (await host.Client.GetAsync("/certificates/api-gateway")).JsonAsync();
+        single.GetProperty("serial").GetString().ShouldBe(leaf.SerialNumber);
+    }
+
+    [Theory]
+    [InlineData("/certificates/..%2Fx")]
+    [InlineData("/certificates/A%20B")]
+    [InlineData("/certificates/Api-Gateway")]
+    [InlineData("/certificates/-edge")]
+    [InlineData("/certificates/caf%C3%A9")]
+    [InlineData("/certificates")]
+    public async Task Post_InvalidName_400NamingTheRuleAndWritesNothing(string path)
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsync(path, null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("expected a DNS label");
+        Directory.EnumerateFileSystemEntries(host.Options.CertificatesPath).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crt", "ca.key"]);
+    }
+
+    [Fact]
+    public async Task Post_NameOf300Characters_400AndWritesNothing()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsync("/certificates/" + new string('a', 300), null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("1 to 63 characters");
+        Directory.Exists(Path.Combine(host.Options.CertificatesPath, ".svid")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Post_NameCa_400BecauseItWouldReplaceTheCaFiles()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var ca = await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"));
+
+        using var response = await host.Client.PostAsync("/certificates/ca", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"))).ShouldBe(ca);
+    }
+
+    [Fact]
+    public async Task Delete_IssuedService_RemovesFilesRecordsSerialAnd404Afterwards()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var issued = await (await host.Client.PostAsync("/certificates/tor-proxy", null)).JsonAsync();
+
+        using var response = await host.Client.DeleteAsync("/certificates/tor-proxy");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        File.Exists(Path.Combine(host.Options.CertificatesPath, "tor-proxy.crt")).ShouldBeFalse();
+        File.Exists(Path.Combine(host.Options.CertificatesPath, "tor-proxy.key")).ShouldBeFalse();
+        (await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.revoked.json"))).ShouldContain(issued.GetProperty("serial").GetString()!);
+        (await host.Client.GetAsync("/certificates/tor-proxy")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await host.Client.DeleteAsync("/certificates/tor-proxy")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task GetCa_ReturnsTrustBundlePemSameAsCaFile()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.GetAsync("/certificates/ca");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var pem = await response.Content.ReadAsStringAsync();
+        pem.ShouldStartWith("-----BEGIN CERTIFICATE-----");
+        pem.ShouldNotContain("PRIVATE KEY");
+        pem.ShouldBe(await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt")));
+    }
+
+    [Fact]
+    public async Task RotateCa_WithLeaves_BundleHoldsBothRootsLeavesReissuedSecondRotation409()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var before = await (await host.Client.PostAsync("/certificates/auth-service", null)).JsonAsync();
+
+        using var response = await host.Client.PostAsync("/certificates/ca/rotate", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await response.JsonAsync();
+        body.GetProperty("reissued").GetInt32().ShouldBe(1);
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPem(await host.Client.GetStringAsync("/certificates/ca"));
+        bundle.Count.ShouldBe(2);
+        bundle[0].SerialNumber.ShouldBe(body.GetProperty("root_serial").GetString());
+        var after = await (await host.Client.GetAsync("/certificates/auth-service")).JsonAsync();
+        after.GetProperty("serial").GetString().ShouldNotBe(before.GetProperty("serial").GetString());
+        (await host.Client.PostAsync("/certificates/ca/rotate", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [InlineData("POST", "/certificates/api-gateway")]
+    [InlineData("DELETE", "/certificates/api-gateway")]
+    [InlineData("POST", "/certificates/ca/rotate")]
+    public async Task Mutation_TokenSetButNotSent_401AndNothingWritten(string method, string path)
+    {
+        await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_API_TOKEN"] = Token);
+        var ca = await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"));
+
+        using var response = await host.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"))).ShouldBe(ca);
+        File.Exists(Path.Combine(host.Options.CertificatesPath, "api-gateway.crt")).ShouldBeFalse();
+        (await host.Client.GetAsync("/certificates")).StatusCode.ShouldBe(HttpStatusCode.OK, "reads stay open");
+    }
+
+    [Fact]
+    public async Task Post_WithToken_Issues()
+    {
+        await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_API_TOKEN"] = Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates/api-gateway");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        (await host.Client.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task HealthAndMetrics_AfterIssue_CertificatesComponentHealthyAndCountersExported()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await host.Client.PostAsync("/certificates/block-manager", null);
+        await host.Client.PostAsync("/certificates/block-manager", null);
+
+        var health = await (await host.Client.GetAsync("/health")).JsonAsync();
+        var metrics = await host.Client.GetStringAsync("/metrics");
+
+        var certificates = health.GetProperty("components").GetProperty("certificates");
+        certificates.GetProperty("status").GetString().ShouldBe("healthy");
+        certificates.GetProperty("detail").GetString()!.ShouldContain("1 service certificate(s)");
+        metrics.ShouldContain("service_mesh_certificates_issued_total{otel_scope_name=\"ServiceMesh.Certificates\"} 1");
+        metrics.ShouldContain("service_mesh_certificates_renewed_total{otel_scope_name=\"ServiceMesh.Certificates\",reason=\"request\"} 1");
+        metrics.ShouldContain("service_mesh_certificates_earliest_expiry_seconds{otel_scope_name=\"ServiceMesh.Certificates\"}");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using ServiceMesh.Tests.Support;
+
+namespace ServiceMesh.Tests.Discovery;
+
+/// <summary>Lucid's /services routes on 8088, backed by the embedded registry.</summary>
+public sealed class LucidServiceEndpointsTests
+{
+    [Fact]
+    public async Task RegisterThenGet_NewService_ListedAndFoundImmediately()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var created = await host.Client.PostAsync("/services/register", Json("""{"service_name":"wallet","service_address":"127.0.0.1","service_port":9100,"tags":["v1"]}"""));
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var list = await (await host.Client.GetAsync("/services")).JsonAsync();
+        list.GetProperty("count").GetInt32().ShouldBe(1);
+        var listed = list.GetProperty("services")[0];
+        (listed.GetProperty("name").GetString(), listed.GetProperty("port").GetInt32()).ShouldBe(("wallet", 9100));
+        var one = await (await host.Client.GetAsync("/services/wallet")).JsonAsync();
+        one.GetProperty("address").GetString().ShouldBe("127.0.0.1");
+        one.GetProperty("service_id").GetString().ShouldBe("wallet-127.0.0.1-9100");
+        one.GetProperty("tags")[0].GetString().ShouldBe("v1");
+    }
+
+    [Fact]
+    public async Task Delete_RegisteredService_GoneAndThen404()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await host.Client.PostAsync("/services/register", Json("""{"service_name":"temp","service_address":"localhost","service_port":9200}"""));
+
+        (await host.Client.DeleteAsync("/services/temp")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await host.Client.GetAsync("/services/temp")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await host.Client.DeleteAsync("/services/temp")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("""{"service_name":"Bad_Name","service_address":"127.0.0.1","service_port":80}""", "DNS label")]
+    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":70000}""", "1 to 65535")]
+    [InlineData("""{"service_name":"ok","service_address":"not an address!","service_port":80}""", "IP address or a host name")]
+    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":80,"health_check_url":"ftp://x"}""", "http://")]
+    [InlineData("""{"service_name":""", "not valid JSON")]
+    public async Task Register_InvalidBody_400NamingTheRule(string body, string rule)
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsync("/services/register", Json(body));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain(rule);
+    }
+
+    [Fact]
+    public async Task Register_TokenSetButNotSent_401()
+    {
+        await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_API_TOKEN"] = "lucid-test-token-0123456789");
+
+        using var response = await host.Client.PostAsync("/services/register", Json("""{"service_name":"x","service_address":"127.0.0.1","service_port":80}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Tests.Support;
+
+namespace ServiceMesh.Tests.Discovery;
+
+public sealed class PersistenceTests
+{
+    [Fact]
+    public async Task KilledProcess_AcknowledgedRegistrations_PresentAfterRestart()
+    {
+        using var folder = new TempFolder();
+        var environment = MeshEnvironment.For(folder);
+        var consulPort = int.Parse(environment["EMBEDDED_CONSUL_HTTP_PORT"]!, CultureInfo.InvariantCulture);
+        var endpoint = new ConsulEndpoint(new Uri($"http://127.0.0.1:{consulPort}/"));
+        var consul = new ConsulClient(ConsulClient.CreateHttpClient(endpoint), endpoint);
+
+        using (var first = MeshProcess.Start(environment))
+        {
+            await Http.WaitForListeningAsync(consulPort, first, TimeSpan.FromSeconds(60));
+            for (var i = 0; i < 50; i++)
+                await consul.RegisterAsync(new AgentServiceRegistration { Id = $"svc-{i}", Name = "durable", Port = 10000 + i }, default);
+            await consul.KvPutAsync("kept", [1, 2, 3], default);
+            first.Kill(); // SIGKILL right after the last acknowledgement: no shutdown, no flush
+        }
+
+        using var second = MeshProcess.Start(environment);
+        await Http.WaitForListeningAsync(consulPort, second, TimeSpan.FromSeconds(60));
+        var instances = await consul.CatalogServiceAsync("durable", null, default);
+        instances.Value.Count.ShouldBe(50);
+        (await consul.KvGetAsync("kept", default)).ShouldBe(new byte[] { 1, 2, 3 });
+    }
+
+    [Fact]
+    public async Task Open_TornLastRecord_CutOffAndEarlierRecordsKept()
+    {
+        using var folder = new TempFolder();
+        await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance))
+        {
+            var store = new RegistryStore(log, TimeProvider.System);
+            (await store.RegisterAsync(new AgentServiceRegistration { Name = "a", Port = 1 })).ShouldBeNull();
+            (await store.RegisterAsync(new AgentServiceRegistration { Name = "b", Port = 2 })).ShouldBeNull();
+        }
+        var path = Path.Combine(folder.Path, RegistryLog.LogFileName);
+        var whole = new FileInfo(path).Length;
+        await using (var file = new FileStream(path, FileMode.Append))
+            file.Write([0x40, 0x00, 0x00, 0x00, 0x01, 0x02]); // a header promising 64 bytes, then the crash
+
+        await using var reopened = RegistryLog.Open(folder.Path, NullLogger.Instance);
+        var recovered = new RegistryStore(reopened, TimeProvider.System);
+
+        recovered.CatalogServices().Services.Keys.ShouldBe(["a", "b"]);
+        new FileInfo(path).Length.ShouldBe(whole);
+    }
+
+    [Fact]
+    public async Task Compaction_ManyChanges_StateAndIndexSurviveReopen()
+    {
+        using var folder = new TempFolder();
+        ulong index;
+        await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance, compactAfter: 10))
+        {
+            var store = new RegistryStore(log, TimeProvider.System);
+            for (var i = 0; i < 40; i++)
+                await store.RegisterAsync(new AgentServiceRegistration { Id = $"s{i % 5}", Name = $"svc{i % 5}", Port = 1000 + i });
+            await store.DeregisterAsync("s4");
+            index = store.Index;
+        }
+        File.Exists(Path.Combine(folder.Path, RegistryLog.SnapshotFileName)).ShouldBeTrue();
+
+        await using var reopened = RegistryLog.Open(folder.Path, NullLogger.Instance);
+        var recovered = new RegistryStore(reopened, TimeProvider.System);
+
+        recovered.CatalogServices().Services.Keys.ShouldBe(["svc0", "svc1", "svc2", "svc3"]);
+        recovered.Instances("svc3").Instances.Single().Service.Registration.Port.ShouldBe(1038);
+        recovered.Index.ShouldBeGreaterThanOrEqualTo(index);
+    }
+}

@@ -1,0 +1,58 @@
+using ServiceMesh.Discovery.Definitions;
+
+namespace ServiceMesh.Tests.Discovery;
+
+public sealed class ServiceDefinitionsFileTests
+{
+    [Fact]
+    public void Load_ShippedServicesYaml_TenPlatformServicesWithIssuePortsAndChecks()
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Load(Path.Combine(AppContext.BaseDirectory, "config"));
+
+        problems.ShouldBeEmpty();
+        definitions.Services.ToDictionary(s => s.Name, s => s.Port).ShouldBe(new Dictionary<string, int>
+        {
+            ["lucid-mongodb"] = 27017, ["lucid-redis"] = 6379, ["tor-proxy"] = 9050, ["api-gateway"] = 8080, ["auth-service"] = 8084,
+            ["session-anchoring"] = 8085, ["block-manager"] = 8086, ["data-chain"] = 8087, ["blockchain-engine"] = 8082, ["service-mesh"] = 8088,
+        }, ignoreOrder: true);
+        definitions.Find("tor-proxy")!.ShouldSatisfyAllConditions(d => d.Protocol.ShouldBe(ServiceProtocol.Tcp), d => d.Check!.HttpPath.ShouldBeNull());
+        definitions.Find("api-gateway")!.ToRegistration().Check!.Http.ShouldBe("http://127.0.0.1:8080/health");
+        definitions.Find("lucid-redis")!.ToRegistration().Check!.Tcp.ShouldBe("127.0.0.1:6379");
+    }
+
+    [Fact]
+    public void Parse_MeshSection_TypedUpstreams()
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Parse("services.yaml", """
+            services:
+              - name: api-gateway
+                port: 8080
+                mesh:
+                  public_port: 21000
+                  upstreams:
+                    - { name: auth-service, local_bind_port: 22001 }
+              - name: auth-service
+                port: 8084
+            """);
+
+        problems.ShouldBeEmpty();
+        definitions.Find("api-gateway")!.Mesh.ShouldSatisfyAllConditions(
+            m => m!.PublicPort.ShouldBe(21000), m => m!.Upstreams.Single().ShouldBe(new UpstreamDefinition("auth-service", 22001)));
+    }
+
+    [Theory]
+    [InlineData("services:\n  - name: a\n    port: http\n", "services.yaml line 3, key 'services[0].port': expected a port from 1 to 65535, found 'http'")]
+    [InlineData("services:\n  - name: Not_A_Label\n    port: 80\n", "services.yaml line 2, key 'services[0].name'")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    protocol: grpc\n", "line 4, key 'services[0].protocol': expected http or tcp")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    check: { http: health }\n", "key 'services[0].check.http': expected a path starting with '/'")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    mesh: { public_port: 1, upstreams: [ { name: b, local_bind_port: 2 } ] }\n", "'b' is not a service in this file")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    colour: red\n", "line 4, key 'services[0].colour': unknown key")]
+    [InlineData("services:\n  - name: a\n    port: [80\n", "services.yaml line")]
+    public void Parse_Malformed_ProblemWithFileLineAndKey(string text, string expected)
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Parse("services.yaml", text);
+
+        definitions.Services.ShouldBeEmpty();
+        problems.ShouldContain(p => p.Contains(expected), $"got: {string.Join(" | ", problems)}");
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServiceMesh.Tests.Support;
+
+namespace ServiceMesh.Tests.Envoy;
+
+/// <summary>The /envoy/configs routes on the real host (real Kestrel, certificate manager and generation loop).</summary>
+public sealed class EnvoyApiTests
+{
+    private static readonly object GatewayBody = new
+    {
+        service_address = "10.0.0.10",
+        service_port = 8080,
+        upstreams = new[] { new { name = "auth-service", local_bind_port = 9001 } },
+    };
+
+    [Fact]
+    public async Task Post_ThenGetAndContent_FilesAreOnDiskAndDescribed()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var created = await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var body = await created.JsonAsync();
+        body.GetProperty("service").GetString().ShouldBe("api-gateway");
+        body.GetProperty("source").GetString().ShouldBe("api");
+        body.GetProperty("upstreams")[0].GetProperty("spiffe_id").GetString().ShouldBe("spiffe://lucid.local/ns/default/dc/lucid-dc/svc/auth-service");
+        File.Exists(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway", "cds.yaml")).ShouldBeTrue();
+
+        var listed = await (await host.Client.GetAsync("/envoy/configs")).JsonAsync();
+        listed.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()).ShouldContain("api-gateway");
+        var content = await (await host.Client.GetAsync("/envoy/configs/api-gateway/content")).JsonAsync();
+        content.GetProperty("files").GetProperty("api-gateway/lds.yaml").GetString()!.ShouldContain("public_listener");
+        content.GetProperty("files").GetProperty("api-gateway.yaml").GetString()!.ShouldContain("api-gateway-sidecar-proxy");
+    }
+
+    [Fact]
+    public async Task Delete_RegisteredService_FilesRemovedAnd404Afterwards()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        (await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody)).EnsureSuccessStatusCode();
+
+        using var deleted = await host.Client.DeleteAsync("/envoy/configs/api-gateway");
+
+        deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        File.Exists(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")).ShouldBeFalse();
+        (await host.Client.GetAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await host.Client.DeleteAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("Api_Gateway")]
+    [InlineData("-gateway")]
+    [InlineData("ca")]
+    public async Task Post_InvalidServiceName_400NamingTheRule(string name)
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsJsonAsync($"/envoy/configs/{name}", GatewayBody);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var detail = (await response.JsonAsync()).GetProperty("detail").GetString();
+        detail.ShouldNotBeNull();
+        detail.ShouldContain(name == "ca" ? "reserved" : "DNS label");
+    }
+
+    [Fact]
+    public async Task Post_InvalidBody_400ListingEveryProblem()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", new
+        {
+            service_address = "not a host",
+            service_port = 70000,
+            upstreams = new[] { new { name = "auth-service", local_bind_port = 21000 } },
+        });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var detail = (await response.JsonAsync()).GetProperty("detail").GetString()!;
+        detail.ShouldContain("service_address");
+        detail.ShouldContain("service_port");
+        detail.ShouldContain("upstreams[0].local_bind_port");
+    }
+
+    [Fact]
+    public async Task PostAndDelete_TokenConfiguredButMissing_401AndNothingWritten()
+    {
+        await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_API_TOKEN"] = "0123456789abcdef0123");
+
+        (await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await host.Client.DeleteAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        File.Exists(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")).ShouldBeFalse();
+        (await host.Client.GetAsync("/envoy/configs")).StatusCode.ShouldBe(HttpStatusCode.OK); // reads stay open
+    }
+
+    [Fact]
+    public async Task Health_AfterGeneration_EnvoyComponentHealthyAndMetricsExported()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        (await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody)).EnsureSuccessStatusCode();
+
+        var health = await (await host.Client.GetAsync("/health")).JsonAsync();
+        health.GetProperty("components").GetProperty("envoy").GetProperty("status").GetString().ShouldBe("healthy");
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        metrics.ShouldContain("service_mesh_envoy_files_written");
+        metrics.ShouldContain("service_mesh_envoy_generation_duration_seconds_bucket");
+        metrics.ShouldContain("service_mesh_envoy_change_to_disk_latency_seconds_bucket");
+    }
+}

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
+using ServiceMesh.Tests.Support;
+
+namespace ServiceMesh.Tests.Envoy;
+
+/// <summary>How the files follow changes: only what changed is rewritten, always by an atomic rename.</summary>
+public sealed class EnvoyUpdateTests : IDisposable
+{
+    private readonly EnvoyTestMesh _mesh = new();
+
+    public void Dispose() => _mesh.Dispose();
+
+    [Fact]
+    public async Task Generate_MembershipChange_RewritesOnlyTheCdsOfServicesCallingTheChangedService()
+    {
+        await _mesh.IssueAllAsync();
+        _mesh.Generator.Generate();
+        _mesh.AgeAllFiles();
+
+        _mesh.Inputs.Set(EnvoyTestMesh.Topology("10.0.0.13", "10.0.0.14")); // a second lucid-mongodb instance passes its checks
+        var result = _mesh.Generator.Generate()!.Result;
+
+        _mesh.FilesRewrittenSinceAged().ShouldBe(["api-gateway/cds.yaml", "auth-service/cds.yaml"]);
+        result.FilesWritten.ShouldBe(2);
+        _mesh.Read("api-gateway/cds.yaml").ShouldContain("10.0.0.14");
+    }
+
+    [Fact]
+    public async Task Generate_NothingChanged_RewritesNothing()
+    {
+        await _mesh.IssueAllAsync();
+        _mesh.Generator.Generate();
+        _mesh.AgeAllFiles();
+
+        _mesh.Generator.Generate()!.Result.FilesWritten.ShouldBe(0);
+
+        _mesh.FilesRewrittenSinceAged().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Generate_CertificateRotation_ChangesThatServicesSdsAndLeavesBootstrapUntouched()
+    {
+        await _mesh.IssueAllAsync();
+        _mesh.Generator.Generate();
+        var before = _mesh.Read("auth-service/sds-cert.yaml");
+        _mesh.AgeAllFiles();
+
+        await _mesh.IssueAsync("auth-service"); // rotation: a new certificate and key for the same identity
+        _mesh.Generator.Generate();
+
+        _mesh.Read("auth-service/sds-cert.yaml").ShouldNotBe(before);
+        _mesh.FilesRewrittenSinceAged().ShouldBe(["auth-service/sds-cert.yaml"]);
+    }
+
+    [Fact]
+    public async Task Generate_ServiceRemoved_DeletesItsBootstrapAndFolderAndKeepsOthers()
+    {
+        await _mesh.IssueAllAsync();
+        _mesh.Generator.Generate();
+        var topology = EnvoyTestMesh.Topology();
+
+        _mesh.Inputs.Set(new MeshTopology([.. topology.Members.Where(m => m.Name != "auth-service")]));
+        _mesh.Generator.Generate()!.Result.FilesDeleted.ShouldBe(5);
+
+        File.Exists(_mesh.PathOf("auth-service.yaml")).ShouldBeFalse();
+        Directory.Exists(_mesh.PathOf("auth-service")).ShouldBeFalse();
+        _mesh.Files().ShouldContain("api-gateway/cds.yaml");
+        // api-gateway's auth-service cluster stays (its declared upstream) but has no endpoints left
+        _mesh.Read("api-gateway/cds.yaml").ShouldNotContain("10.0.0.11");
+    }
+
+    [Fact]
+    public async Task Generate_FolderCannotBeWritten_ReportsFailureAndHealthIsUnhealthy()
+    {
+        await _mesh.IssueAllAsync();
+        File.WriteAllText(_mesh.PathOf("api-gateway"), "a file where the service folder belongs");
+
+        var result = _mesh.Generator.Generate()!.Result;
+
+        result.Succeeded.ShouldBeFalse();
+        result.Failures.ShouldContain(f => f.Contains("api-gateway", StringComparison.Ordinal));
+        var health = await new EnvoyHealthComponent(_mesh.State).CheckAsync(CancellationToken.None);
+        health.Status.ShouldBe(ServiceMesh.Health.ComponentStatus.Unhealthy);
+        health.Detail.ShouldContain("cannot write");
+        File.Exists(_mesh.PathOf("api-gateway.yaml")).ShouldBeFalse(); // no bootstrap pointing at files that are not there
+    }
+
+    [Fact]
+    public async Task AtomicFile_ReaderPollingThrough1000Updates_NeverReadsAPartialFile()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Combine("svc", "lds.yaml");
+        // Large, distinct versions: a non-atomic write would be caught mid-way by a reader this busy.
+        var versions = Enumerable.Range(0, 1000).Select(i => $"version: {i}\n" + new string((char)('a' + i % 26), 256 * 1024) + $"\nend: {i}\n").ToList();
+        var allowed = versions.ToHashSet(StringComparer.Ordinal);
+        AtomicFile.WriteIfChanged(path, versions[0]);
+        var bad = new ConcurrentBag<string>();
+        var reads = 0;
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var text = File.ReadAllText(path, Encoding.UTF8);
+                Interlocked.Increment(ref reads);
+                if (!allowed.Contains(text))
+                    bad.Add(text.Length > 40 ? text[..40] : text);
+            }
+        });
+
+        foreach (var version in versions.Skip(1))
+            AtomicFile.WriteIfChanged(path, version).ShouldBeTrue();
+        stop.Cancel();
+        await reader;
+
+        bad.ShouldBeEmpty();
+        reads.ShouldBeGreaterThan(0);
+        File.ReadAllText(path).ShouldBe(versions[^1]);
+        Directory.GetFiles(folder.Combine("svc")).ShouldBe([path]); // no temporary files left behind
+    }
+
+    [Fact]
+    public async Task Generate_StaticLayout_OneFilePerServiceWithMutualTlsAndStaticSecrets()
+    {
+        using var mesh = new EnvoyTestMesh(EnvoyConfigLayout.Static);
+        await mesh.IssueAllAsync();
+
+        mesh.Generator.Generate()!.Result.Succeeded.ShouldBeTrue();
+
+        mesh.Files().ShouldBe(["api-gateway.yaml", "auth-service.yaml", "lucid-mongodb.yaml"]);
+        var bootstrap = mesh.Yaml("auth-service.yaml");
+        bootstrap.Has("dynamic_resources").ShouldBeFalse();
+        var resources = bootstrap.At("static_resources");
+        resources.Items("secrets").Select(s => s.Text("name")).ShouldBe(["service_cert", "trust_bundle"]);
+        var inbound = resources.Items("listeners").Single(l => l.Text("name") == "public_listener");
+        inbound.Items("filter_chains")[0].Text("transport_socket", "typed_config", "require_client_certificate").ShouldBe("true");
+        var clusters = resources.Items("clusters").Select(c => c.Text("name")).ToList();
+        resources.Scalars().Where(s => s.Key == "cluster").ShouldAllBe(s => clusters.Contains(s.Value));
+        resources.MappingsWith("sds_config").ShouldBeEmpty(); // secrets by name only: the static ones above
+    }
+}
