@@ -1,3 +1,5 @@
+using ServiceMesh.Storage;
+
 namespace ServiceMesh.Certificates;
 
 /// <summary>The real file layer (Linux): durable, atomic replacement of files and links.</summary>

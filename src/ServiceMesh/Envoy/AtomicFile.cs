@@ -1,10 +1,11 @@
 using System.Text;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Envoy;
 
 /// <summary>
 /// Replaces a file the way Envoy's watches need: write a temporary file in the same folder, fsync it, rename it
-/// over the target. The rename is atomic (same filesystem), so a reader sees the old or the new content, never
+/// over the target, fsync the folder. The rename is atomic (same filesystem), so a reader sees the old or the new content, never
 /// a part; and a rename is the "moved to" event watched_directory reacts to.
 /// </summary>
 internal static class AtomicFile
@@ -29,6 +30,7 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
+            LibC.SyncDirectory(folder); // the rename itself must survive a crash, not only the content
             return true;
         }
         catch

@@ -85,10 +85,11 @@ internal static class EnvoyEndpoints
         if (generated?.Specs.FirstOrDefault(s => s.Name == svc) is not { } spec)
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
                 $"Registered {svc}, but no configuration could be generated yet: {string.Join("; ", state.PolicyProblems.DefaultIfEmpty("see the envoy component in /health"))}");
-        var response = Describe(spec, generated);
-        return added
-            ? TypedResults.Created($"/envoy/configs/{svc}", response)
-            : TypedResults.Json(response, EnvoyJsonContext.Default.EnvoyServiceResponse);
+        if (added)
+            request.HttpContext.Response.Headers.Location = $"/envoy/configs/{svc}";
+        // Always through the source-generated context: TypedResults.Created would serialise with the app's default resolver.
+        return TypedResults.Json(Describe(spec, generated), EnvoyJsonContext.Default.EnvoyServiceResponse,
+            statusCode: added ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> Remove(string svc, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)

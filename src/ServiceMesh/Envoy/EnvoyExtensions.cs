@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,6 +18,7 @@ internal static class EnvoyExtensions
     public static IHostApplicationBuilder AddEnvoy(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(EnvoyJsonContext.Default));
         services.TryAddSingleton(provider => CertificateSettings.From(provider.GetRequiredService<MeshOptions>()));
         services.TryAddSingleton<EnvoyApiRegistrations>();
         services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<EnvoyApiRegistrations>());

@@ -4,6 +4,7 @@ using System.IO.Hashing;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery.Registry;
 
@@ -140,7 +141,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, snapshot, overwrite: true);
-            DirectorySync.Flush(_folder);
+            LibC.SyncDirectory(_folder);
             _log!.SetLength(0);
             _log.Flush(flushToDisk: true);
             Log.Compacted(_logger, _folder, state.Count, _sinceSnapshot);
@@ -158,8 +159,8 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         Directory.CreateDirectory(_folder);
         var log = new FileStream(Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         log.Seek(0, SeekOrigin.End);
-        DirectorySync.Flush(_folder);
-        DirectorySync.Flush(Path.GetDirectoryName(_folder)!);
+        LibC.SyncDirectory(_folder);
+        LibC.SyncDirectory(Path.GetDirectoryName(_folder)!);
         return log;
     }
 

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace ServiceMesh.Certificates;
+namespace ServiceMesh.Storage;
 
-/// <summary>The few libc calls .NET does not expose: fsync of a directory and rename(2) of a symbolic link itself.</summary>
+/// <summary>The few libc calls .NET does not expose: fsync of a directory and rename(2) of a symbolic link itself. Shared by every capability that writes durable files.</summary>
 internal static partial class LibC
 {
     private const int ReadOnly = 0;
