@@ -11,7 +11,7 @@ internal sealed partial class Build
         .Description("Runs the BenchmarkDotNet projects (tests/*.Benchmarks) in Release; never part of Test")
         .Executes(async ct =>
         {
-            var projects = Directory.EnumerateFiles(Path.Combine(RootDirectory, "tests"), "*.Benchmarks.csproj", SearchOption.AllDirectories).ToList();
+            var projects = ProjectsUnderTests.Where(p => p.EndsWith(".Benchmarks.csproj", StringComparison.Ordinal)).ToList();
             if (projects.Count == 0)
             {
                 throw new BuildFailureException("No benchmark project (tests/*.Benchmarks/*.Benchmarks.csproj) found.");

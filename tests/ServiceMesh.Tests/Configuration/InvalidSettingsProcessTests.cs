@@ -80,7 +80,8 @@ public sealed class InvalidSettingsProcessTests : IDisposable
         var result = await MeshProcess.RunAsync(MeshEnvironment.For(_folder), "--version");
 
         result.ExitCode.ShouldBe(0);
-        result.Output.ShouldStartWith("service-mesh 1.0.0");
+        result.Output.Trim().ShouldBe($"service-mesh {ServiceMesh.Hosting.BuildInfo.Version}");
+        ServiceMesh.Hosting.BuildInfo.Version.ShouldMatch(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9a-f]+)?$");
     }
 
     [Fact]
