@@ -26,7 +26,8 @@ internal static class MetricsExtensions
             .ConfigureResource(resource => resource.AddService(BuildInfo.ServiceName, serviceVersion: BuildInfo.Version))
             .WithMetrics(metrics => metrics
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime", MeterName, MeterName + ".*")
-            .AddPrometheusExporter());
+            // No scrape cache: the exporter's default 300 ms cache would show counters older than the request.
+            .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
 

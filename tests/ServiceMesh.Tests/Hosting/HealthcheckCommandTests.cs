@@ -11,6 +11,7 @@ public sealed class HealthcheckCommandTests
     public async Task Healthcheck_RunningHealthyInstance_Exits0WithOneLine()
     {
         await using var host = await MeshTestHost.StartAsync();
+        await host.WarmUpAsync();
         var environment = MeshEnvironment.For(host.Folder, host.Options.HttpPort);
 
         var result = await MeshProcess.RunAsync(environment, "healthcheck");
@@ -37,6 +38,7 @@ public sealed class HealthcheckCommandTests
         var component = new TestComponent("example") { Health = ComponentHealth.Unhealthy("CA expired") };
         await using var host = await MeshTestHost.StartAsync(services: b => b.Services.AddSingleton<IHealthComponent>(component));
         using var output = new StringWriter();
+        await host.WarmUpAsync();
 
         var exitCode = await HealthcheckCommand.RunAsync(MeshEnvironment.For(host.Folder, host.Options.HttpPort), output);
 
@@ -48,6 +50,7 @@ public sealed class HealthcheckCommandTests
     public async Task Healthcheck_BoundToAllIpv6_ProbesIpv6Loopback()
     {
         await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_HOST"] = "::");
+        await host.WarmUpAsync();
         using var output = new StringWriter();
         var environment = MeshEnvironment.For(host.Folder, host.Options.HttpPort);
         environment["SERVICE_MESH_HOST"] = "::";

@@ -37,6 +37,12 @@ internal sealed class MeshTestHost : IAsyncDisposable
         return new MeshTestHost(app, configuration.Options!, folder);
     }
 
+    /// <summary>
+    /// Serves one /health first: the in-process host runs JIT, and its first request compiles the pipeline, which
+    /// on a loaded machine can exceed a 1.5 s client budget (the published binary is AOT and has no such cost).
+    /// </summary>
+    public async Task WarmUpAsync() => (await Client.GetAsync(new Uri("/health", UriKind.Relative))).Dispose();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
