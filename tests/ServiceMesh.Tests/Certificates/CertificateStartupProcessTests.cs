@@ -39,25 +39,6 @@ public sealed class CertificateStartupProcessTests : IDisposable
         (await File.ReadAllTextAsync(_folder.Combine("certificates", "ca.key"))).ShouldBe("damaged");
     }
 
-    [Theory]
-    [InlineData("CERT_TTL", "72", "expected a duration")]
-    [InlineData("CERT_TTL", "10s", "expected a duration from 1m")]
-    [InlineData("CERT_KEY_ALGORITHM", "dsa", "expected one of ecdsa-p256, ecdsa, rsa")]
-    [InlineData("CERT_KEY_SIZE", "1024", "expected an RSA key size of 2048, 3072 or 4096")]
-    [InlineData("CA_ROTATION_GRACE", "soon", "expected a duration")]
-    public async Task Run_InvalidCertificateSetting_Exits78NamingIt(string variable, string value, string expected)
-    {
-        var environment = MeshEnvironment.For(_folder);
-        environment[variable] = value;
-
-        var result = await MeshProcess.RunAsync(environment);
-
-        result.ExitCode.ShouldBe(78);
-        var line = result.ErrorLines.ShouldHaveSingleItem();
-        line.ShouldContain($"{variable}='{value}'");
-        line.ShouldContain(expected);
-    }
-
     [Fact]
     public async Task Run_CertTtlAndValidityDaysBothSet_Exits78NamingBoth()
     {

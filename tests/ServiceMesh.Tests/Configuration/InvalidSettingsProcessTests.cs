@@ -25,6 +25,11 @@ public sealed class InvalidSettingsProcessTests : IDisposable
     [InlineData("CONSUL_HOST", "bad host!", "expected a host name or IP address")]
     [InlineData("CERT_VALIDITY_DAYS", "0", "expected a whole number of days")]
     [InlineData("CA_VALIDITY_DAYS", "forever", "expected a whole number of days")]
+    [InlineData("CERT_TTL", "72", "expected a duration")]
+    [InlineData("CERT_TTL", "10s", "expected a duration from 1m")]
+    [InlineData("CERT_KEY_ALGORITHM", "dsa", "expected one of ecdsa-p256, ecdsa, rsa")]
+    [InlineData("CERT_KEY_SIZE", "1024", "expected an RSA key size of 2048, 3072 or 4096")]
+    [InlineData("CA_ROTATION_GRACE", "soon", "expected a duration")]
     public async Task Run_InvalidSetting_Exits78WithOneLineNamingIt(string variable, string value, string expected)
     {
         var environment = MeshEnvironment.For(_folder);
