@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Api;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Certificates;
 

@@ -1,3 +1,4 @@
+using ServiceMesh.Configuration;
 namespace ServiceMesh.Certificates;
 
 /// <summary>

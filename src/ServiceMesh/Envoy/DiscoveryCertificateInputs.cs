@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using ServiceMesh.Certificates;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Watch;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Envoy;
 

@@ -1,4 +1,5 @@
 using ServiceMesh.Certificates;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Envoy;
 

@@ -39,6 +39,8 @@ public sealed class LucidServiceEndpointsTests
 
     [Theory]
     [InlineData("""{"service_name":"Bad_Name","service_address":"127.0.0.1","service_port":80}""", "DNS label")]
+    [InlineData("""{"service_name":"Auth-Service","service_address":"127.0.0.1","service_port":80}""", "lowercase letters a-z")]
+    [InlineData("""{"service_name":"ca","service_address":"127.0.0.1","service_port":80}""", "reserved")]
     [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":70000}""", "1 to 65535")]
     [InlineData("""{"service_name":"ok","service_address":"not an address!","service_port":80}""", "IP address or a host name")]
     [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":80,"health_check_url":"ftp://x"}""", "http://")]

@@ -7,6 +7,7 @@ using ServiceMesh.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Discovery.Watch;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Discovery.Api;
 
@@ -89,8 +90,8 @@ internal static class LucidServiceEndpoints
     {
         if (body is null)
             return "A JSON body {service_name, service_address, service_port, health_check_url?, tags?} is required.";
-        if (body.ServiceName is null || !RegistrationRules.ServiceName().IsMatch(body.ServiceName))
-            return $"service_name '{body.ServiceName}' must be a DNS label: letters, digits and '-', 1-63 characters, not starting or ending with '-'.";
+        if (!ServiceName.IsValid(body.ServiceName, out var nameProblem))
+            return $"service_name: {nameProblem}.";
         if (body.ServicePort is not (>= 1 and <= 65535))
             return $"service_port {body.ServicePort?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"} must be a port from 1 to 65535.";
         if (body.ServiceAddress is null || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)

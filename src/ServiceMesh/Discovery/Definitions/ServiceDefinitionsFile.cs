@@ -4,6 +4,7 @@ using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Discovery.Definitions;
 
@@ -80,8 +81,8 @@ internal static class ServiceDefinitionsFile
                 Problem(key, $"{at}.{key.Value}", $"unknown key (known: {string.Join(", ", ServiceKeys)})");
             var before = problems.Count;
             var name = Scalar(map, "name", at, required: true);
-            if (name is not null && !RegistrationRules.ServiceName().IsMatch(name))
-                Problem(Child(map, "name")!, $"{at}.name", $"expected a DNS label (letters, digits, '-'), found '{name}'");
+            if (name is not null && !ServiceName.IsValid(name, out _))
+                Problem(Child(map, "name")!, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
             var address = Scalar(map, "address", at) ?? "127.0.0.1";
             if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
                 Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");

@@ -90,7 +90,7 @@ internal static partial class RegistrationRules
     }
 
     [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
-    internal static partial Regex ServiceName();
+    private static partial Regex ServiceName();
 
     [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$")]
     private static partial Regex TcpTarget();

@@ -258,9 +258,9 @@ internal static partial class PolicyFile
 
         private bool ValidName(YamlNode node, string key, string name)
         {
-            if (Certificates.ServiceName.IsValid(name, out _))
+            if (ServiceName.IsValid(name, out _))
                 return true;
-            Problem(node, key, $"'{name}' is not a service name: expected {Certificates.ServiceName.Rule}", 0);
+            Problem(node, key, $"'{name}' is not a service name: expected {ServiceName.Rule}", 0);
             return false;
         }
 

@@ -1,11 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace ServiceMesh.Certificates;
+namespace ServiceMesh.Configuration;
 
 /// <summary>
 /// A mesh service name: one DNS label. It becomes a file name, a DNS SAN and a SPIFFE path segment, so anything
-/// else ("../x", spaces, upper case, non-ASCII) is refused before a byte is written.
+/// else ("../x", spaces, upper case, non-ASCII) is refused before a byte is written. One rule for the Lucid API,
+/// services.yaml, certificates and Envoy; only the Consul-compatible API keeps Consul's own, looser rule.
 /// </summary>
 internal static partial class ServiceName
 {
