@@ -22,6 +22,7 @@ internal static class CertificatesExtensions
         services.TryAddSingleton<ICertificateEvents>(provider => provider.GetRequiredService<CertificateEventHub>());
         services.TryAddSingleton<CertificateMetrics>();
         services.TryAddSingleton<CertificateManager>();
+        services.TryAddSingleton<ServerCertificateSource>();
         services.AddHostedService<CertificateRenewalService>();
         services.AddHealthComponent<CertificateHealthComponent>();
         return builder;

@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ServiceMesh.Certificates;
@@ -11,8 +12,12 @@ internal static class SubjectAlternativeNames
 {
     private static readonly Asn1Tag UriTag = new(TagClass.ContextSpecific, 6);
     private static readonly Asn1Tag DnsTag = new(TagClass.ContextSpecific, 2);
+    private static readonly Asn1Tag IpTag = new(TagClass.ContextSpecific, 7);
 
-    public static X509SubjectAlternativeNameExtension Build(string uri, params ReadOnlySpan<string> dnsNames)
+    public static X509SubjectAlternativeNameExtension Build(string uri, params ReadOnlySpan<string> dnsNames) => Build(uri, dnsNames, []);
+
+    /// <param name="addresses">iPAddress names (RFC 5280 §4.2.1.6: 4 or 16 octets), for servers that clients dial by address.</param>
+    public static X509SubjectAlternativeNameExtension Build(string uri, ReadOnlySpan<string> dnsNames, ReadOnlySpan<IPAddress> addresses)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -20,6 +25,8 @@ internal static class SubjectAlternativeNames
             writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, UriTag);
             foreach (var name in dnsNames)
                 writer.WriteCharacterString(UniversalTagNumber.IA5String, name, DnsTag);
+            foreach (var address in addresses)
+                writer.WriteOctetString(address.GetAddressBytes(), IpTag);
         }
         return new X509SubjectAlternativeNameExtension(writer.Encode(), critical: false);
     }

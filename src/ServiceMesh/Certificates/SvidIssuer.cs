@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -19,7 +20,11 @@ internal sealed class SvidIssuer(CertificateSettings settings)
     private static readonly X509KeyUsageExtension EcdsaUsage = new(X509KeyUsageFlags.DigitalSignature, critical: true);
     private static readonly X509KeyUsageExtension RsaUsage = new(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true);
 
-    public IssuedSvid Issue(CertificateAuthority authority, string service, DateTimeOffset now, X509Certificate2? intermediate = null)
+    public IssuedSvid Issue(CertificateAuthority authority, string service, DateTimeOffset now, X509Certificate2? intermediate = null) =>
+        Issue(authority, service, now, intermediate, ServerNames.None);
+
+    /// <summary>An SVID that also names <paramref name="server"/>'s DNS names and addresses (SPIFFE allows SANs besides the one URI).</summary>
+    public IssuedSvid Issue(CertificateAuthority authority, string service, DateTimeOffset now, X509Certificate2? intermediate, ServerNames server)
     {
         using var key = KeyAlgorithms.CreateKey(settings.KeyAlgorithm, settings.RsaKeySize);
         var (publicKeyInfo, keyIdSource, keyPem) = Encode(key);
@@ -29,7 +34,7 @@ internal sealed class SvidIssuer(CertificateSettings settings)
             EndEntity,
             key is RSA ? RsaUsage : EcdsaUsage,
             ServerAndClient,
-            SubjectAlternativeNames.Build(spiffeId, service, $"{service}.{LocalDomain}"),
+            SubjectAlternativeNames.Build(spiffeId, [service, $"{service}.{LocalDomain}", .. server.DnsNames], [.. server.Addresses]),
             // RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 over the subjectPublicKey bits.
             new X509SubjectKeyIdentifierExtension(SHA256.HashData(keyIdSource).AsSpan(0, 20), critical: false),
             authority.AuthorityKeyIdentifier,
@@ -69,4 +74,10 @@ internal sealed class SvidIssuer(CertificateSettings settings)
             CryptographicOperations.ZeroMemory(pkcs8);
         }
     }
+}
+
+/// <summary>Extra names for a server certificate: what clients put in the URL (localhost, 127.0.0.1, server.dc.consul).</summary>
+internal sealed record ServerNames(IReadOnlyList<string> DnsNames, IReadOnlyList<IPAddress> Addresses)
+{
+    public static ServerNames None { get; } = new([], []);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
+using ServiceMesh.Certificates;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Registry;
@@ -38,7 +39,8 @@ internal static class DiscoveryExtensions
             services.AddHostedService(sp =>
             {
                 var options = sp.GetRequiredService<MeshOptions>();
-                return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), options.BindAddress, options.EmbeddedConsulHttpPort, options.ApiToken, sp.GetRequiredService<ILoggerFactory>());
+                return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), options.BindAddress, options.EmbeddedConsulHttpPort,
+                    new ConsulTlsListener(options.EmbeddedConsulHttpsPort, sp.GetRequiredService<ServerCertificateSource>()), options.ApiToken, sp.GetRequiredService<ILoggerFactory>());
             });
             services.AddSingleton(sp => new DnsResponder(sp.GetRequiredService<RegistryStore>(), sp.GetRequiredService<MeshOptions>().DnsTtl));
             services.AddHostedService(sp =>

@@ -12,42 +12,68 @@ internal sealed record EnvoyWriteResult(int FilesWritten, int FilesUnchanged, in
 /// <summary>
 /// Puts generated files on disk under ENVOY_CONFIG_PATH: each service's files in their order (a failure stops that
 /// service, so LDS never lands before the CDS it needs), only files whose content changed, and removes the files
-/// of services no longer in the mesh.
+/// of services no longer in the mesh. It remembers what it wrote: a service whose file set is the very instance it
+/// wrote last time is skipped without touching disk, unless the caller asks to verify the disk.
 /// </summary>
 internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
 {
     // What this writer last put in (or found in) each file: an unchanged file is then known without reading it.
     private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
+    // The file sets written in full by the last pass, by service; also the service names the last pass kept.
+    private Dictionary<string, EnvoyFileSet> _written = new(StringComparer.Ordinal);
 
-    public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services)
+    public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services, bool verifyDisk)
     {
         int written = 0, unchanged = 0;
         var failures = new List<string>();
+        var writtenNow = new Dictionary<string, EnvoyFileSet>(services.Count, StringComparer.Ordinal);
         foreach (var service in services)
         {
-            foreach (var file in service.Files)
+            if (!verifyDisk && _written.TryGetValue(service.Service, out var last) && ReferenceEquals(last, service))
             {
-                var path = Path.Combine(layout.Root, file.RelativePath);
-                try
-                {
-                    if (_onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content) && File.Exists(path))
-                        unchanged++;
-                    else if (AtomicFile.WriteIfChanged(path, file.Content))
-                        written++;
-                    else
-                        unchanged++;
-                    _onDisk[path] = file.Content;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    _onDisk.Remove(path);
-                    failures.Add($"{path}: {e.Message}");
-                    break;
-                }
+                unchanged += service.Files.Count;
+                writtenNow[service.Service] = service;
+                continue;
+            }
+            var (w, u, failure) = WriteService(service, verifyDisk);
+            written += w;
+            unchanged += u;
+            if (failure is null)
+                writtenNow[service.Service] = service;
+            else
+                failures.Add(failure);
+        }
+        var membershipChanged = writtenNow.Count != _written.Count || writtenNow.Keys.Any(name => !_written.ContainsKey(name));
+        _written = writtenNow;
+        var deleted = verifyDisk || membershipChanged || failures.Count > 0
+            ? DeleteRemoved(services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal), services, failures) : 0;
+        return new EnvoyWriteResult(written, unchanged, deleted, failures);
+    }
+
+    private (int Written, int Unchanged, string? Failure) WriteService(EnvoyFileSet service, bool verifyDisk)
+    {
+        int written = 0, unchanged = 0;
+        foreach (var file in service.Files)
+        {
+            var path = Path.Combine(layout.Root, file.RelativePath);
+            try
+            {
+                // Verifying reads every file: one edited by hand must come back, not only one removed.
+                if (!verifyDisk && _onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content))
+                    unchanged++;
+                else if (AtomicFile.WriteIfChanged(path, file.Content))
+                    written++;
+                else
+                    unchanged++;
+                _onDisk[path] = file.Content;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _onDisk.Remove(path);
+                return (written, unchanged, $"{path}: {e.Message}");
             }
         }
-        var deleted = DeleteRemoved(services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal), services, failures);
-        return new EnvoyWriteResult(written, unchanged, deleted, failures);
+        return (written, unchanged, null);
     }
 
     /// <summary>Deletes bootstrap files and folders of services not in <paramref name="current"/>; touches only names and files this writer creates.</summary>

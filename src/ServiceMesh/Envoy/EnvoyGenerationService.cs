@@ -14,6 +14,13 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     /// <summary>Short: the change-to-disk target is 100 ms at p99, debounce included.</summary>
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How often a generation also checks every file against disk (anti-entropy): between these passes the writer
+    /// trusts its memory, so a change costs only the files it touches, and a file edited or removed by hand comes back
+    /// within this interval.
+    /// </summary>
+    public static readonly TimeSpan DiskCheckInterval = TimeSpan.FromSeconds(60);
+
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite, // a pending request already covers this one
@@ -25,6 +32,7 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeSpan _debounce;
     private long _pendingSince; // timestamp of the oldest change not yet on disk; 0 when none
+    private int _diskCheckDue = 1; // the first generation checks the disk
     private TaskCompletionSource _nextGeneration = NewCompletion();
     private EnvoyGeneration? _lastGeneration;
 
@@ -63,17 +71,7 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         Request("start");
         try
         {
-            while (await _requests.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-            {
-                _requests.Reader.TryRead(out _);
-                if (_debounce > TimeSpan.Zero)
-                    await Task.Delay(_debounce, _time, stoppingToken).ConfigureAwait(false);
-                _requests.Reader.TryRead(out _); // requests during the debounce are covered by this generation
-                var completion = Interlocked.Exchange(ref _nextGeneration, NewCompletion());
-                var since = Interlocked.Exchange(ref _pendingSince, 0);
-                RunOnce(since);
-                completion.TrySetResult();
-            }
+            await Task.WhenAll(GenerateOnRequestAsync(stoppingToken), RequestDiskChecksAsync(stoppingToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -84,12 +82,37 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         }
     }
 
-    private void RunOnce(long changedAt)
+    private async Task GenerateOnRequestAsync(CancellationToken stoppingToken)
+    {
+        while (await _requests.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            _requests.Reader.TryRead(out _);
+            if (_debounce > TimeSpan.Zero)
+                await Task.Delay(_debounce, _time, stoppingToken).ConfigureAwait(false);
+            _requests.Reader.TryRead(out _); // requests during the debounce are covered by this generation
+            var completion = Interlocked.Exchange(ref _nextGeneration, NewCompletion());
+            var since = Interlocked.Exchange(ref _pendingSince, 0);
+            RunOnce(since, verifyDisk: Interlocked.Exchange(ref _diskCheckDue, 0) == 1);
+            completion.TrySetResult();
+        }
+    }
+
+    private async Task RequestDiskChecksAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(DiskCheckInterval, _time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            Volatile.Write(ref _diskCheckDue, 1);
+            _requests.Writer.TryWrite(true); // not a change: no change-to-disk latency is recorded for it
+        }
+    }
+
+    private void RunOnce(long changedAt, bool verifyDisk)
     {
         var started = _time.GetTimestamp();
         try
         {
-            var generation = _generator.Generate();
+            var generation = _generator.Generate(verifyDisk);
             if (generation is null)
                 return;
             Volatile.Write(ref _lastGeneration, generation);

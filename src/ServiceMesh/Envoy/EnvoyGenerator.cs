@@ -20,14 +20,18 @@ internal sealed partial class EnvoyGenerator(
     private readonly EnvoyFileLayout _layout = new(options.EnvoyConfigPath);
     private readonly IEnvoyInputs[] _inputs = inputs.ToArray();
     private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(options.EnvoyConfigPath));
-    private Dictionary<string, (string Key, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
+    private Dictionary<string, (EnvoyServiceSpec Spec, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
     private long _number;
     private string _reportedPolicyProblems = "";
 
     public IReadOnlyList<IEnvoyInputs> Inputs => _inputs;
 
-    /// <summary>Generates and writes everything; null when policies.yaml has never been valid (nothing is touched then).</summary>
-    public EnvoyGeneration? Generate()
+    /// <summary>
+    /// Generates and writes what changed; null when policies.yaml has never been valid (nothing is touched then).
+    /// With <paramref name="verifyDisk"/> every file is checked against disk, so one changed or removed by hand is
+    /// restored; otherwise the writer trusts its memory of what it wrote.
+    /// </summary>
+    public EnvoyGeneration? Generate(bool verifyDisk = false)
     {
         var started = time.GetTimestamp();
         var current = policies.Reload();
@@ -36,9 +40,9 @@ internal sealed partial class EnvoyGenerator(
             return null;
 
         var members = EnvoySpecPlanner.Merge(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
-        var specs = planner.Plan([.. members.Select(m => m.Member)], current);
+        var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
         var files = Render(specs);
-        var result = _writer.Write(files);
+        var result = _writer.Write(files, verifyDisk);
 
         var generation = new EnvoyGeneration(Interlocked.Increment(ref _number), time.GetUtcNow(), specs, files,
             members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result);
@@ -51,23 +55,26 @@ internal sealed partial class EnvoyGenerator(
         return generation;
     }
 
-    /// <summary>Renders the services whose spec changed since the last generation and reuses the rest.</summary>
+    /// <summary>Renders the services whose spec changed since the last generation and reuses the rest (same instances, so the writer skips them).</summary>
     private EnvoyFileSet[] Render(IReadOnlyList<EnvoyServiceSpec> specs)
     {
-        var builder = new EnvoyConfigBuilder(_layout);
         var previous = _rendered;
-        var keys = new string[specs.Count];
         var files = new EnvoyFileSet[specs.Count];
-        // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
-        Parallel.For(0, specs.Count, i =>
-        {
-            keys[i] = EnvoySpecKey.Of(specs[i]);
-            files[i] = previous.TryGetValue(specs[i].Name, out var cached) && cached.Key == keys[i] ? cached.Files
-                : options.EnvoyConfigLayout == EnvoyConfigLayout.Static ? EnvoyConfigBuilder.Static(specs[i]) : builder.Dynamic(specs[i]);
-        });
-        var rendered = new Dictionary<string, (string, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
+        var changed = new List<int>();
         for (var i = 0; i < specs.Count; i++)
-            rendered[specs[i].Name] = (keys[i], files[i]);
+        {
+            if (previous.TryGetValue(specs[i].Name, out var cached) && cached.Spec.Equals(specs[i]))
+                files[i] = cached.Files;
+            else
+                changed.Add(i);
+        }
+        // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
+        var builder = new EnvoyConfigBuilder(_layout);
+        var isStatic = options.EnvoyConfigLayout == EnvoyConfigLayout.Static;
+        Parallel.ForEach(changed, i => files[i] = isStatic ? EnvoyConfigBuilder.Static(specs[i]) : builder.Dynamic(specs[i]));
+        var rendered = new Dictionary<string, (EnvoyServiceSpec, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
+        for (var i = 0; i < specs.Count; i++)
+            rendered[specs[i].Name] = (specs[i], files[i]);
         _rendered = rendered;
         return files;
     }

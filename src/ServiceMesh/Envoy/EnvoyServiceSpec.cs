@@ -2,7 +2,11 @@ namespace ServiceMesh.Envoy;
 
 internal enum MeshProtocol { Http, Tcp }
 
-/// <summary>Everything the generator needs for one sidecar; built by <see cref="EnvoySpecPlanner"/>, never read from disk.</summary>
+/// <summary>
+/// Everything the generator needs for one sidecar; built by <see cref="EnvoySpecPlanner"/>, never read from disk.
+/// Equality includes the lists' contents: two equal specs render the same files, so the generator re-renders only
+/// the sidecars whose spec changed (after one membership change, the changed service's callers).
+/// </summary>
 internal sealed record EnvoyServiceSpec(
     string Name,
     int ServicePort,
@@ -13,7 +17,16 @@ internal sealed record EnvoyServiceSpec(
     EnvoyCallers Callers,
     IReadOnlyList<EnvoyUpstreamSpec> Upstreams,
     EnvoyTlsFiles Tls,
-    UpstreamPolicy LocalAppPolicy);
+    UpstreamPolicy LocalAppPolicy)
+{
+    public bool Equals(EnvoyServiceSpec? other) =>
+        other is not null
+        && Name == other.Name && ServicePort == other.ServicePort && Protocol == other.Protocol && PublicPort == other.PublicPort
+        && AdminPort == other.AdminPort && SpiffeId == other.SpiffeId && Callers.Equals(other.Callers)
+        && Upstreams.SequenceEqual(other.Upstreams) && Tls.Equals(other.Tls) && LocalAppPolicy.Equals(other.LocalAppPolicy);
+
+    public override int GetHashCode() => HashCode.Combine(Name, PublicPort, Upstreams.Count, Tls);
+}
 
 /// <summary>One upstream this service calls through 127.0.0.1:<see cref="LocalBindPort"/>.</summary>
 internal sealed record EnvoyUpstreamSpec(
@@ -22,7 +35,15 @@ internal sealed record EnvoyUpstreamSpec(
     MeshProtocol Protocol,
     string SpiffeId,
     IReadOnlyList<EnvoyEndpoint> Endpoints,
-    UpstreamPolicy Policy);
+    UpstreamPolicy Policy)
+{
+    public bool Equals(EnvoyUpstreamSpec? other) =>
+        other is not null
+        && Name == other.Name && LocalBindPort == other.LocalBindPort && Protocol == other.Protocol && SpiffeId == other.SpiffeId
+        && Endpoints.SequenceEqual(other.Endpoints) && Policy.Equals(other.Policy);
+
+    public override int GetHashCode() => HashCode.Combine(Name, LocalBindPort, Endpoints.Count);
+}
 
 /// <summary>Where an upstream instance's sidecar accepts mTLS: its address and the upstream's public port.</summary>
 internal sealed record EnvoyEndpoint(string Address, int Port);
@@ -31,6 +52,11 @@ internal sealed record EnvoyEndpoint(string Address, int Port);
 internal sealed record EnvoyCallers(IReadOnlyList<string> SpiffeIds, string? Prefix)
 {
     public static EnvoyCallers Nobody { get; } = new([], null);
+
+    public bool Equals(EnvoyCallers? other) =>
+        other is not null && Prefix == other.Prefix && SpiffeIds.SequenceEqual(other.SpiffeIds, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Prefix, SpiffeIds.Count);
 }
 
 /// <summary>Where a service's certificate, key and the trust bundle are, and the folders in which each is replaced by a rename.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace ServiceMesh.Envoy;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace ServiceMesh.Envoy;
 /// </summary>
 internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, Func<string, string> spiffeIdOf, Func<string, EnvoyTlsPaths> tlsPathsOf)
 {
-    public const string NoFileVersion = "none";
+    private readonly FileVersions _versions = new();
 
     /// <summary>Members of every source by name, each with the source it came from; on a name clash the higher precedence wins.</summary>
     public static IReadOnlyList<(MeshMember Member, string Source)> Merge(IEnumerable<(string Source, int Precedence, MeshTopology Topology)> sources)
@@ -20,8 +18,11 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         return [.. members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value)];
     }
 
-    public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies)
+    /// <param name="rereadFiles">Hash every TLS file again rather than trust unchanged times and sizes.</param>
+    public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies, bool rereadFiles = false)
     {
+        if (rereadFiles)
+            _versions.Forget();
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
         var specs = new List<EnvoyServiceSpec>(members.Count);
@@ -29,7 +30,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         {
             var paths = tlsPathsOf(member.Name);
             if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
-                bundleVersions[paths.TrustBundle] = bundleVersion = FileVersion(paths.TrustBundle);
+                bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
             specs.Add(new EnvoyServiceSpec(
                 member.Name,
                 member.ServicePort,
@@ -39,7 +40,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
                 spiffeIdOf(member.Name),
                 Callers(member.Name, policies),
                 [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
-                new EnvoyTlsFiles(paths, FileVersion(paths.CertificateChain), bundleVersion),
+                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion),
                 policies.For(member.Name)));
         }
         return specs;
@@ -60,21 +61,5 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         var endpoints = target is null ? [] : target.PassingAddresses.Order(StringComparer.Ordinal).Select(a => new EnvoyEndpoint(a, target.PublicPort)).ToList();
         return new EnvoyUpstreamSpec(upstream.Name, upstream.LocalBindPort, target?.Protocol ?? MeshProtocol.Tcp,
             spiffeIdOf(upstream.Name), endpoints, policies.For(upstream.Name));
-    }
-
-    /// <summary>A short hash of a file's content ("none" when absent), so a changed certificate changes the SDS file.</summary>
-    internal static string FileVersion(string path)
-    {
-        if (!File.Exists(path))
-            return NoFileVersion; // before the first issuance; checked first because a thrown miss costs far more
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return Convert.ToHexStringLower(SHA256.HashData(stream).AsSpan(0, 8));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return NoFileVersion;
-        }
     }
 }

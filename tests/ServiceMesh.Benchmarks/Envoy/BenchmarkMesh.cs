@@ -44,6 +44,11 @@ internal sealed class BenchmarkMesh : IDisposable
         Policies = new PolicyStore(Options.ConfigPath);
         var planner = new EnvoySpecPlanner(Options.EnvoyAdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, EnvoyExtensions.CertificateTlsPaths(certificates));
         Planner = planner;
+        // Certificate files of a production size (about 1 KB of PEM), so planning hashes real files as it does in production.
+        var tlsPaths = EnvoyExtensions.CertificateTlsPaths(certificates);
+        foreach (var name in Names)
+            File.WriteAllBytes(tlsPaths(name).CertificateChain, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1100));
+        File.WriteAllBytes(tlsPaths(Names[0]).TrustBundle, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1400));
         Generator = NewGenerator();
         Inputs.Set(Topology(0));
     }

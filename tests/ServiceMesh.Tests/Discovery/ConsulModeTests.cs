@@ -51,7 +51,7 @@ public sealed class ConsulModeTests
 
     private static async Task<EmbeddedConsulServer> StartExternalAsync(RegistryStore store, int port)
     {
-        var server = new EmbeddedConsulServer(store, IPAddress.Loopback, port, null, NullLoggerFactory.Instance);
+        var server = new EmbeddedConsulServer(store, IPAddress.Loopback, port, tls: null, token: null, NullLoggerFactory.Instance);
         await server.StartAsync(default);
         return server;
     }

@@ -12,6 +12,7 @@ internal static class MeshEnvironment
         ["HTTP_PORT"] = (port ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture),
         // embedded discovery listens too: own ports, so parallel tests never fight over 8500/8600
         ["EMBEDDED_CONSUL_HTTP_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["EMBEDDED_CONSUL_HTTPS_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["EMBEDDED_DNS_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["CONFIG_PATH"] = folder.Combine("config"),
         ["CERTIFICATES_PATH"] = folder.Combine("certificates"),

@@ -1,9 +1,12 @@
 using System.Net;
+using System.Net.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Certificates;
 using ServiceMesh.Discovery.Registry;
 
 namespace ServiceMesh.Discovery.Server;
@@ -13,8 +16,11 @@ namespace ServiceMesh.Discovery.Server;
 /// WebApplication in the same process. A separate app rather than a second endpoint of the 8088 app: its route table
 /// holds only Consul routes (no /health, /metrics or Lucid routes leak onto 8500 and no /v1 route onto 8088),
 /// and its error handling is Consul's plain text, not the mesh API's problem details. Shares the registry and logging.
+/// The same routes are served over TLS on EMBEDDED_CONSUL_HTTPS_PORT (8501) with a certificate from the mesh CA
+/// (<see cref="ServerCertificateSource"/>), chosen per handshake so a renewed certificate applies at once.
 /// </summary>
-internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress address, int port, string? token, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress address, int port, ConsulTlsListener? tls, string? token, ILoggerFactory loggerFactory)
+    : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -30,6 +36,17 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 512 * 1024; // Consul's KV value limit
             kestrel.Listen(address, port);
+            if (tls is not null)
+            {
+                kestrel.Listen(address, tls.Port, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = tls.Certificates.Current(address),
+                        ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    }),
+                }));
+            }
         });
         var app = builder.Build();
         app.MapConsulApi(store, token);
@@ -49,3 +66,6 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
             await _app.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>The HTTPS listener of the embedded registry: its port and where its certificate comes from.</summary>
+internal sealed record ConsulTlsListener(int Port, ServerCertificateSource Certificates);

@@ -60,5 +60,5 @@ internal sealed record StringMatcher(string? Exact = null, string? Prefix = null
 /// <summary>An xDS file: a DiscoveryResponse whose resources each carry their "@type".</summary>
 internal sealed record DiscoveryResponse(IReadOnlyList<IEnvoyTypedMessage> Resources, string? VersionInfo = null) : IEnvoyMessage
 {
-    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("version_info", VersionInfo).List("resources", Resources);
+    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("version_info", VersionInfo).AnyList("resources", Resources);
 }

@@ -80,19 +80,23 @@ internal sealed partial class EnvoyYamlWriter
         return this;
     }
 
-    public EnvoyYamlWriter List<T>(string key, IReadOnlyList<T>? items) where T : IEnvoyMessage
+    /// <summary>A repeated message field: the items' own fields only, even for types that can also travel as an Any.</summary>
+    public EnvoyYamlWriter List<T>(string key, IReadOnlyList<T>? items) where T : IEnvoyMessage => Sequence(key, items, item => WriteMessage(item));
+
+    /// <summary>
+    /// A <c>repeated google.protobuf.Any</c> (DiscoveryResponse.resources): each item with its "@type". Only here; a
+    /// plain repeated field such as Bootstrap.static_resources.clusters must not carry "@type", Envoy rejects it.
+    /// </summary>
+    public EnvoyYamlWriter AnyList(string key, IReadOnlyList<IEnvoyTypedMessage>? items) => Sequence(key, items, WriteTyped);
+
+    private EnvoyYamlWriter Sequence<T>(string key, IReadOnlyList<T>? items, Action<T> write) where T : IEnvoyMessage
     {
         if (items is null)
             return this;
         Key(key);
         _emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, items.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
         foreach (var item in items)
-        {
-            if (item is IEnvoyTypedMessage typed)
-                WriteTyped(typed);
-            else
-                WriteMessage(item);
-        }
+            write(item);
         _emitter.Emit(new SequenceEnd());
         return this;
     }
