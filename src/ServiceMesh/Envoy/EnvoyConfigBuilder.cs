@@ -6,8 +6,11 @@ namespace ServiceMesh.Envoy;
 /// Turns a <see cref="EnvoyServiceSpec"/> into Envoy v3 documents: mTLS both ways (SDS secrets), RBAC on the
 /// caller's SPIFFE ID at the public listener, one loopback listener and one cluster per upstream.
 /// </summary>
-internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout)
+/// <param name="render">Turns a document into file text; tests pass one that also renders through YamlDotNet's own emitter.</param>
+internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMessage, string>? render = null)
 {
+    private readonly Func<IEnvoyMessage, string> _render = render ?? EnvoyYamlWriter.Render;
+
     public const string LocalAppCluster = "local_app";
     public const string PublicListener = "public_listener";
     public const string CertificateSecret = "service_cert";
@@ -40,7 +43,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout)
     /// The single-file layout (the earlier container's, now with mTLS): everything static in the bootstrap. Envoy
     /// reads static secrets once, so a certificate rotation or membership change needs an Envoy restart.
     /// </summary>
-    public static EnvoyFileSet Static(EnvoyServiceSpec spec)
+    public EnvoyFileSet Static(EnvoyServiceSpec spec)
     {
         var certificate = new SdsSecretConfig(CertificateSecret, SdsConfig: null);
         var trustBundle = new SdsSecretConfig(TrustBundleSecret, SdsConfig: null);
@@ -54,7 +57,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout)
         return new EnvoyFileSet(spec.Name, [new(EnvoyFileLayout.BootstrapName(spec.Name), Render(bootstrap))]);
     }
 
-    private static string Render(IEnvoyMessage document) => EnvoyYamlWriter.Render(document);
+    private string Render(IEnvoyMessage document) => _render(document);
 
     private static Bootstrap Bootstrap(EnvoyServiceSpec spec) => new(
         new Node($"{spec.Name}-sidecar-proxy", spec.Name),

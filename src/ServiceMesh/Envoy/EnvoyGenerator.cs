@@ -71,7 +71,7 @@ internal sealed partial class EnvoyGenerator(
         // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
         var builder = new EnvoyConfigBuilder(_layout);
         var isStatic = options.EnvoyConfigLayout == EnvoyConfigLayout.Static;
-        Parallel.ForEach(changed, i => files[i] = isStatic ? EnvoyConfigBuilder.Static(specs[i]) : builder.Dynamic(specs[i]));
+        Parallel.ForEach(changed, i => files[i] = isStatic ? builder.Static(specs[i]) : builder.Dynamic(specs[i]));
         var rendered = new Dictionary<string, (EnvoyServiceSpec, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
             rendered[specs[i].Name] = (specs[i], files[i]);

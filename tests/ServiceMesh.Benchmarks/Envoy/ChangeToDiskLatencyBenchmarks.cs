@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Envoy;
@@ -56,31 +54,6 @@ public class ChangeToDiskLatencyBenchmarks
         _mesh.Inputs.Set(_mesh.WithFirstServiceAt($"10.99.{++_change / 250 % 250}.{_change % 250}"));
         if (!_renamed.Task.Wait(TimeSpan.FromSeconds(10)))
             throw new TimeoutException("the change did not reach disk within 10 s");
-    }
-
-    private sealed class PercentilesConfig : ManualConfig
-    {
-        public PercentilesConfig() => AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.P100, new P99Column());
-    }
-
-    /// <summary>p99 from the measured iterations (BenchmarkDotNet's built-in columns stop at P95).</summary>
-    private sealed class P99Column : IColumn
-    {
-        public string Id => "P99";
-        public string ColumnName => "P99";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Statistics;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Time;
-        public string Legend => "99th percentile of the change-to-disk latency";
-        public bool IsAvailable(BenchmarkDotNet.Reports.Summary summary) => true;
-        public bool IsDefault(BenchmarkDotNet.Reports.Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => false;
-        public string GetValue(BenchmarkDotNet.Reports.Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) =>
-            summary[benchmarkCase]?.ResultStatistics?.Percentiles.Percentile(99) is { } nanoseconds
-                ? $"{nanoseconds / 1_000_000:0.00} ms" : "NA";
-        public string GetValue(BenchmarkDotNet.Reports.Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase, BenchmarkDotNet.Reports.SummaryStyle style) =>
-            GetValue(summary, benchmarkCase);
     }
 
     private sealed class NoMeterFactory : System.Diagnostics.Metrics.IMeterFactory

@@ -18,8 +18,8 @@ internal interface IEnvoyTypedMessage : IEnvoyMessage
 }
 
 /// <summary>
-/// Emits typed Envoy messages as YAML through YamlDotNet's event emitter: no reflection (Native AOT), no string
-/// templates. Null fields are omitted, as protobuf's JSON mapping omits unset fields; durations are written in
+/// Emits typed Envoy messages as YAML events (YamlDotNet's event model) into <see cref="BlockYamlEmitter"/>: no
+/// reflection (Native AOT), no string templates. Null fields are omitted, as protobuf's JSON mapping omits unset fields; durations are written in
 /// protobuf's JSON form ("5s", "0.250s"); strings YAML would read as another type are double-quoted.
 /// </summary>
 internal sealed partial class EnvoyYamlWriter
@@ -30,11 +30,13 @@ internal sealed partial class EnvoyYamlWriter
 
     private EnvoyYamlWriter(IEmitter emitter) => _emitter = emitter;
 
-    public static string Render(IEnvoyMessage document)
+    public static string Render(IEnvoyMessage document) => Render(document, text => new BlockYamlEmitter(text));
+
+    /// <summary>Renders through any YamlDotNet emitter (tests compare <see cref="BlockYamlEmitter"/> with YamlDotNet's own).</summary>
+    internal static string Render(IEnvoyMessage document, Func<TextWriter, IEmitter> emitterFor)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        // A very wide line: long paths and SPIFFE IDs are never folded across lines.
-        var emitter = new Emitter(text, bestIndent: 2, bestWidth: int.MaxValue);
+        var emitter = emitterFor(text);
         emitter.Emit(new StreamStart());
         emitter.Emit(new DocumentStart());
         new EnvoyYamlWriter(emitter).WriteMessage(document);
