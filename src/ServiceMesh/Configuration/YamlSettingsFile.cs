@@ -45,40 +45,14 @@ internal static partial class YamlSettingsFile
         }
         catch (YamlException e)
         {
-            var key = KeyAtLine(text, (int)e.Start.Line) ?? reader.LastKey;
-            var near = key is null ? "" : $", key '{key}'";
-            reader.Problems.Add($"{fileName} line {e.Start.Line}, column {e.Start.Column}{near}: malformed YAML: {e.Message}");
+            reader.Problems.Add(YamlProblems.Malformed(fileName, text, e, reader.LastKey));
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this (without a position) on some inputs, e.g. an unclosed '['.
-            reader.Problems.Add($"{fileName}: malformed YAML after line {reader.LastKeyLine}, key '{reader.LastKey}': check brackets and quotes there");
+            reader.Problems.Add(YamlProblems.Unparsable(fileName, reader.LastKeyLine, reader.LastKey));
         }
         return new(reader.Values, reader.Problems);
     }
-
-    /// <summary>
-    /// The dotted key written on <paramref name="line"/> (or the nearest key above it), from indentation alone.
-    /// Only for error messages: the parser cannot say which key it was reading when the text is malformed.
-    /// </summary>
-    internal static string? KeyAtLine(string text, int line)
-    {
-        var path = new List<(int Indent, string Key)>();
-        var lines = text.Split('\n');
-        for (var i = 0; i < Math.Min(line, lines.Length); i++)
-        {
-            var match = KeyPattern().Match(lines[i]);
-            if (!match.Success)
-                continue;
-            var indent = match.Groups[1].Length;
-            path.RemoveAll(p => p.Indent >= indent);
-            path.Add((indent, match.Groups[2].Value));
-        }
-        return path.Count == 0 ? null : string.Join('.', path.Select(p => p.Key));
-    }
-
-    [GeneratedRegex(@"^(\s*)([A-Za-z0-9_.-]+)\s*:(\s|$)")]
-    private static partial Regex KeyPattern();
 
     private sealed class Reader(string fileName, IReadOnlySet<string> knownKeys)
     {
@@ -132,7 +106,7 @@ internal static partial class YamlSettingsFile
                 }
                 else
                 {
-                    Problems.Add($"{fileName} line {line}, key '{key}': expected a single value or a nested mapping, not a list or alias");
+                    Problems.Add(YamlProblems.At(fileName, line, key, "expected a single value or a nested mapping, not a list or alias"));
                     parser.SkipThisAndNestedEvents();
                 }
             }
@@ -141,9 +115,9 @@ internal static partial class YamlSettingsFile
         private void Add(string key, string value, int line)
         {
             if (!knownKeys.Contains(key))
-                Problems.Add($"{fileName} line {line}, key '{key}': unknown setting (known: {string.Join(", ", knownKeys.Order(StringComparer.Ordinal))})");
+                Problems.Add(YamlProblems.At(fileName, line, key, $"unknown setting (known: {string.Join(", ", knownKeys.Order(StringComparer.Ordinal))})"));
             else if (!Values.TryAdd(key, new YamlValue(value, line)))
-                Problems.Add($"{fileName} line {line}, key '{key}': set twice (first on line {Values[key].Line})");
+                Problems.Add(YamlProblems.At(fileName, line, key, $"set twice (first on line {Values[key].Line})"));
         }
     }
 }

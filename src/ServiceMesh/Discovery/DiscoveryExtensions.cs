@@ -21,14 +21,15 @@ namespace ServiceMesh.Discovery;
 /// </summary>
 internal static class DiscoveryExtensions
 {
-    public static IHostApplicationBuilder AddDiscovery(this IHostApplicationBuilder builder)
+    /// <param name="definitions">services.yaml, read and validated once by the caller (its problems are exit 78 at start).</param>
+    public static IHostApplicationBuilder AddDiscovery(this IHostApplicationBuilder builder, MeshOptions options, ServiceDefinitions definitions)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => LoadDefinitions(sp.GetRequiredService<MeshOptions>()));
+        services.AddSingleton(definitions);
         services.AddSingleton(sp => EndpointFor(sp.GetRequiredService<MeshOptions>()));
         services.AddSingleton(sp => new ConsulClient(ConsulClient.CreateHttpClient(sp.GetRequiredService<ConsulEndpoint>()), sp.GetRequiredService<ConsulEndpoint>()));
 
-        if (ReadMode(builder) == DiscoveryMode.Embedded)
+        if (options.DiscoveryMode == DiscoveryMode.Embedded)
         {
             services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), sp.GetRequiredService<ILogger<RegistryLog>>()));
             services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RegistryLog>(), sp.GetRequiredService<TimeProvider>())
@@ -63,19 +64,6 @@ internal static class DiscoveryExtensions
         services.AddHostedService<DiscoveryMetricsActivator>();
         return builder;
     }
-
-    /// <summary>Problems in CONFIG_PATH/services.yaml, for the start-up check (exit 78 with file, line and key).</summary>
-    public static IReadOnlyList<string> ValidateDefinitions(MeshOptions options) => ServiceDefinitionsFile.Load(options.ConfigPath).Problems;
-
-    private static ServiceDefinitions LoadDefinitions(MeshOptions options)
-    {
-        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath);
-        return problems.Count == 0 ? definitions : throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
-    }
-
-    private static DiscoveryMode ReadMode(IHostApplicationBuilder builder) =>
-        builder.Services.Where(d => d.ServiceType == typeof(MeshOptions) && d.ImplementationInstance is MeshOptions)
-            .Select(d => ((MeshOptions)d.ImplementationInstance!).DiscoveryMode).LastOrDefault();
 
     internal static ConsulEndpoint EndpointFor(MeshOptions options) => options.DiscoveryMode == DiscoveryMode.Embedded
         ? new ConsulEndpoint(new Uri($"http://{new IPEndPoint(options.LoopbackAddress, options.EmbeddedConsulHttpPort)}/"), options.ApiToken)

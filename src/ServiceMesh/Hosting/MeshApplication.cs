@@ -6,6 +6,7 @@ using ServiceMesh.Configuration;
 using ServiceMesh.Envoy;
 using ServiceMesh.Discovery;
 using ServiceMesh.Discovery.Api;
+using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Health;
 using ServiceMesh.Metrics;
 
@@ -24,7 +25,8 @@ internal static class MeshApplication
             return ExitCodes.Configuration;
         }
         var options = configuration.Options!;
-        if (DiscoveryExtensions.ValidateDefinitions(options) is { Count: > 0 } definitionProblems)
+        var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath);
+        if (definitionProblems.Count > 0)
         {
             foreach (var problem in definitionProblems)
                 await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
@@ -39,7 +41,7 @@ internal static class MeshApplication
             return ExitCodes.CannotWrite;
         }
 
-        await using var app = Build(options);
+        await using var app = Build(options, definitions);
         try
         {
             await app.StartAsync().ConfigureAwait(false);
@@ -59,8 +61,15 @@ internal static class MeshApplication
         return ExitCodes.Success;
     }
 
-    /// <summary>Builds the web host from validated options. Tests call this with their own options and add test routes.</summary>
+    /// <summary>Builds the web host from validated options, reading services.yaml (tests: their own options and routes).</summary>
     public static WebApplication Build(MeshOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath);
+        return problems.Count == 0 ? Build(options, definitions, configure) : throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+    }
+
+    /// <summary>Builds the web host from validated options and the services.yaml already read.</summary>
+    public static WebApplication Build(MeshOptions options, ServiceDefinitions definitions, Action<WebApplicationBuilder>? configure = null)
     {
         // No args: the command line is ours (see CommandLine), not ASP.NET Core's configuration source.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -71,7 +80,7 @@ internal static class MeshApplication
         builder.AddMeshApi();
         builder.AddCertificates();
         builder.AddEnvoy();
-        builder.AddDiscovery();
+        builder.AddDiscovery(options, definitions);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseMeshApi();

@@ -37,32 +37,25 @@ internal static class ServiceDefinitionsFile
     public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Parse(string path, string text)
     {
         var problems = new List<string>();
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            return (ServiceDefinitions.Empty, [$"{path} line {e.Start.Line}, column {e.Start.Column}: malformed YAML: {e.Message}"]);
-        }
+        if (YamlProblems.TryLoad(path, text, out var stream) is { } unreadable)
+            return (ServiceDefinitions.Empty, [unreadable]);
         var reader = new Reader(path, problems);
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return (new ServiceDefinitions([], path), []);
         if (stream.Documents[0].RootNode is not YamlMappingNode root || Child(root, "services") is not YamlSequenceNode list)
-            return (ServiceDefinitions.Empty, [$"{path} line 1, key 'services': expected a list of services (services: [- name: ..., port: ...])"]);
+            return (ServiceDefinitions.Empty, [YamlProblems.At(path, 1, "services", "expected a list of services (services: [- name: ..., port: ...])")]);
         foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services"))
-            problems.Add($"{path} line {key.Start.Line}, key '{key.Value}': unknown key (expected only 'services')");
+            problems.Add(YamlProblems.At(path, key.Start.Line, key.Value ?? "", "unknown key (expected only 'services')"));
         for (var i = 0; i < list.Children.Count; i++)
             if (reader.Service(list.Children[i], $"services[{i}]") is { } service)
                 services.Add(service);
         foreach (var duplicate in services.GroupBy(s => s.Name).Where(g => g.Count() > 1))
-            problems.Add($"{path} line {duplicate.Last().Line}, key 'services[].name': '{duplicate.Key}' is listed more than once");
+            problems.Add(YamlProblems.At(path, duplicate.Last().Line, "services[].name", $"'{duplicate.Key}' is listed more than once"));
         foreach (var service in services)
             foreach (var upstream in service.Mesh?.Upstreams ?? [])
                 if (!services.Any(s => s.Name == upstream.Name))
-                    problems.Add($"{path} line {service.Line}, key '{service.Name}.mesh.upstreams': '{upstream.Name}' is not a service in this file");
+                    problems.Add(YamlProblems.At(path, service.Line, $"{service.Name}.mesh.upstreams", $"'{upstream.Name}' is not a service in this file"));
         return problems.Count == 0 ? (new ServiceDefinitions(services.ToImmutable(), path), problems) : (ServiceDefinitions.Empty, problems);
     }
 
@@ -170,6 +163,6 @@ internal static class ServiceDefinitionsFile
         }
 
         private void Problem(YamlNode node, string key, string message) =>
-            problems.Add($"{path} line {node.Start.Line}, key '{key}': {message}");
+            problems.Add(YamlProblems.At(path, node.Start.Line, key, message));
     }
 }

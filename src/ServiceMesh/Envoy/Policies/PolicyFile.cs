@@ -45,20 +45,8 @@ internal static partial class PolicyFile
 
     public static PolicyReadResult Parse(string fileName, string text)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            var key = YamlSettingsFile.KeyAtLine(text, (int)e.Start.Line);
-            return new(null, [$"{fileName} line {e.Start.Line}, column {e.Start.Column}{(key is null ? "" : $", key '{key}'")}: malformed YAML: {e.Message}"]);
-        }
-        catch (InvalidOperationException e)
-        {
-            return new(null, [$"{fileName}: malformed YAML: {e.Message}; check brackets and quotes"]);
-        }
+        if (YamlProblems.TryLoad(fileName, text, out var stream) is { } unreadable)
+            return new(null, [unreadable]);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return new(MeshPolicies.AllowAll, []);
         var reader = new Reader(fileName);
@@ -299,7 +287,7 @@ internal static partial class PolicyFile
 
         private T Problem<T>(YamlNode node, string key, string message, T fallback)
         {
-            Problems.Add($"{fileName} line {node.Start.Line}, key '{key}': {message}");
+            Problems.Add(YamlProblems.At(fileName, node.Start.Line, key, message));
             return fallback;
         }
 
