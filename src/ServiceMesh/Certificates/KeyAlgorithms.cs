@@ -87,9 +87,11 @@ internal static class KeyAlgorithms
         }
     }
 
+    public const string EcdsaP256Name = "ecdsa-p256";
+
     public static string Name(AsymmetricAlgorithm key) => key switch
     {
-        ECDsa => "ecdsa-p256",
+        ECDsa => EcdsaP256Name,
         RSA rsa => $"rsa-{rsa.KeySize}",
         _ => key.GetType().Name,
     };

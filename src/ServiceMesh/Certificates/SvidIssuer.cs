@@ -26,13 +26,12 @@ internal sealed class SvidIssuer(CertificateSettings settings)
     /// <summary>An SVID that also names <paramref name="server"/>'s DNS names and addresses (SPIFFE allows SANs besides the one URI).</summary>
     public IssuedSvid Issue(CertificateAuthority authority, string service, DateTimeOffset now, X509Certificate2? intermediate, ServerNames server)
     {
-        using var key = KeyAlgorithms.CreateKey(settings.KeyAlgorithm, settings.RsaKeySize);
-        var (publicKeyInfo, keyIdSource, keyPem) = Encode(key);
+        var (publicKeyInfo, keyIdSource, keyPem, algorithm) = NewKey();
         var spiffeId = settings.SpiffeIdFor(service);
         X509Extension[] extensions =
         [
             EndEntity,
-            key is RSA ? RsaUsage : EcdsaUsage,
+            settings.KeyAlgorithm == KeyAlgorithm.Rsa ? RsaUsage : EcdsaUsage,
             ServerAndClient,
             SubjectAlternativeNames.Build(spiffeId, [service, $"{service}.{LocalDomain}", .. server.DnsNames], [.. server.Addresses]),
             // RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 over the subjectPublicKey bits.
@@ -49,28 +48,27 @@ internal sealed class SvidIssuer(CertificateSettings settings)
         var chain = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", der)).Append('\n');
         if (intermediate is not null)
             chain.Append(CertificateAuthority.Pem(intermediate));
-        var info = new SvidInfo(service, Convert.ToHexString(serial), spiffeId, notBefore, notAfter, authority.KeyId, KeyAlgorithms.Name(key));
+        var info = new SvidInfo(service, Convert.ToHexString(serial), spiffeId, notBefore, notAfter, authority.KeyId, algorithm);
         return new IssuedSvid(info, Encoding.ASCII.GetBytes(chain.ToString()), keyPem);
     }
 
-    // One export of the key material feeds the certificate's public key, its key identifier and the PKCS#8 file.
-    private static (byte[] PublicKeyInfo, byte[] KeyIdSource, byte[] KeyPem) Encode(AsymmetricAlgorithm key)
+    // A new key, encoded once: the certificate's public key, its key identifier source, the PKCS#8 file and the algorithm name.
+    private (byte[] PublicKeyInfo, byte[] KeyIdSource, byte[] KeyPem, string Algorithm) NewKey()
     {
-        if (key is not ECDsa ecdsa)
+        if (settings.KeyAlgorithm == KeyAlgorithm.Rsa)
         {
-            var rsa = (RSA)key;
-            return (rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPublicKey(), KeyAlgorithms.ExportPrivateKeyPem(rsa));
+            using var rsa = RSA.Create(settings.RsaKeySize);
+            return (rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPublicKey(), KeyAlgorithms.ExportPrivateKeyPem(rsa), KeyAlgorithms.Name(rsa));
         }
-        var parameters = ecdsa.ExportParameters(includePrivateParameters: true);
-        byte[] point = [0x04, .. parameters.Q.X!, .. parameters.Q.Y!];
-        var pkcs8 = DerEncoding.EcPkcs8(parameters.D, point);
+        var (scalar, point) = P256KeyGenerator.Generate();
+        var pkcs8 = DerEncoding.EcPkcs8(scalar, point);
         try
         {
-            return (DerEncoding.EcSubjectPublicKeyInfo(point), point, KeyAlgorithms.PrivateKeyPem(pkcs8));
+            return (DerEncoding.EcSubjectPublicKeyInfo(point), point, KeyAlgorithms.PrivateKeyPem(pkcs8), KeyAlgorithms.EcdsaP256Name);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(parameters.D);
+            CryptographicOperations.ZeroMemory(scalar);
             CryptographicOperations.ZeroMemory(pkcs8);
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 
@@ -17,32 +18,38 @@ internal sealed record EnvoyWriteResult(int FilesWritten, int FilesUnchanged, in
 /// </summary>
 internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
 {
+    // Services are written concurrently: most of a write is waiting for fsync, and the filesystem journal commits
+    // concurrent fsyncs together, so 1,000 changed files take a fraction of 1,000 sequential fsyncs.
+    private const int ConcurrentServices = 16;
+
     // What this writer last put in (or found in) each file: an unchanged file is then known without reading it.
-    private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _onDisk = new(StringComparer.Ordinal);
     // The file sets written in full by the last pass, by service; also the service names the last pass kept.
     private Dictionary<string, EnvoyFileSet> _written = new(StringComparer.Ordinal);
 
     public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services, bool verifyDisk)
     {
-        int written = 0, unchanged = 0;
+        var pending = verifyDisk ? [.. services]
+            : services.Where(s => !(_written.TryGetValue(s.Service, out var last) && ReferenceEquals(last, s))).ToList();
+        var outcomes = new (int Written, int Unchanged, string? Failure)[pending.Count];
+        // Within a service the order stays (SDS, CDS, LDS, bootstrap); services do not depend on each other.
+        Parallel.For(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentServices },
+            i => outcomes[i] = WriteService(pending[i], verifyDisk));
+
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         var failures = new List<string>();
-        var writtenNow = new Dictionary<string, EnvoyFileSet>(services.Count, StringComparer.Ordinal);
-        foreach (var service in services)
+        int written = 0, unchanged = services.Sum(s => s.Files.Count) - pending.Sum(s => s.Files.Count);
+        for (var i = 0; i < pending.Count; i++)
         {
-            if (!verifyDisk && _written.TryGetValue(service.Service, out var last) && ReferenceEquals(last, service))
+            written += outcomes[i].Written;
+            unchanged += outcomes[i].Unchanged;
+            if (outcomes[i].Failure is { } failure)
             {
-                unchanged += service.Files.Count;
-                writtenNow[service.Service] = service;
-                continue;
-            }
-            var (w, u, failure) = WriteService(service, verifyDisk);
-            written += w;
-            unchanged += u;
-            if (failure is null)
-                writtenNow[service.Service] = service;
-            else
                 failures.Add(failure);
+                failed.Add(pending[i].Service);
+            }
         }
+        var writtenNow = services.Where(s => !failed.Contains(s.Service)).ToDictionary(s => s.Service, StringComparer.Ordinal);
         var membershipChanged = writtenNow.Count != _written.Count || writtenNow.Keys.Any(name => !_written.ContainsKey(name));
         _written = writtenNow;
         var deleted = verifyDisk || membershipChanged || failures.Count > 0
@@ -69,7 +76,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _onDisk.Remove(path);
+                _onDisk.TryRemove(path, out _);
                 return (written, unchanged, $"{path}: {e.Message}");
             }
         }
@@ -117,7 +124,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             if (!File.Exists(path))
                 return 0;
             File.Delete(path);
-            _onDisk.Remove(path);
+            _onDisk.TryRemove(path, out _);
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
