@@ -1,18 +1,35 @@
 using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Envoy;
 
 /// <summary>
-/// Services given a sidecar configuration through POST /envoy/configs/{svc}. Held in memory: after a restart the
-/// API client registers again (as with the earlier container); services from discovery need no registration.
+/// Services given a sidecar configuration through POST /envoy/configs/{svc}, kept in DATA_PATH/envoy/registrations.json
+/// so they survive a restart. The file is replaced atomically before a change is acknowledged; a change that cannot
+/// be saved is not made. Entries are stored as the API requests they came from and validated again when loaded.
 /// </summary>
-internal sealed class EnvoyApiRegistrations : IEnvoyInputs
+internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
 {
+    private readonly Lock _gate = new(); // one writer at a time, so the file always holds the latest state
+    private readonly string _path;
+    private readonly ILogger<EnvoyApiRegistrations> _logger;
     private ImmutableDictionary<string, MeshMember> _members = ImmutableDictionary.Create<string, MeshMember>(StringComparer.Ordinal);
+
+    public EnvoyApiRegistrations(MeshOptions options, ILogger<EnvoyApiRegistrations> logger)
+    {
+        _path = Path.Combine(options.DataPath, "envoy", "registrations.json");
+        _logger = logger;
+        Load();
+    }
 
     public string Name => "api";
 
     public int Precedence => 100;
+
+    public string FilePath => _path;
 
     public MeshTopology Current => new([.. Volatile.Read(ref _members).Values.OrderBy(m => m.Name, StringComparer.Ordinal)]);
 
@@ -20,24 +37,91 @@ internal sealed class EnvoyApiRegistrations : IEnvoyInputs
 
     public bool Contains(string service) => Volatile.Read(ref _members).ContainsKey(service);
 
-    /// <summary>Adds or replaces a registration; true when it was new.</summary>
+    /// <summary>Adds or replaces a registration and saves it; true when it was new. Throws IOException when it cannot be saved (then nothing changed).</summary>
     public bool Set(MeshMember member)
     {
-        var isNew = true;
-        ImmutableInterlocked.AddOrUpdate(ref _members, member.Name, member, (_, _) =>
+        bool isNew;
+        lock (_gate)
         {
-            isNew = false;
-            return member;
-        });
+            isNew = !_members.ContainsKey(member.Name);
+            Save(_members.SetItem(member.Name, member));
+        }
         Changed?.Invoke($"API registered {member.Name}");
         return isNew;
     }
 
+    /// <summary>Removes a registration and saves that; false when there was none. Throws IOException when it cannot be saved.</summary>
     public bool Remove(string service)
     {
-        if (!ImmutableInterlocked.TryRemove(ref _members, service, out _))
-            return false;
+        lock (_gate)
+        {
+            if (!_members.ContainsKey(service))
+                return false;
+            Save(_members.Remove(service));
+        }
         Changed?.Invoke($"API removed {service}");
         return true;
     }
+
+    private void Save(ImmutableDictionary<string, MeshMember> members)
+    {
+        var file = new RegistrationsFile(members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, ToRequest, StringComparer.Ordinal));
+        AtomicFile.WriteIfChanged(_path, JsonSerializer.Serialize(file, RegistrationsJsonContext.Default.RegistrationsFile));
+        Volatile.Write(ref _members, members);
+    }
+
+    private void Load()
+    {
+        if (!File.Exists(_path))
+            return;
+        try
+        {
+            var file = JsonSerializer.Deserialize(File.ReadAllText(_path), RegistrationsJsonContext.Default.RegistrationsFile)
+                ?? throw new JsonException("the file holds null");
+            var members = ImmutableDictionary.CreateBuilder<string, MeshMember>(StringComparer.Ordinal);
+            var problems = new List<string>();
+            foreach (var (service, request) in file.Registrations ?? new Dictionary<string, EnvoyConfigRequest>())
+            {
+                if (!ServiceName.IsValid(service, out var nameProblem))
+                    problems.Add($"'{service}': {nameProblem}");
+                else if (EnvoyEndpoints.ToMember(service, request, out var problem) is { } member)
+                    members[service] = member;
+                else
+                    problems.Add($"{service}: {problem}");
+            }
+            if (problems.Count > 0)
+                throw new JsonException(string.Join("; ", problems));
+            _members = members.ToImmutable();
+            Log.Loaded(_logger, _members.Count, _path);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Never overwrite what cannot be read: keep it beside, start without, and say where it went.
+            var aside = $"{_path}.invalid-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}";
+            File.Move(_path, aside);
+            Log.Unreadable(_logger, _path, aside, e.Message);
+        }
+    }
+
+    private static EnvoyConfigRequest ToRequest(MeshMember member) => new(
+        member.PassingAddresses.Count > 0 ? member.PassingAddresses[0] : null, member.ServicePort,
+        [.. member.Upstreams.Select(u => new EnvoyUpstreamRequest(u.Name, u.LocalBindPort))],
+        member.Protocol == MeshProtocol.Tcp ? "tcp" : "http", member.PublicPort);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "{Count} sidecar registration(s) from the API restored from {Path}")]
+        public static partial void Loaded(ILogger logger, int count, string path);
+
+        [LoggerMessage(2, LogLevel.Error, "{Path} cannot be used ({Problem}); moved to {Aside} and starting without API registrations: register again or repair and move it back")]
+        public static partial void Unreadable(ILogger logger, string path, string aside, string problem);
+    }
 }
+
+/// <summary>DATA_PATH/envoy/registrations.json: the accepted POST /envoy/configs bodies by service.</summary>
+internal sealed record RegistrationsFile(
+    [property: JsonPropertyName("registrations")] IReadOnlyDictionary<string, EnvoyConfigRequest>? Registrations);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(RegistrationsFile))]
+internal sealed partial class RegistrationsJsonContext : JsonSerializerContext;

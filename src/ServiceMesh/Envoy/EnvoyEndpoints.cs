@@ -80,7 +80,15 @@ internal static class EnvoyEndpoints
         if (ToMember(svc, body, out var problem) is not { } member)
             return Problems.Result(StatusCodes.Status400BadRequest, problem!);
 
-        var added = registrations.Set(member);
+        bool added;
+        try
+        {
+            added = registrations.Set(member);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return NotSaved(svc, registrations, e);
+        }
         var generated = await WaitForGenerationAsync(generation, $"POST /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
         if (generated?.Specs.FirstOrDefault(s => s.Name == svc) is not { } spec)
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
@@ -96,7 +104,16 @@ internal static class EnvoyEndpoints
     {
         if (Invalid(svc) is { } invalid)
             return invalid;
-        if (!registrations.Remove(svc))
+        bool removed;
+        try
+        {
+            removed = registrations.Remove(svc);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return NotSaved(svc, registrations, e);
+        }
+        if (!removed)
         {
             return state.Latest?.SourceOf.TryGetValue(svc, out var source) == true
                 ? Problems.Result(StatusCodes.Status409Conflict, $"{svc} comes from {source}, not from this API; remove it there (services.yaml or the service catalog).")
@@ -153,6 +170,9 @@ internal static class EnvoyEndpoints
 
     private static ProblemHttpResult? Invalid(string svc) =>
         ServiceName.IsValid(svc, out var problem) ? null : Problems.Result(StatusCodes.Status400BadRequest, problem);
+
+    private static ProblemHttpResult NotSaved(string svc, EnvoyApiRegistrations registrations, Exception e) =>
+        Problems.Result(StatusCodes.Status503ServiceUnavailable, $"Nothing changed for {svc}: the registration could not be saved to {registrations.FilePath} ({e.Message}).");
 
     private static ProblemHttpResult NotFound(string svc) =>
         Problems.Result(StatusCodes.Status404NotFound, $"No sidecar configuration for {svc}. GET /envoy/configs lists them; POST /envoy/configs/{svc} registers one.");

@@ -35,6 +35,7 @@ internal static class EnvoyExtensions
         });
         services.TryAddSingleton<EnvoyState>();
         services.TryAddSingleton<EnvoyMetrics>();
+        services.TryAddSingleton<SidecarCertificates>();
         services.TryAddSingleton<EnvoyGenerator>();
         services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<EnvoyGenerationService>(provider));
         services.AddHostedService(provider => provider.GetRequiredService<EnvoyGenerationService>());

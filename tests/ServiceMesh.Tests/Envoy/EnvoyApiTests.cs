@@ -33,6 +33,8 @@ public sealed class EnvoyApiTests
         var content = await (await host.Client.GetAsync("/envoy/configs/api-gateway/content")).JsonAsync();
         content.GetProperty("files").GetProperty("api-gateway/lds.yaml").GetString()!.ShouldContain("public_listener");
         content.GetProperty("files").GetProperty("api-gateway.yaml").GetString()!.ShouldContain("api-gateway-sidecar-proxy");
+        await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/api-gateway")).IsSuccessStatusCode,
+            "the new sidecar gets its SVID without a POST /certificates");
     }
 
     [Fact]

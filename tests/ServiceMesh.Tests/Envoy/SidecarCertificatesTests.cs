@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using ServiceMesh.Envoy;
+using ServiceMesh.Tests.Certificates;
+
+namespace ServiceMesh.Tests.Envoy;
+
+/// <summary>Sidecars get their SVIDs without an API call: a member without a certificate file has one issued.</summary>
+public sealed class SidecarCertificatesTests : IDisposable
+{
+    private readonly EnvoyTestMesh _mesh = new();
+
+    public void Dispose() => _mesh.Dispose();
+
+    [Fact]
+    public async Task Generate_MembersWithoutCertificates_IssuesTheirSvidsAndTheNextGenerationVersionsThem()
+    {
+        using var sidecars = new SidecarCertificates(_mesh.Manager, _mesh.Time, NullLogger<SidecarCertificates>.Instance);
+        var generator = NewGenerator(sidecars);
+
+        generator.Generate()!.Specs.ShouldAllBe(s => s.Tls.CertificateVersion == FileVersions.None);
+        await sidecars.IdleAsync();
+        var second = generator.Generate()!;
+
+        _mesh.Manager.Leaves.Select(l => l.Service).ShouldBe(EnvoyTestMesh.Services);
+        second.Specs.ShouldAllBe(s => s.Tls.CertificateVersion != FileVersions.None);
+        _mesh.Read("auth-service/sds-cert.yaml").ShouldContain(second.Specs.Single(s => s.Name == "auth-service").Tls.CertificateVersion);
+    }
+
+    [Fact]
+    public async Task EnsureIssued_IssuanceFails_TriedAgainOnlyAfterTheRetryDelay()
+    {
+        using var certificates = new CertificateFixture();
+        var disk = new FaultyFileSystem(path => path.Contains("auth-service", StringComparison.Ordinal));
+        var manager = certificates.Start(disk);
+        using var sidecars = new SidecarCertificates(manager, certificates.Time, NullLogger<SidecarCertificates>.Instance);
+
+        sidecars.EnsureIssued(["auth-service"]);
+        await sidecars.IdleAsync();
+        disk.Enabled = false;
+        sidecars.EnsureIssued(["auth-service"]); // within the delay: not tried
+        await sidecars.IdleAsync();
+        manager.Find("auth-service").ShouldBeNull();
+
+        certificates.Time.Advance(SidecarCertificates.RetryAfter);
+        sidecars.EnsureIssued(["auth-service"]);
+        await sidecars.IdleAsync();
+
+        manager.Find("auth-service").ShouldNotBeNull();
+    }
+
+    private EnvoyGenerator NewGenerator(SidecarCertificates sidecars) =>
+        new(_mesh.Options, _mesh.Planner, _mesh.Policies, [_mesh.Inputs], _mesh.State, NullLogger<EnvoyGenerator>.Instance, _mesh.Time, sidecars);
+}
