@@ -23,11 +23,16 @@ internal sealed partial class Build
         .Order(StringComparer.Ordinal)
         .ToList();
 
+    /// <summary>The real clients the tests talk to the runtime with: curl and openssl (TLS), dig (DNS).</summary>
+    static readonly string[] TestClientPackages = ["curl", "dnsutils", "openssl"];
+
     Target Test => _ => _
         .Description("Runs every test project; prints 'Tests: N passed, N failed, N skipped' and a table per project")
         .DependsOn(Compile)
         .Executes(async ct =>
         {
+            if (System.Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+                await new Docker.AptPackages(Tools).EnsureInstalledAsync(TestClientPackages, foreignArchitecture: null, ct);
             Directory.CreateDirectory(TestResultsDirectory);
             var summaries = new List<TestRunSummary>();
             var withoutResults = new List<string>();
