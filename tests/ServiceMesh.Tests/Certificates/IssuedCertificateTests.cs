@@ -71,6 +71,7 @@ public sealed class IssuedCertificateTests : IDisposable
     [Theory]
     [InlineData(2048)]
     [InlineData(3072)]
+    [InlineData(4096)]
     public async Task IssueAsync_RsaSetting_IssuesRsaRootAndLeafWithKeyEncipherment(int keySize)
     {
         _fixture.Settings = _fixture.Settings with { KeyAlgorithm = KeyAlgorithm.Rsa, RsaKeySize = keySize };
