@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace ServiceMesh.Build.Verification;
 
@@ -6,29 +8,44 @@ namespace ServiceMesh.Build.Verification;
 internal sealed record HttpAnswer(int Status, string Body)
 {
     public bool IsOk => Status == (int)HttpStatusCode.OK;
+
+    public bool IsSuccess => Status is >= 200 and < 300;
 }
 
-/// <summary>GETs a URL; an interface so run rules can be tested without a listening container.</summary>
+/// <summary>One probe: a method and URL; for https, the PEM bundle the server's certificate must chain to (nothing else is trusted).</summary>
+internal sealed record ProbeRequest(HttpMethod Method, Uri Url, string? TrustedCaPem = null)
+{
+    public static ProbeRequest Get(Uri url, string? trustedCaPem = null) => new(HttpMethod.Get, url, trustedCaPem);
+}
+
+/// <summary>Sends a probe; an interface so run rules can be tested without a listening container.</summary>
 internal interface IHttpProbe
 {
-    Task<HttpAnswer> GetAsync(Uri url, CancellationToken cancellationToken);
+    Task<HttpAnswer> SendAsync(ProbeRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Plain HttpClient without proxy: a loopback probe must never be sent through HTTP_PROXY.</summary>
 internal sealed class HttpProbe : IHttpProbe
 {
-    public async Task<HttpAnswer> GetAsync(Uri url, CancellationToken cancellationToken)
+    public async Task<HttpAnswer> SendAsync(ProbeRequest request, CancellationToken cancellationToken)
     {
         using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) };
+        if (request.TrustedCaPem is { } pem)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.ImportFromPem(pem);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        }
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
-            using var response = await client.GetAsync(url, cancellationToken);
+            using var message = new HttpRequestMessage(request.Method, request.Url);
+            using var response = await client.SendAsync(message, cancellationToken);
             return new HttpAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new HttpAnswer(0, e.Message);
+            return new HttpAnswer(0, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
         }
     }
 }

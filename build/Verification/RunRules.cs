@@ -4,7 +4,8 @@ namespace ServiceMesh.Build.Verification;
 
 /// <summary>
 /// Runs the image the way production does (read-only root, user 65532, tmpfs /tmp, volumes for the writable folders,
-/// host network on free ports) until Docker itself reports it healthy, then GETs /health and stops it. A second run
+/// host network on free ports) until Docker itself reports it healthy, then GETs /health, has it issue an SVID, calls
+/// its Consul API over TLS trusting only the mesh CA, and stops it. A second run
 /// without a writable certificates folder must stop at the preflight with a line naming the folder.
 /// </summary>
 internal sealed class RunRules
@@ -65,8 +66,10 @@ internal sealed class RunRules
             }
 
             var url = new Uri($"http://127.0.0.1:{ports.Http}/health");
-            var answer = await _http.GetAsync(url, cancellationToken);
+            var answer = await _http.SendAsync(ProbeRequest.Get(url), cancellationToken);
             results.Add(CheckResult.When(answer.IsOk, "run: GET /health", $"{answer.Status} from {url}: {Shorten(answer.Body)}"));
+            results.Add(await IssuesSvidAsync(ports, cancellationToken));
+            results.Add(await ConsulOverTlsAsync(ports, cancellationToken));
             await _engine.StopContainerAsync(id, TimeSpan.FromSeconds(10), cancellationToken);
             var stopped = await _engine.InspectContainerAsync(id, cancellationToken);
             results.Add(CheckResult.When(!stopped.Running && stopped.ExitCode == 0, "run: clean stop on SIGTERM", $"exit code {stopped.ExitCode}"));
@@ -77,6 +80,30 @@ internal sealed class RunRules
             await _engine.RemoveContainerAsync(id, CancellationToken.None);
         }
     }
+
+    /// <summary>The arm64 binary generates a key and signs a leaf (OpenSSL through .NET and directly) and writes it to its volume.</summary>
+    private async Task<CheckResult> IssuesSvidAsync(MeshPorts ports, CancellationToken cancellationToken)
+    {
+        var url = new Uri($"http://127.0.0.1:{ports.Http}/certificates/{ProbeService}");
+        var answer = await _http.SendAsync(new ProbeRequest(HttpMethod.Post, url), cancellationToken);
+        var issued = answer.IsSuccess && answer.Body.Contains($"/svc/{ProbeService}\"", StringComparison.Ordinal);
+        return CheckResult.When(issued, "run: issues an SVID", $"{answer.Status} from POST {url}: {Shorten(answer.Body)}");
+    }
+
+    /// <summary>The Consul API on the HTTPS port answers through TLS that verifies against the mesh's own trust bundle (and nothing else).</summary>
+    private async Task<CheckResult> ConsulOverTlsAsync(MeshPorts ports, CancellationToken cancellationToken)
+    {
+        const string check = "run: Consul API over TLS";
+        var bundleUrl = new Uri($"http://127.0.0.1:{ports.Http}/certificates/ca");
+        var bundle = await _http.SendAsync(ProbeRequest.Get(bundleUrl), cancellationToken);
+        if (!bundle.IsOk || !bundle.Body.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+            return CheckResult.Fail(check, $"no trust bundle: {bundle.Status} from {bundleUrl}: {Shorten(bundle.Body)}");
+        var url = new Uri($"https://127.0.0.1:{ports.ConsulHttps}/v1/status/leader");
+        var answer = await _http.SendAsync(ProbeRequest.Get(url, bundle.Body), cancellationToken);
+        return CheckResult.When(answer.IsOk, check, $"{answer.Status} from {url} (trusting only /certificates/ca): {Shorten(answer.Body)}");
+    }
+
+    internal const string ProbeService = "verify-image";
 
     /// <summary>The earlier container crashed on its first write to a read-only path; this one must refuse to start, saying which folder.</summary>
     private async Task<CheckResult> PreflightRunAsync(ImageExpectations expected, MeshPorts ports, CancellationToken cancellationToken)

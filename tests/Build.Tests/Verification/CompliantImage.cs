@@ -68,7 +68,19 @@ internal static class CompliantImage
             : new FakeRun([Starting, Healthy]),
     };
 
-    public static FakeHttpProbe HealthyHttp() => new(new HttpAnswer(200, "{\"status\":\"healthy\"}"));
+    public const string Bundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+    /// <summary>What a healthy container answers: /health, an SVID for the probe service, the bundle, and the leader over TLS.</summary>
+    public static FakeHttpProbe HealthyHttp() => new(HealthyAnswer);
+
+    public static HttpAnswer HealthyAnswer(ProbeRequest request) => request.Url.AbsolutePath switch
+    {
+        "/health" => new HttpAnswer(200, "{\"status\":\"healthy\"}"),
+        "/certificates/verify-image" => new HttpAnswer(201, "{\"service\":\"verify-image\",\"spiffe_id\":\"spiffe://lucid.local/ns/default/dc/lucid-dc/svc/verify-image\"}"),
+        "/certificates/ca" => new HttpAnswer(200, Bundle),
+        "/v1/status/leader" when request.TrustedCaPem == Bundle => new HttpAnswer(200, "\"127.0.0.1:8300\""),
+        _ => new HttpAnswer(404, "not found"),
+    };
 
     public static async Task<IReadOnlyList<CheckResult>> VerifyAsync(FakeContainerEngine engine, IHttpProbe? http = null) =>
         await new ImageVerifier(engine, http ?? HealthyHttp(), TimeSpan.Zero).VerifyAsync(Expectations, new MeshPorts(18088, 18500, 18501, 18502, 18600), CancellationToken.None);

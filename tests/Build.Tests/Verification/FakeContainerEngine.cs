@@ -111,14 +111,18 @@ internal sealed class FakeContainerEngine : IContainerEngine
     }
 }
 
-/// <summary>Answers every GET with a fixed answer and remembers the URLs.</summary>
-internal sealed class FakeHttpProbe(HttpAnswer answer) : IHttpProbe
+/// <summary>Answers each probe through a function of the request and remembers the requests.</summary>
+internal sealed class FakeHttpProbe(Func<ProbeRequest, HttpAnswer> answer) : IHttpProbe
 {
-    public List<Uri> Requests { get; } = [];
-
-    public Task<HttpAnswer> GetAsync(Uri url, CancellationToken cancellationToken)
+    public FakeHttpProbe(HttpAnswer fixedAnswer) : this(_ => fixedAnswer)
     {
-        Requests.Add(url);
-        return Task.FromResult(answer);
+    }
+
+    public List<ProbeRequest> Requests { get; } = [];
+
+    public Task<HttpAnswer> SendAsync(ProbeRequest request, CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        return Task.FromResult(answer(request));
     }
 }

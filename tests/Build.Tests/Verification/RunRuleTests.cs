@@ -22,7 +22,13 @@ public sealed class RunRuleTests
         run.Environment["EMBEDDED_DNS_PORT"].ShouldBe("18600");
         run.Environment["SERVICE_MESH_HOST"].ShouldBe("127.0.0.1");
         run.Healthcheck!.Test.ShouldBe(ImageExpectations.Healthcheck.Test);
-        http.Requests.ShouldBe([new Uri("http://127.0.0.1:18088/health")]);
+        http.Requests.Select(r => $"{r.Method} {r.Url}").ShouldBe([
+            "GET http://127.0.0.1:18088/health",
+            "POST http://127.0.0.1:18088/certificates/verify-image",
+            "GET http://127.0.0.1:18088/certificates/ca",
+            "GET https://127.0.0.1:18501/v1/status/leader",
+        ]);
+        http.Requests[^1].TrustedCaPem.ShouldBe(CompliantImage.Bundle);
     }
 
     [Fact]
@@ -55,10 +61,30 @@ public sealed class RunRuleTests
     [Fact]
     public async Task VerifyAsync_HealthEndpointAnswers503_FailsHttpCheck()
     {
-        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), new FakeHttpProbe(new HttpAnswer(503, "{\"status\":\"unhealthy\"}")));
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), AnswersOtherwise("/health", new HttpAnswer(503, "{\"status\":\"unhealthy\"}")));
 
         results.ShouldFailOnly("run: GET /health").Detail.ShouldStartWith("503 from http://127.0.0.1:18088/health");
     }
+
+    [Fact]
+    public async Task VerifyAsync_SvidRequestFails_FailsIssueCheck()
+    {
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), AnswersOtherwise("/certificates/verify-image", new HttpAnswer(500, "{\"detail\":\"the CA cannot sign\"}")));
+
+        results.ShouldFailOnly("run: issues an SVID").Detail.ShouldContain("the CA cannot sign");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_TlsNotTrustedByTheBundle_FailsConsulTlsCheck()
+    {
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(),
+            AnswersOtherwise("/v1/status/leader", new HttpAnswer(0, "The SSL connection could not be established")));
+
+        results.ShouldFailOnly("run: Consul API over TLS").Detail.ShouldContain("SSL connection");
+    }
+
+    private static FakeHttpProbe AnswersOtherwise(string path, HttpAnswer answer) =>
+        new(request => request.Url.AbsolutePath == path ? answer : CompliantImage.HealthyAnswer(request));
 
     [Fact]
     public async Task VerifyAsync_NonZeroExitOnStop_FailsCleanStop()
