@@ -12,7 +12,7 @@ namespace ServiceMesh.Certificates;
 /// </summary>
 internal sealed partial class CertificateManager : IDisposable
 {
-    private const int ConcurrentRenewals = 8;
+    private const int ConcurrentRenewals = 4;
 
     private readonly CertificateSettings _settings;
     private readonly TimeProvider _time;
