@@ -34,8 +34,10 @@ internal sealed class CertificateAuthority : IDisposable
         var key = KeyAlgorithms.CreateKey(settings.KeyAlgorithm, settings.RsaKeySize);
         try
         {
-            // A distinct name per root keeps a cross-signed certificate from looking self-issued to chain builders.
-            var subject = new X500DistinguishedName($"CN={settings.TrustDomain} mesh root {now:yyyyMMdd'T'HHmmss'Z'}, O=Lucid service mesh");
+            // A distinct name per root keeps a cross-signed certificate from looking self-issued to chain builders (which
+            // then drop it from a TLS chain); the time alone is not enough for two roots made within one second.
+            var subject = new X500DistinguishedName(
+                $"CN={settings.TrustDomain} mesh root {now:yyyyMMdd'T'HHmmss'Z'} {Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}, O=Lucid service mesh");
             var request = RootRequest(subject, key, settings);
             // Self-signed through the generator (not CreateSelfSigned) so the root gets the same 127-bit random serial as leaves.
             var root = request.Create(subject, KeyAlgorithms.SignatureGenerator(key), now - CertificateSettings.Backdate, now + settings.CaValidity, KeyAlgorithms.RandomSerial());

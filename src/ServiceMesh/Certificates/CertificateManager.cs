@@ -206,7 +206,6 @@ internal sealed partial class CertificateManager : IDisposable
         }
     }
 
-    /// <summary>Returns false (and schedules a retry) when renewal failed; true when renewed or someone else already did.</summary>
     /// <summary>
     /// Renews a few at a time: each renewal mostly waits for fsync, and concurrent fsyncs share journal commits, so a
     /// root rotation's thousand renewals take a fraction of the time one after another would.
@@ -219,6 +218,7 @@ internal sealed partial class CertificateManager : IDisposable
                     failed();
             });
 
+    /// <summary>Returns false (and schedules a retry) when renewal failed; true when renewed or someone else already did.</summary>
     private async Task<bool> RenewAsync(LeafState due, string reason, CancellationToken cancellationToken)
     {
         var gate = Gate(due.Service);

@@ -29,6 +29,7 @@ internal static partial class P256KeyGenerator
     {
         var context = Contexts.TryTake(out var reused) ? reused : NewContext();
         nint key = 0, scalar = 0;
+        var succeeded = false;
         try
         {
             Check(EVP_PKEY_generate(context, ref key), "EVP_PKEY_generate");
@@ -39,13 +40,17 @@ internal static partial class P256KeyGenerator
             Check(BN_bn2binpad(scalar, privateScalar, privateScalar.Length), "BN_bn2binpad");
             if (length != (nuint)point.Length || point[0] != 0x04)
                 throw new CryptographicException($"OpenSSL returned a {length}-byte public key; expected a 65-byte uncompressed P-256 point");
+            succeeded = true;
             return new P256Key(privateScalar, point);
         }
         finally
         {
             BN_clear_free(scalar); // both free functions accept null
             EVP_PKEY_free(key);
-            Contexts.Add(context);
+            if (succeeded)
+                Contexts.Add(context);
+            else
+                EVP_PKEY_CTX_free(context); // a context whose operation failed is not reused
         }
     }
 
@@ -60,7 +65,7 @@ internal static partial class P256KeyGenerator
     {
         var context = EVP_PKEY_CTX_new_from_name(0, "EC", null);
         if (context == 0)
-            throw new CryptographicException("OpenSSL EVP_PKEY_CTX_new_from_name(EC) failed");
+            throw new CryptographicException($"OpenSSL EVP_PKEY_CTX_new_from_name(EC) failed: {LastError()}");
         try
         {
             Check(EVP_PKEY_keygen_init(context), "EVP_PKEY_keygen_init");
@@ -82,8 +87,9 @@ internal static partial class P256KeyGenerator
             CryptographicOperations.ZeroMemory(key.PrivateScalar);
             return true;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CryptographicException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever stops the direct path (no library, an older OpenSSL, a foreign ABI), .NET's ECDsa still works.
             return false;
         }
     }
@@ -91,7 +97,17 @@ internal static partial class P256KeyGenerator
     private static void Check(int result, string call)
     {
         if (result <= 0)
-            throw new CryptographicException($"OpenSSL {call} failed");
+            throw new CryptographicException($"OpenSSL {call} failed: {LastError()}");
+    }
+
+    /// <summary>The oldest error on OpenSSL's per-thread queue, as text; the queue is then cleared for the next call.</summary>
+    private static string LastError()
+    {
+        var code = ERR_get_error();
+        var text = new byte[256];
+        ERR_error_string_n(code, text, (nuint)text.Length);
+        ERR_clear_error();
+        return code == 0 ? "no error code" : System.Text.Encoding.ASCII.GetString(text).TrimEnd('\0');
     }
 
     [LibraryImport(LibCrypto, StringMarshalling = StringMarshalling.Utf8)]
@@ -123,4 +139,13 @@ internal static partial class P256KeyGenerator
 
     [LibraryImport(LibCrypto)]
     private static partial void EVP_PKEY_free(nint key);
+
+    [LibraryImport(LibCrypto)]
+    private static partial nuint ERR_get_error();
+
+    [LibraryImport(LibCrypto)]
+    private static partial void ERR_error_string_n(nuint code, [Out] byte[] buffer, nuint length);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void ERR_clear_error();
 }

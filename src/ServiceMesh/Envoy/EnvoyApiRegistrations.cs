@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Envoy;
 
@@ -72,15 +73,46 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
 
     private void Load()
     {
-        if (!File.Exists(_path))
-            return;
+        string text;
         try
         {
-            var file = JsonSerializer.Deserialize(File.ReadAllText(_path), RegistrationsJsonContext.Default.RegistrationsFile)
-                ?? throw new JsonException("the file holds null");
-            var members = ImmutableDictionary.CreateBuilder<string, MeshMember>(StringComparer.Ordinal);
+            if (!File.Exists(_path))
+                return;
+            text = File.ReadAllText(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not a bad file, a failing read: starting without the registrations would delete their sidecars' files.
+            throw new StateFileException($"{_path} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
+        }
+        var (members, problem) = Parse(text);
+        if (problem is null)
+        {
+            _members = members;
+            Log.Loaded(_logger, _members.Count, _path);
+            return;
+        }
+        // Never overwrite what cannot be used: keep it beside, start without it, and say where it went.
+        var aside = $"{_path}.invalid-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}";
+        Log.Unreadable(_logger, _path, aside, problem);
+        try
+        {
+            File.Move(_path, aside);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException($"{_path} is invalid ({problem}) and could not be moved aside to {aside} ({e.Message}). Repair or remove it, then start again.", e);
+        }
+    }
+
+    private static (ImmutableDictionary<string, MeshMember> Members, string? Problem) Parse(string text)
+    {
+        var members = ImmutableDictionary.CreateBuilder<string, MeshMember>(StringComparer.Ordinal);
+        try
+        {
+            var file = JsonSerializer.Deserialize(text, RegistrationsJsonContext.Default.RegistrationsFile);
             var problems = new List<string>();
-            foreach (var (service, request) in file.Registrations ?? new Dictionary<string, EnvoyConfigRequest>())
+            foreach (var (service, request) in file?.Registrations ?? new Dictionary<string, EnvoyConfigRequest>())
             {
                 if (!ServiceName.IsValid(service, out var nameProblem))
                     problems.Add($"'{service}': {nameProblem}");
@@ -89,17 +121,11 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
                 else
                     problems.Add($"{service}: {problem}");
             }
-            if (problems.Count > 0)
-                throw new JsonException(string.Join("; ", problems));
-            _members = members.ToImmutable();
-            Log.Loaded(_logger, _members.Count, _path);
+            return (members.ToImmutable(), file is null ? "the file holds null" : problems.Count > 0 ? string.Join("; ", problems) : null);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            // Never overwrite what cannot be read: keep it beside, start without, and say where it went.
-            var aside = $"{_path}.invalid-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}";
-            File.Move(_path, aside);
-            Log.Unreadable(_logger, _path, aside, e.Message);
+            return (members.ToImmutable(), e.Message);
         }
     }
 

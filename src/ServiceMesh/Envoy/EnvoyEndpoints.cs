@@ -148,6 +148,11 @@ internal static class EnvoyEndpoints
             var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
             foreach (var (upstream, i) in (body.Upstreams ?? []).Select((u, i) => (u, i)))
             {
+                if (upstream is null)
+                {
+                    problems.Add($"upstreams[{i}]: expected {{\"name\": ..., \"local_bind_port\": ...}}, got null");
+                    continue;
+                }
                 if (!ServiceName.IsValid(upstream.Name, out var nameProblem))
                     problems.Add($"upstreams[{i}].name: {nameProblem}");
                 else if (upstream.Name == svc)

@@ -92,7 +92,9 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
             _requests.Reader.TryRead(out _); // requests during the debounce are covered by this generation
             var completion = Interlocked.Exchange(ref _nextGeneration, NewCompletion());
             var since = Interlocked.Exchange(ref _pendingSince, 0);
-            RunOnce(since, verifyDisk: Interlocked.Exchange(ref _diskCheckDue, 0) == 1);
+            var verifyDisk = Interlocked.Exchange(ref _diskCheckDue, 0) == 1;
+            if (!RunOnce(since, verifyDisk) && verifyDisk)
+                Volatile.Write(ref _diskCheckDue, 1); // the check did not complete: the next generation does it
             completion.TrySetResult();
         }
     }
@@ -107,21 +109,24 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         }
     }
 
-    private void RunOnce(long changedAt, bool verifyDisk)
+    /// <summary>One generation; true when it ran to the end with every file written.</summary>
+    private bool RunOnce(long changedAt, bool verifyDisk)
     {
         var started = _time.GetTimestamp();
         try
         {
             var generation = _generator.Generate(verifyDisk);
             if (generation is null)
-                return;
+                return false;
             Volatile.Write(ref _lastGeneration, generation);
             _metrics.Record(generation.Result, _time.GetElapsedTime(started), changedAt == 0 ? null : _time.GetElapsedTime(changedAt));
+            return generation.Result.Succeeded;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The loop must outlive one bad generation: the next change gets another try.
             Log.GenerationFailed(_logger, e);
+            return false;
         }
     }
 

@@ -17,32 +17,49 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _failedAt = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(8); // a start with many members issues a few at a time
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Starts issuance for each service not already being issued or recently failed; returns at once.</summary>
     public void EnsureIssued(IEnumerable<string> services)
     {
+        if (_stopping.IsCancellationRequested)
+            return;
+        var token = _stopping.Token;
         foreach (var service in services)
         {
             if (_failedAt.TryGetValue(service, out var failed) && time.GetUtcNow() - failed < RetryAfter)
                 continue;
-            if (!_inFlight.ContainsKey(service))
-                _inFlight.TryAdd(service, Task.Run(() => IssueAsync(service)));
+            // Registered before it runs, so a fast failure cannot remove its entry before the entry exists.
+            var issuance = new Task<Task>(() => IssueAsync(service, token));
+            if (_inFlight.TryAdd(service, issuance.Unwrap()))
+                issuance.Start(TaskScheduler.Default);
         }
     }
 
-    /// <summary>Waits for the issuances started so far (tests, shutdown).</summary>
+    /// <summary>Waits for the issuances started so far.</summary>
     public Task IdleAsync() => Task.WhenAll(_inFlight.Values);
 
-    public void Dispose() => _slots.Dispose();
+    /// <summary>Stops issuing: queued issuances end without asking the CA, running ones are cancelled.</summary>
+    public void Dispose() => _stopping.Cancel(); // not disposed: issuances still running hold its token
 
-    private async Task IssueAsync(string service)
+    private async Task IssueAsync(string service, CancellationToken token)
     {
-        await _slots.WaitAsync().ConfigureAwait(false);
         try
         {
-            var leaf = await manager.IssueAsync(service, CancellationToken.None).ConfigureAwait(false);
-            _failedAt.TryRemove(service, out _);
-            Log.Issued(logger, service, leaf.Certificate.Serial);
+            await _slots.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                var leaf = await manager.IssueAsync(service, token).ConfigureAwait(false);
+                _failedAt.TryRemove(service, out _);
+                Log.Issued(logger, service, leaf.Certificate.Serial);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -51,7 +68,6 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
         }
         finally
         {
-            _slots.Release();
             _inFlight.TryRemove(service, out _);
         }
     }

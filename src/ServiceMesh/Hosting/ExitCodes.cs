@@ -9,6 +9,8 @@ internal static class ExitCodes
     public const int Usage = 64;
     /// <summary>EX_CANTCREAT: a folder the runtime writes is missing or not writable.</summary>
     public const int CannotWrite = 73;
+    /// <summary>EX_IOERR: a state file exists but cannot be read.</summary>
+    public const int StateUnreadable = 74;
     /// <summary>EX_CONFIG: an invalid setting.</summary>
     public const int Configuration = 78;
 }

@@ -9,6 +9,7 @@ using ServiceMesh.Discovery.Api;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Health;
 using ServiceMesh.Metrics;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Hosting;
 
@@ -50,6 +51,11 @@ internal static class MeshApplication
         {
             await error.WriteLineAsync($"listen error: HTTP_PORT={options.HttpPort} on SERVICE_MESH_HOST={options.BindAddress}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
+        }
+        catch (StateFileException e)
+        {
+            await error.WriteLineAsync($"state error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.StateUnreadable;
         }
         catch (CertificateAuthorityException e)
         {

@@ -42,18 +42,22 @@ public sealed class EnvoyApiRegistrationsTests : IDisposable
         New().Remove("api-gateway").ShouldBeFalse();
     }
 
-    [Fact]
-    public void Load_UnreadableFile_MovedAsideUntouchedAndStartsEmpty()
+    [Theory]
+    [InlineData("{\"registrations\": {\"api-gateway\": {\"service_port\": 99999}}}", "99999")]
+    [InlineData("{\"registrations\": {\"api-gateway\": {\"service_address\": \"10.0.0.1\", \"service_port\": 80, \"upstreams\": [null]}}}", "[null]")]
+    [InlineData("{\"registrations\": {\"Not A Name\": {}}}", "Not A Name")]
+    [InlineData("not json at all", "not json")]
+    public void Load_InvalidFile_MovedAsideUntouchedAndStartsEmpty(string content, string kept)
     {
         var registrations = New();
         registrations.Set(Gateway);
-        File.WriteAllText(registrations.FilePath, "{\"registrations\": {\"api-gateway\": {\"service_port\": 99999}}}");
+        File.WriteAllText(registrations.FilePath, content);
 
         var restarted = New();
 
         restarted.Current.Members.ShouldBeEmpty();
         var aside = Directory.GetFiles(Path.GetDirectoryName(registrations.FilePath)!, "registrations.json.invalid-*").ShouldHaveSingleItem();
-        File.ReadAllText(aside).ShouldContain("99999");
+        File.ReadAllText(aside).ShouldContain(kept);
         File.Exists(registrations.FilePath).ShouldBeFalse();
     }
 

@@ -28,6 +28,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        tls?.Certificates.Start(address); // before listening: a CA that cannot sign fails the start, not every handshake
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -42,7 +43,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
                 {
                     OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
                     {
-                        ServerCertificateContext = tls.Certificates.Current(address),
+                        ServerCertificateContext = tls.Certificates.Current(),
                         ApplicationProtocols = [SslApplicationProtocol.Http11],
                     }),
                 }));

@@ -153,7 +153,9 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
                 '\u0085' => quoted.Append("\\N"),
                 '\u2028' => quoted.Append("\\L"),
                 '\u2029' => quoted.Append("\\P"),
-                < ' ' or '\u007f' => quoted.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture)),
+                // C0 and C1 controls and DEL may not appear raw in a YAML document, nor U+FFFE/U+FFFF.
+                < ' ' or (>= '\u007f' and <= '\u009f') => quoted.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture)),
+                '\ufffe' or '\uffff' => quoted.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
                 _ => quoted.Append(c),
             };
         }

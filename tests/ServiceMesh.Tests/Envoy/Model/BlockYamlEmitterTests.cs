@@ -45,7 +45,7 @@ public sealed partial class BlockYamlEmitterTests
     {
         string[] awkward = ["", " lead", "trail ", "a: b", "a #b", "#c", "key:", "-dash", "- item", "@at", "*star", "&anchor", "!tag", "%pct",
             "{brace}", "[bracket]", "'single'", "\"double\"", "back\\slash", "multi\nline", "tab\there", "cr\r", "nul\0", "del\u007f",
-            "ünïcödé ✓", "line\u2028sep", "next\u0085line", "spiffe://lucid.local/ns/default/dc/lucid-dc/svc/a-b", "/var/lib/x.yaml", "type.googleapis.com/envoy.config.cluster.v3.Cluster"];
+            "ünïcödé ✓", "line\u2028sep", "next\u0085line", "c1\u0091", "nonchar\uffff", "0X1F", "0o17", "spiffe://lucid.local/ns/default/dc/lucid-dc/svc/a-b", "/var/lib/x.yaml", "type.googleapis.com/envoy.config.cluster.v3.Cluster"];
         var document = new AwkwardDocument(awkward);
         var written = new RecordingEmitter();
         EnvoyYamlWriter.Render(document, _ => written);
