@@ -76,6 +76,8 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
         string text;
         try
         {
+            if (Directory.Exists(_path))
+                throw new IOException("it is a folder, not a file");
             if (!File.Exists(_path))
                 return;
             text = File.ReadAllText(_path);
