@@ -6,14 +6,15 @@ namespace ServiceMesh.Envoy;
 /// <summary>
 /// A short hash of a file's content ("none" when absent), so a changed certificate changes the SDS file that names
 /// it. Hashing a thousand certificates on every generation cost about 20 ms, so a hash is reused while the file
-/// that the path finally resolves to keeps its modification time and size; certificate files are replaced by
-/// renames (new file, new time), never edited in place.
+/// that the path finally resolves to keeps its modification time and size and sits behind the same folder link:
+/// a certificate pair is swapped by relinking its folder (<c>.svid/&lt;svc&gt;/current</c> to a new serial), so two
+/// issuances within one clock tick with equal sizes still differ there.
 /// </summary>
 internal sealed class FileVersions
 {
     public const string None = "none";
 
-    private readonly ConcurrentDictionary<string, (DateTime Modified, long Length, string Version)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTime Modified, long Length, string? Folder, string Version)> _known = new(StringComparer.Ordinal);
 
     public string Of(string path)
     {
@@ -26,11 +27,11 @@ internal sealed class FileVersions
                 _known.TryRemove(path, out _);
                 return None; // before the first issuance
             }
-            var (modified, length) = (file.LastWriteTimeUtc, file.Length);
-            if (_known.TryGetValue(path, out var known) && known.Modified == modified && known.Length == length)
+            var (modified, length, folder) = (file.LastWriteTimeUtc, file.Length, file.Directory?.LinkTarget);
+            if (_known.TryGetValue(path, out var known) && known.Modified == modified && known.Length == length && known.Folder == folder)
                 return known.Version;
             var version = Hash(file.FullName);
-            _known[path] = (modified, length, version);
+            _known[path] = (modified, length, folder, version);
             return version;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
