@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using DnsClient;
@@ -100,10 +99,10 @@ public class RegistryHttpLoadBenchmarks
         _folder = Path.Combine(Path.GetTempPath(), "sm-bench-" + Guid.NewGuid().ToString("N"));
         _log = RegistryLog.Open(_folder, NullLogger.Instance);
         _store = new RegistryStore(_log, TimeProvider.System);
-        var httpPort = FreePort();
+        var httpPort = LoopbackPort.Free();
         _consul = new EmbeddedConsulServer(_store, IPAddress.Loopback, httpPort, tls: null, token: null, NullLoggerFactory.Instance);
         await _consul.StartAsync(default);
-        var dnsPort = FreePort();
+        var dnsPort = LoopbackPort.Free();
         _dns = new EmbeddedDnsServer(new DnsResponder(_store, TimeSpan.Zero), IPAddress.Loopback, dnsPort, NullLogger<EmbeddedDnsServer>.Instance);
         await _dns.StartAsync(default);
         // Separate connection pools: writes never queue behind the 100 connections held by blocking queries.
@@ -188,11 +187,4 @@ public class RegistryHttpLoadBenchmarks
         new() { Id = $"svc-{i}", Name = $"svc-{i}", Address = $"10.{round / 62500 % 250}.{round / 250 % 250}.{round % 250 + 1}", Port = 8080, Tags = ["bench"] };
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
