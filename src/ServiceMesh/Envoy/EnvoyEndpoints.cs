@@ -177,7 +177,7 @@ internal static class EnvoyEndpoints
         ServiceName.IsValid(svc, out var problem) ? null : Problems.Result(StatusCodes.Status400BadRequest, problem);
 
     private static ProblemHttpResult NotSaved(string svc, EnvoyApiRegistrations registrations, Exception e) =>
-        Problems.Result(StatusCodes.Status503ServiceUnavailable, $"Nothing changed for {svc}: the registration could not be saved to {registrations.FilePath} ({e.Message}).");
+        Problems.Result(StatusCodes.Status503ServiceUnavailable, $"The change for {svc} is not in force: it could not be saved to {registrations.FilePath} ({e.Message}). Fix the disk and send it again.");
 
     private static ProblemHttpResult NotFound(string svc) =>
         Problems.Result(StatusCodes.Status404NotFound, $"No sidecar configuration for {svc}. GET /envoy/configs lists them; POST /envoy/configs/{svc} registers one.");

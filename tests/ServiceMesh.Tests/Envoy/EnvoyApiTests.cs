@@ -38,6 +38,23 @@ public sealed class EnvoyApiTests
     }
 
     [Fact]
+    public async Task Post_RegistrationCannotBeSaved_503NamingTheFileAndNothingGenerated()
+    {
+        await using var host = await MeshTestHost.StartAsync(settings =>
+        {
+            Directory.CreateDirectory(settings["DATA_PATH"]!);
+            File.WriteAllText(Path.Combine(settings["DATA_PATH"]!, "envoy"), "a file where the folder should be");
+        });
+
+        using var response = await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("registrations.json");
+        (await host.Client.GetAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        File.Exists(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Delete_RegisteredService_FilesRemovedAnd404Afterwards()
     {
         await using var host = await MeshTestHost.StartAsync();
