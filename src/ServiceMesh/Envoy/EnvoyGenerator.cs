@@ -42,7 +42,7 @@ internal sealed partial class EnvoyGenerator(
 
         var members = EnvoySpecPlanner.Merge(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
         var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
-        sidecarCertificates?.EnsureIssued(specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name));
+        sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
         var files = Render(specs);
         var result = _writer.Write(files, verifyDisk);
 

@@ -2,8 +2,11 @@ using ServiceMesh.Health;
 
 namespace ServiceMesh.Envoy;
 
-/// <summary>"envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid.</summary>
-internal sealed class EnvoyHealthComponent(EnvoyState state) : IHealthComponent
+/// <summary>
+/// "envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid or a sidecar
+/// has no certificate because issuing one fails (its Envoy cannot do mTLS).
+/// </summary>
+internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates? sidecarCertificates = null) : IHealthComponent
 {
     public string Name => "envoy";
 
@@ -17,6 +20,9 @@ internal sealed class EnvoyHealthComponent(EnvoyState state) : IHealthComponent
         else if (policyProblems.Count > 0)
             health = ComponentHealth.Degraded(
                 (state.WaitingForPolicies ? "no configuration generated yet: " : "keeping the last good configuration: ") + string.Join("; ", policyProblems.Take(3)));
+        else if (sidecarCertificates?.Failing is { Count: > 0 } failing)
+            health = ComponentHealth.Degraded($"{failing.Count} sidecar(s) without a certificate, issuing fails: "
+                + string.Join("; ", failing.OrderBy(f => f.Key, StringComparer.Ordinal).Take(3).Select(f => $"{f.Key}: {f.Value}")));
         else if (latest is null)
             health = ComponentHealth.Healthy("first generation pending");
         else

@@ -15,19 +15,28 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _failedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, string Error)> _failures = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(8); // a start with many members issues a few at a time
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Starts issuance for each service not already being issued or recently failed; returns at once.</summary>
-    public void EnsureIssued(IEnumerable<string> services)
+    /// <summary>Sidecars still without a certificate whose last issuance failed, with the error (for /health).</summary>
+    public IReadOnlyDictionary<string, string> Failing => _failures.ToDictionary(f => f.Key, f => f.Value.Error, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Starts issuance for each of <paramref name="services"/> (the sidecars without a certificate now) not already
+    /// being issued or recently failed; returns at once. Failures of sidecars no longer listed are forgotten.
+    /// </summary>
+    public void EnsureIssued(IReadOnlyCollection<string> services)
     {
+        foreach (var gone in _failures.Keys.Except(services, StringComparer.Ordinal))
+            _failures.TryRemove(gone, out _);
         if (_stopping.IsCancellationRequested)
             return;
         var token = _stopping.Token;
         foreach (var service in services)
         {
-            if (_failedAt.TryGetValue(service, out var failed) && time.GetUtcNow() - failed < RetryAfter)
+            if (_failures.TryGetValue(service, out var failed) && time.GetUtcNow() - failed.At < RetryAfter)
                 continue;
             // Registered before it runs, so a fast failure cannot remove its entry before the entry exists.
             var issuance = new Task<Task>(() => IssueAsync(service, token));
@@ -50,7 +59,7 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
             try
             {
                 var leaf = await manager.IssueAsync(service, token).ConfigureAwait(false);
-                _failedAt.TryRemove(service, out _);
+                _failures.TryRemove(service, out _);
                 Log.Issued(logger, service, leaf.Certificate.Serial);
             }
             finally
@@ -63,8 +72,13 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _failedAt[service] = time.GetUtcNow();
-            Log.Failed(logger, service, RetryAfter.TotalSeconds, e.Message);
+            // A warning when a sidecar starts failing or fails differently; the same failure again every 30 s is Debug.
+            var repeated = _failures.TryGetValue(service, out var before) && before.Error == e.Message;
+            _failures[service] = (time.GetUtcNow(), e.Message);
+            if (repeated)
+                Log.FailedAgain(logger, service, e.Message);
+            else
+                Log.Failed(logger, service, RetryAfter.TotalSeconds, e.Message);
         }
         finally
         {
@@ -79,5 +93,8 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
 
         [LoggerMessage(2, LogLevel.Warning, "Sidecar {Service} has no certificate and issuing one failed (next try in {RetrySeconds} s or later): {Error}")]
         public static partial void Failed(ILogger logger, string service, double retrySeconds, string error);
+
+        [LoggerMessage(3, LogLevel.Debug, "Sidecar {Service} still has no certificate, issuing failed again: {Error}")]
+        public static partial void FailedAgain(ILogger logger, string service, string error);
     }
 }

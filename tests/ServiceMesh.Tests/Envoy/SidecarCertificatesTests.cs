@@ -40,12 +40,31 @@ public sealed class SidecarCertificatesTests : IDisposable
         sidecars.EnsureIssued(["auth-service"]); // within the delay: not tried
         await sidecars.IdleAsync();
         manager.Find("auth-service").ShouldBeNull();
+        sidecars.Failing["auth-service"].ShouldContain("No space left on device");
+        var health = await new EnvoyHealthComponent(new EnvoyState(), sidecars).CheckAsync(CancellationToken.None);
+        health.Status.ShouldBe(ServiceMesh.Health.ComponentStatus.Degraded);
+        health.Detail.ShouldContain("auth-service: No space left on device");
 
         certificates.Time.Advance(SidecarCertificates.RetryAfter);
         sidecars.EnsureIssued(["auth-service"]);
         await sidecars.IdleAsync();
 
         manager.Find("auth-service").ShouldNotBeNull();
+        sidecars.Failing.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task EnsureIssued_FailingSidecarLeftTheMesh_FailureForgotten()
+    {
+        using var certificates = new CertificateFixture();
+        var manager = certificates.Start(new FaultyFileSystem(path => path.Contains("auth-service", StringComparison.Ordinal)));
+        using var sidecars = new SidecarCertificates(manager, certificates.Time, NullLogger<SidecarCertificates>.Instance);
+        sidecars.EnsureIssued(["auth-service"]);
+        await sidecars.IdleAsync();
+
+        sidecars.EnsureIssued([]);
+
+        sidecars.Failing.ShouldBeEmpty();
     }
 
     private EnvoyGenerator NewGenerator(SidecarCertificates sidecars) =>
