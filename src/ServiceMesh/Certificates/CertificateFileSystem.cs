@@ -7,34 +7,9 @@ internal sealed class CertificateFileSystem : ICertificateFileSystem
 {
     public static readonly CertificateFileSystem Instance = new();
 
-    public void WriteAtomic(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
-    {
-        var folder = Path.GetDirectoryName(path)!;
-        // Same folder as the target, so the rename never crosses a file system; a dot prefix keeps it out of listings.
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            WriteNew(temp, content, mode);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        LibC.SyncDirectory(folder);
-    }
+    public void WriteAtomic(string path, ReadOnlySpan<byte> content, UnixFileMode mode) => AtomicFile.Write(path, content, mode);
 
-    public void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
-    {
-        // The mode is set at creation, so a key is never readable by others, not even for an instant.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = mode;
-        using var stream = new FileStream(path, options);
-        stream.Write(content);
-        stream.Flush(flushToDisk: true);
-    }
+    public void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode mode) => AtomicFile.WriteNew(path, content, mode);
 
     public void ReplaceLink(string link, string target)
     {

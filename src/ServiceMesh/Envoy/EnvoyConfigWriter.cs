@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Envoy;
 

@@ -133,15 +133,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             var buffer = new ArrayBufferWriter<byte>();
             foreach (var record in state)
                 WriteFrame(buffer, record);
-            var snapshot = Path.Combine(_folder, SnapshotFileName);
-            var temporary = snapshot + ".tmp";
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                file.Write(buffer.WrittenSpan);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, snapshot, overwrite: true);
-            LibC.SyncDirectory(_folder);
+            AtomicFile.Write(Path.Combine(_folder, SnapshotFileName), buffer.WrittenSpan);
             _log!.SetLength(0);
             _log.Flush(flushToDisk: true);
             Log.Compacted(_logger, _folder, state.Count, _sinceSnapshot);

@@ -1,0 +1,76 @@
+using System.Text;
+
+namespace ServiceMesh.Storage;
+
+/// <summary>
+/// Replaces a file so that a reader sees the old content or the new, never a part, and so that the new content
+/// survives a crash once this returns: write a temporary file in the same folder, fsync it, rename it over the
+/// target, fsync the folder (the rename lives in the folder). The rename is also the "moved to" event Envoy's
+/// watched_directory reacts to. Used for certificates, the CA, registry snapshots and Envoy files alike.
+/// </summary>
+internal static class AtomicFile
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <param name="mode">Set when the temporary file is created, so a key is never readable by others, not even for an instant.</param>
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        // A dot-name no reader loads; unique so two writers cannot share a temporary file.
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            WriteNew(temporary, content, mode);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+        LibC.SyncDirectory(folder);
+    }
+
+    /// <summary>Writes <paramref name="content"/> (UTF-8) unless the file already holds exactly that, creating the folder. True when written.</summary>
+    public static bool WriteIfChanged(string path, string content)
+    {
+        var bytes = Utf8.GetBytes(content);
+        if (HasContent(path, bytes))
+            return false;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Write(path, bytes);
+        return true;
+    }
+
+    /// <summary>Creates a file that must not exist yet, with its content on disk (fsync) before this returns.</summary>
+    public static void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            options.UnixCreateMode = unixMode;
+        using var stream = new FileStream(path, options);
+        stream.Write(content);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static bool HasContent(string path, byte[] expected)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length != expected.Length)
+                return false;
+            return File.ReadAllBytes(path).AsSpan().SequenceEqual(expected);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // unreadable: rewrite it
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
