@@ -17,9 +17,9 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var platform = ImagePlatform.Parse(Platform);
+            // Publish installs its own toolchain; here only the engine and what the emulation probe is compiled with.
             var packages = EngineRequirements.EnginePackages
-                .Concat(NativeToolchain.RequiredPackages(platform.RuntimeIdentifier, System.Runtime.InteropServices.RuntimeInformation.OSArchitecture))
-                .Concat(EmulationProbe.IsNeeded(platform.Architecture) ? ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"] : [])
+                .Concat(EmulationProbe.IsNeeded(platform.Architecture) ? NativeToolchain.Arm64CrossPackages : [])
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             var answered = await DockerClients.AnswersAsync(DockerEndpoint, ct);
@@ -36,12 +36,12 @@ internal sealed partial class Build
             }
             else if (answered)
             {
-                await setup.EnsureToolsAsync(packages, ct);
+                await setup.EnsureToolsAsync(packages, platform.DebianArchitecture, ct);
                 Note($"engine already answering at {DockerEndpoint}");
             }
             else
             {
-                await setup.InstallAndStartAsync(packages, ct);
+                await setup.InstallAndStartAsync(packages, platform.DebianArchitecture, ct);
                 Note("installed and started an isolated engine");
             }
 

@@ -31,7 +31,7 @@ internal sealed partial class Build
         .DependsOn(Compile)
         .Executes(async ct =>
         {
-            if (System.Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+            if (Docker.AptPackages.CanInstall)
                 await new Docker.AptPackages(Tools).EnsureInstalledAsync(TestClientPackages, foreignArchitecture: null, ct);
             Directory.CreateDirectory(TestResultsDirectory);
             var summaries = new List<TestRunSummary>();

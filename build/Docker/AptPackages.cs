@@ -11,6 +11,9 @@ internal sealed class AptPackages
 
     public AptPackages(ToolRunner tools) => _tools = tools;
 
+    /// <summary>Root on a Debian-like host: packages can be installed here without asking anyone.</summary>
+    public static bool CanInstall => Environment.UserName == "root" && File.Exists("/usr/bin/apt-get") && File.Exists("/usr/bin/dpkg-query");
+
     public async Task EnsureInstalledAsync(IEnumerable<string> packages, string? foreignArchitecture, CancellationToken cancellationToken)
     {
         var needUpdate = false;

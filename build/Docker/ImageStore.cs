@@ -4,7 +4,7 @@ using Docker.DotNet.Models;
 namespace ServiceMesh.Build.Docker;
 
 /// <summary>What the build needs to know about a local image.</summary>
-internal sealed record LocalImage(string Id, long Size, IReadOnlyDictionary<string, string> Labels, string Os, string Architecture);
+internal sealed record LocalImage(string Id, long Size, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>Looks up local images through the Engine API (never pulls).</summary>
 internal sealed class ImageStore
@@ -19,7 +19,7 @@ internal sealed class ImageStore
         try
         {
             var image = await client.Images.InspectImageAsync(reference, cancellationToken);
-            return new LocalImage(image.ID, image.Size, new Dictionary<string, string>(image.Config?.Labels ?? new Dictionary<string, string>()), image.Os, image.Architecture);
+            return new LocalImage(image.ID, image.Size, new Dictionary<string, string>(image.Config?.Labels ?? new Dictionary<string, string>()));
         }
         catch (DockerImageNotFoundException)
         {

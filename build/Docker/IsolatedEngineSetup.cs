@@ -24,22 +24,23 @@ internal sealed class IsolatedEngineSetup
         _log = log;
     }
 
-    public static bool CanRunHere => Environment.UserName == "root" && File.Exists("/usr/bin/apt-get") && File.Exists("/usr/bin/dpkg-query");
+    public static bool CanRunHere => AptPackages.CanInstall;
 
     /// <summary>Packages, binfmt_misc and the qemu-aarch64 handler; leaves any running engine as it is.</summary>
-    public async Task EnsureToolsAsync(IReadOnlyList<string> packages, CancellationToken cancellationToken)
+    /// <param name="imageArchitecture">The image's Debian architecture: its .debs make the base image, so apt must list them.</param>
+    public async Task EnsureToolsAsync(IReadOnlyList<string> packages, string imageArchitecture, CancellationToken cancellationToken)
     {
         await MountBinfmtAsync(cancellationToken);
-        await new AptPackages(_tools).EnsureInstalledAsync(packages, foreignArchitecture: "arm64", cancellationToken);
+        await new AptPackages(_tools).EnsureInstalledAsync(packages, foreignArchitecture: imageArchitecture, cancellationToken);
         await RegisterArm64EmulationAsync(cancellationToken);
     }
 
     /// <summary>Writes the isolated daemon settings, installs what is missing and starts dockerd; for a machine where no engine answers.</summary>
-    public async Task InstallAndStartAsync(IReadOnlyList<string> packages, CancellationToken cancellationToken)
+    public async Task InstallAndStartAsync(IReadOnlyList<string> packages, string imageArchitecture, CancellationToken cancellationToken)
     {
         // The daemon settings come first, so that even a daemon started by the package's own scripts has no bridge.
         WriteIsolatedDaemonConfig();
-        await EnsureToolsAsync(packages, cancellationToken);
+        await EnsureToolsAsync(packages, imageArchitecture, cancellationToken);
         // docker.io's own scripts may have started a daemon during the install: it has the settings above but not
         // the closed registry proxy, so it is replaced by one started the isolated way.
         await StopPackageStartedDaemonAsync(cancellationToken);

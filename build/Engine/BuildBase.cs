@@ -29,8 +29,6 @@ public abstract class BuildBase
     /// <summary>The targets this run executes (after --skip), so a target can adapt to what comes after it.</summary>
     public IReadOnlySet<string> ScheduledTargets { get; internal set; } = new HashSet<string>();
 
-    public bool IsCi => Environment.TryGetValue("CI", out var ci) && ci.Equals("true", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Adds a short note (test counts, image size…) to the running target's summary row.</summary>
     protected void Note(string text) => _notes.Add(text);
 

@@ -8,15 +8,9 @@ internal sealed class TargetDefinition : ITargetDefinition
     private readonly List<(Func<bool> Condition, string Reason)> _conditions = [];
     private readonly List<Func<CancellationToken, Task>> _actions = [];
 
-    public TargetDefinition(string name, int declarationIndex)
-    {
-        Name = name;
-        DeclarationIndex = declarationIndex;
-    }
+    public TargetDefinition(string name) => Name = name;
 
     public string Name { get; }
-
-    public int DeclarationIndex { get; }
 
     public string DescriptionText { get; private set; } = "";
 

@@ -29,11 +29,11 @@ internal sealed class TargetGraph
         // method: that method identifies the target when another target names it in DependsOn/After.
         var byMethod = new Dictionary<MethodInfo, string>();
         var definitions = new List<(TargetDefinition Definition, Target Delegate)>();
-        foreach (var (property, index) in properties.Select((p, i) => (p, i)))
+        foreach (var property in properties)
         {
             var target = (Target)property.GetValue(build)!;
             byMethod[target.Method] = property.Name;
-            definitions.Add((new TargetDefinition(property.Name, index), target));
+            definitions.Add((new TargetDefinition(property.Name), target));
         }
 
         foreach (var (definition, target) in definitions)
@@ -49,7 +49,6 @@ internal sealed class TargetGraph
             .Select(d => new TargetNode(
                 d.Definition.Name,
                 d.Definition.DescriptionText,
-                d.Definition.DeclarationIndex,
                 d.Definition.DependencyDelegates.Select(t => NameOf(t, d.Definition.Name)).ToList(),
                 d.Definition.AfterDelegates.Select(t => NameOf(t, d.Definition.Name)).ToList(),
                 d.Definition.Conditions,
@@ -63,7 +62,6 @@ internal sealed class TargetGraph
 internal sealed record TargetNode(
     string Name,
     string Description,
-    int DeclarationIndex,
     IReadOnlyList<string> DependsOn,
     IReadOnlyList<string> After,
     IReadOnlyList<(Func<bool> Condition, string Reason)> Conditions,

@@ -23,8 +23,6 @@ internal sealed record BaseImageRecipe(string Directory, ImagePlatform Platform,
 
     public static readonly string[] AccountFiles = ["passwd", "group", "os-release"];
 
-    public string PackageListFile => Path.Combine(Directory, $"packages-{Platform.DebianArchitecture}.txt");
-
     public string Tag => $"{Repository}:{Hash[..16]}-{Platform.Architecture}";
 
     public static BaseImageRecipe Load(string directory, ImagePlatform platform)

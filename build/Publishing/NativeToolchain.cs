@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ServiceMesh.Build.Engine;
+using ServiceMesh.Build.Docker;
 
 namespace ServiceMesh.Build.Publishing;
 
@@ -18,6 +19,9 @@ internal sealed class NativeToolchain
         _environment = environment;
     }
 
+    /// <summary>The arm64 cross compiler and libc: the linker for arm64 AOT, and what the emulation probe is built with.</summary>
+    public static readonly string[] Arm64CrossPackages = ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"];
+
     /// <summary>Debian packages that publishing <paramref name="runtime"/> needs on a host of <paramref name="host"/> architecture.</summary>
     public static IReadOnlyList<string> RequiredPackages(string runtime, Architecture host)
     {
@@ -27,9 +31,7 @@ internal sealed class NativeToolchain
             : throw new BuildFailureException($"Runtime '{runtime}' is not supported; expected linux-x64 or linux-arm64.", ExitCodes.UsageError);
         if (target != host)
         {
-            packages.AddRange(target == Architecture.Arm64
-                ? ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]
-                : ["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"]);
+            packages.AddRange(target == Architecture.Arm64 ? Arm64CrossPackages : ["gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross"]);
         }
 
         return packages;
@@ -37,10 +39,11 @@ internal sealed class NativeToolchain
 
     public async Task EnsureAsync(string runtime, CancellationToken cancellationToken)
     {
+        var apt = new AptPackages(_tools);
         var missing = new List<string>();
         foreach (var package in RequiredPackages(runtime, RuntimeInformation.OSArchitecture))
         {
-            if (!await IsInstalledAsync(package, cancellationToken))
+            if (!await IsInstalledAsync(apt, package, cancellationToken))
             {
                 missing.Add(package);
             }
@@ -51,18 +54,16 @@ internal sealed class NativeToolchain
             return;
         }
 
-        var command = $"apt-get update && apt-get install -y --no-install-recommends {string.Join(' ', missing)}";
-        if (!File.Exists("/usr/bin/apt-get") || Environment.UserName != "root")
+        if (!AptPackages.CanInstall)
         {
-            throw new BuildFailureException($"Native AOT for {runtime} needs {string.Join(", ", missing)}. Install them (as root): {command}");
+            throw new BuildFailureException($"Native AOT for {runtime} needs {string.Join(", ", missing)}. Install them (as root): " +
+                $"apt-get update && apt-get install -y --no-install-recommends {string.Join(' ', missing)}");
         }
 
-        var apt = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        await _tools.RunAsync("apt-get", ["update", "-qq"], cancellationToken, environment: apt, quiet: true);
-        await _tools.RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. missing], cancellationToken, environment: apt, quiet: true);
+        await apt.EnsureInstalledAsync(missing, foreignArchitecture: null, cancellationToken);
     }
 
-    private async Task<bool> IsInstalledAsync(string package, CancellationToken cancellationToken)
+    private async Task<bool> IsInstalledAsync(AptPackages apt, string package, CancellationToken cancellationToken)
     {
         if (package == "clang")
         {
@@ -71,19 +72,6 @@ internal sealed class NativeToolchain
             return path.Split(':').Any(dir => File.Exists(Path.Combine(dir, "clang")));
         }
 
-        if (!File.Exists("/usr/bin/dpkg-query"))
-        {
-            return false;
-        }
-
-        var status = "";
-        await _tools.RunAsync(
-            "dpkg-query",
-            ["-W", "-f=${Status}", package],
-            cancellationToken,
-            onOutputLine: line => status += line,
-            quiet: true,
-            acceptedExitCodes: [0, 1]);
-        return status.Contains("install ok installed", StringComparison.Ordinal);
+        return File.Exists("/usr/bin/dpkg-query") && await apt.IsInstalledAsync(package, cancellationToken);
     }
 }

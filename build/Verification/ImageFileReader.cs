@@ -16,6 +16,8 @@ internal sealed class ImageFileReader
 {
     private readonly IContainerEngine _engine;
     private readonly string _containerId;
+    // The container never runs, so its files never change: file and marker rules read the binary and configs once.
+    private readonly Dictionary<string, IReadOnlyDictionary<string, ImageFile>> _trees = new(StringComparer.Ordinal);
 
     public ImageFileReader(IContainerEngine engine, string containerId)
     {
@@ -32,6 +34,13 @@ internal sealed class ImageFileReader
 
     /// <summary>Every entry at and below <paramref name="path"/>, keyed by absolute path; empty when the path does not exist.</summary>
     public async Task<IReadOnlyDictionary<string, ImageFile>> ReadTreeAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!_trees.TryGetValue(path, out var tree))
+            _trees[path] = tree = await DownloadTreeAsync(path, cancellationToken);
+        return tree;
+    }
+
+    private async Task<IReadOnlyDictionary<string, ImageFile>> DownloadTreeAsync(string path, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, ImageFile>(StringComparer.Ordinal);
         using var archive = new MemoryStream();
