@@ -151,9 +151,9 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
         return setting.Value;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex DatacenterPattern();
 
-    [GeneratedRegex("^[a-z0-9._-]{1,255}$")]
+    [GeneratedRegex(@"^[a-z0-9._-]{1,255}\z")]
     private static partial Regex TrustDomainPattern();
 }

@@ -21,6 +21,20 @@ public sealed class PolicyTests
         """;
 
     [Fact]
+    public void Parse_CompoundGoDuration_AcceptedAsInServicesYaml()
+    {
+        var result = PolicyFile.Parse("policies.yaml", """
+            default: allow
+            upstream_defaults:
+              health_check:
+                interval: 1m30s
+            """);
+
+        result.Problems.ShouldBeEmpty();
+        result.Policies!.UpstreamDefaults.HealthCheck.Interval.ShouldBe(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public void Parse_InvalidDuration_ProblemNamesFileLineAndKey()
     {
         var result = PolicyFile.Parse("/app/config/policies.yaml", """
@@ -31,7 +45,7 @@ public sealed class PolicyTests
             """);
 
         result.IsValid.ShouldBeFalse();
-        result.Problems.Single().ShouldBe("/app/config/policies.yaml line 4, key 'upstream_defaults.health_check.interval': expected a duration from 1ms to 24h such as 250ms, 5s or 2m, found 'fast'");
+        result.Problems.Single().ShouldBe("/app/config/policies.yaml line 4, key 'upstream_defaults.health_check.interval': expected a duration from 1ms to 24h such as 250ms, 5s or 1m30s, found 'fast'");
     }
 
     [Fact]

@@ -61,8 +61,8 @@ internal static partial class RegistrationRules
             return (null, "exactly one of HTTP, TCP or TTL is required (script, gRPC and Docker checks are not supported here)");
         if (check.Http is { } http && (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             return (null, $"HTTP '{http}' must be an absolute http:// or https:// URL");
-        if (check.Tcp is { } tcp && !TcpTarget().IsMatch(tcp))
-            return (null, $"TCP '{tcp}' must be host:port");
+        if (check.Tcp is { } tcp && !IsTcpTarget(tcp))
+            return (null, $"TCP '{tcp}' must be host:port with a port from 1 to 65535");
         TimeSpan? ttl = null;
         if (check.Ttl is not null)
         {
@@ -89,9 +89,16 @@ internal static partial class RegistrationRules
             interval, timeout, deregister, check.Status ?? HealthStatuses.Critical, check.Notes ?? ""), null);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
+    // \z, not $: "$" also matches before a final newline, which would let "web\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\z")]
     private static partial Regex ServiceName();
 
-    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$")]
+    private static bool IsTcpTarget(string target)
+    {
+        var match = TcpTarget().Match(target);
+        return match.Success && int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 65535;
+    }
+
+    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})\z")]
     private static partial Regex TcpTarget();
 }

@@ -49,7 +49,20 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     /// <summary>Set by the store: its current persisted state, written as the next snapshot when the log grows long.</summary>
     public Func<List<LogRecord>>? CaptureState { get; set; }
 
+    /// <summary>Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).</summary>
     public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000)
+    {
+        try
+        {
+            return OpenFiles(folder, logger, compactAfter);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException($"DATA_PATH registry state in {folder} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
+        }
+    }
+
+    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter)
     {
         var snapshotPath = Path.Combine(folder, SnapshotFileName);
         var records = new List<LogRecord>();
@@ -57,7 +70,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         {
             var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
             if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
-                throw new InvalidDataException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
+                throw new StateFileException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
             records.AddRange(snapshot);
         }
         var logPath = Path.Combine(folder, LogFileName);

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Consul;
 
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -23,7 +23,7 @@ internal sealed record PolicyReadResult(MeshPolicies? Policies, IReadOnlyList<st
 /// upstreams: {name: {any of the upstream_defaults keys}}
 /// </code>
 /// </summary>
-internal static partial class PolicyFile
+internal static class PolicyFile
 {
     public const string FileName = "policies.yaml";
 
@@ -54,7 +54,7 @@ internal static partial class PolicyFile
         return reader.Problems.Count == 0 ? new(policies, []) : new(null, reader.Problems);
     }
 
-    private sealed partial class Reader(string fileName)
+    private sealed class Reader(string fileName)
     {
         public List<string> Problems { get; } = [];
 
@@ -252,19 +252,14 @@ internal static partial class PolicyFile
             return false;
         }
 
+        // The same Go duration text as services.yaml and Consul's API (250ms, 5s, 1m30s), within what Envoy needs here.
         private TimeSpan? Duration(YamlNode node, string key)
         {
             if (Scalar(node, key) is not { } text)
                 return null;
-            var match = DurationPattern().Match(text);
-            if (match.Success && decimal.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) && amount > 0)
-            {
-                var unit = match.Groups[2].Value switch { "ms" => TimeSpan.TicksPerMillisecond, "s" => TimeSpan.TicksPerSecond, "m" => TimeSpan.TicksPerMinute, _ => TimeSpan.TicksPerHour };
-                var ticks = amount * unit;
-                if (ticks >= TimeSpan.TicksPerMillisecond && ticks <= TimeSpan.TicksPerDay)
-                    return TimeSpan.FromTicks((long)ticks);
-            }
-            return Problem<TimeSpan?>(node, key, $"expected a duration from 1ms to 24h such as 250ms, 5s or 2m, found '{text}'", null);
+            if (GoDuration.TryParse(text, out var duration) && duration >= TimeSpan.FromMilliseconds(1) && duration <= TimeSpan.FromDays(1))
+                return duration;
+            return Problem<TimeSpan?>(node, key, $"expected a duration from 1ms to 24h such as 250ms, 5s or 1m30s, found '{text}'", null);
         }
 
         private int? Number(YamlNode node, string key, int min, int max)
@@ -290,8 +285,5 @@ internal static partial class PolicyFile
             Problems.Add(YamlProblems.At(fileName, node.Start.Line, key, message));
             return fallback;
         }
-
-        [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")]
-        private static partial Regex DurationPattern();
     }
 }
