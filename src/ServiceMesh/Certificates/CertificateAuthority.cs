@@ -69,25 +69,27 @@ internal sealed class CertificateAuthority : IDisposable
         return request.Create(Root.SubjectName, _signer, now - CertificateSettings.Backdate, notAfter, KeyAlgorithms.RandomSerial());
     }
 
-    /// <summary>Signs a leaf, returning its DER. NotAfter is clamped to the root's, which a chain validator would enforce anyway.</summary>
+    /// <summary>Signs a leaf, returning its DER. The caller clamps NotAfter to the root's (SvidIssuer, which also reports it).</summary>
     public byte[] SignLeaf(X500DistinguishedName subject, ReadOnlySpan<byte> subjectPublicKeyInfo, DateTimeOffset notBefore, DateTimeOffset notAfter,
-        ReadOnlySpan<byte> serial, IEnumerable<X509Extension> extensions)
-    {
-        var rootNotAfter = new DateTimeOffset(Root.NotAfter.ToUniversalTime());
-        return DerEncoding.Certificate(_signer, Root.SubjectName, subject, subjectPublicKeyInfo, notBefore,
-            notAfter < rootNotAfter ? notAfter : rootNotAfter, serial, extensions);
-    }
+        ReadOnlySpan<byte> serial, IEnumerable<X509Extension> extensions) =>
+        DerEncoding.Certificate(_signer, Root.SubjectName, subject, subjectPublicKeyInfo, notBefore, notAfter, serial, extensions);
 
     /// <summary>Proves the key still signs: a signature over a fixed message that the root's public key verifies.</summary>
     public bool CanSign()
     {
         var message = "lucid service mesh CA health"u8;
-        return _key switch
+        // Called on every /health: the public key objects are released each time.
+        switch (_key)
         {
-            ECDsa ecdsa => Root.GetECDsaPublicKey()!.VerifyData(message, ecdsa.SignData(message, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256),
-            RSA rsa => Root.GetRSAPublicKey()!.VerifyData(message, rsa.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
-            _ => false,
-        };
+            case ECDsa ecdsa:
+                using (var root = Root.GetECDsaPublicKey()!)
+                    return root.VerifyData(message, ecdsa.SignData(message, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
+            case RSA rsa:
+                using (var root = Root.GetRSAPublicKey()!)
+                    return root.VerifyData(message, rsa.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            default:
+                return false;
+        }
     }
 
     /// <summary>The PKCS#8 PEM for ca.key. Only the CA store calls this, to write the file.</summary>

@@ -25,10 +25,12 @@ internal sealed class SvidLoader(CertificateSettings settings, SvidFileStore fil
             var leaf = chain[0];
             if (revocations.Contains(leaf.SerialNumber))
                 return (null, Revoked);
+            string algorithm;
             using (var key = KeyAlgorithms.ImportPrivateKey(leaf, Encoding.ASCII.GetString(pair.Key)))
             {
                 if (!KeyAlgorithms.Matches(leaf, key))
                     return (null, "the key does not belong to the certificate");
+                algorithm = KeyAlgorithms.Name(key); // the issuer's name for it ("rsa-2048"), so a restart shows the same
             }
             var expected = settings.SpiffeIdFor(service);
             if (SubjectAlternativeNames.Uris(leaf) is not [var uri] || uri != expected)
@@ -40,7 +42,7 @@ internal sealed class SvidLoader(CertificateSettings settings, SvidFileStore fil
             var authorityKeyId = leaf.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier;
             var info = new SvidInfo(service, leaf.SerialNumber, uri,
                 new DateTimeOffset(leaf.NotBefore.ToUniversalTime()), new DateTimeOffset(leaf.NotAfter.ToUniversalTime()),
-                authorityKeyId is { } id ? Convert.ToHexString(id.Span) : "", leaf.GetKeyAlgorithm() == KeyAlgorithms.RsaPublicKeyOid ? "rsa" : "ecdsa-p256");
+                authorityKeyId is { } id ? Convert.ToHexString(id.Span) : "", algorithm);
             return (info, null);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)

@@ -20,14 +20,11 @@ internal sealed record RawSetting(MeshSetting Setting, string Value, string? Ori
 /// </summary>
 internal static class MeshConfiguration
 {
-    private static readonly HashSet<string> YamlKeys =
-        MeshSettings.All.Where(s => s.YamlKey is not null).Select(s => s.YamlKey!).ToHashSet(StringComparer.Ordinal);
-
     public static MeshConfigurationResult Load(IReadOnlyDictionary<string, string?> environment)
     {
         var configPath = Lookup(environment, MeshSettings.ConfigPath) ?? MeshSettings.ConfigPath.Default;
         var yamlPath = Path.Combine(configPath, MeshSettings.YamlFileName);
-        var yaml = Path.IsPathFullyQualified(configPath) ? YamlSettingsFile.Read(yamlPath, YamlKeys) : YamlSettings.Empty;
+        var yaml = Path.IsPathFullyQualified(configPath) ? YamlSettingsFile.Read(yamlPath, MeshSettings.YamlKeys) : YamlSettings.Empty;
 
         var raw = MeshSettings.All.ToDictionary(s => s, s => Resolve(s, environment, yaml, yamlPath));
         var parser = new MeshOptionsParser(raw);

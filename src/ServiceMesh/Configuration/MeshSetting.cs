@@ -50,4 +50,7 @@ internal static class MeshSettings
     ];
 
     public const string YamlFileName = "service-mesh.yaml";
+
+    /// <summary>Every key service-mesh.yaml may hold.</summary>
+    public static readonly IReadOnlySet<string> YamlKeys = All.Where(s => s.YamlKey is not null).Select(s => s.YamlKey!).ToHashSet(StringComparer.Ordinal);
 }

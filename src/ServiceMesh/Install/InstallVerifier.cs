@@ -1,6 +1,6 @@
 using ServiceMesh.Configuration;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using ServiceMesh.Discovery.Definitions;
+using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Install;
 
@@ -33,22 +33,16 @@ internal static class InstallVerifier
         var check = NonEmptyFile(appDirectory, relative, "default config");
         if (!check.Passed)
             return check;
-        try
+        // The runtime's own readers: a file passes here exactly when the runtime would start with it.
+        var text = File.ReadAllText(check.Subject);
+        var (problems, kind) = Path.GetFileName(relative) switch
         {
-            var text = File.ReadAllText(check.Subject);
-            if (Path.GetFileName(relative) == MeshSettings.YamlFileName)
-            {
-                var keys = MeshSettings.All.Where(s => s.YamlKey is not null).Select(s => s.YamlKey!).ToHashSet(StringComparer.Ordinal);
-                var problems = YamlSettingsFile.Parse(check.Subject, text, keys).Problems;
-                return problems.Count == 0 ? check with { Detail = check.Detail + ", valid settings" } : new(false, check.Subject, problems[0]);
-            }
-            new YamlStream().Load(new StringReader(text));
-            return check with { Detail = check.Detail + ", valid YAML" };
-        }
-        catch (YamlException e)
-        {
-            return new(false, check.Subject, $"malformed YAML at line {e.Start.Line}: {e.Message}");
-        }
+            MeshSettings.YamlFileName => (YamlSettingsFile.Parse(check.Subject, text, MeshSettings.YamlKeys).Problems, "valid settings"),
+            ServiceDefinitionsFile.FileName => (ServiceDefinitionsFile.Parse(check.Subject, text).Problems, "valid service definitions"),
+            PolicyFile.FileName => (PolicyFile.Parse(check.Subject, text).Problems, "valid policies"),
+            _ => (YamlProblems.TryLoad(check.Subject, text, out _) is { } problem ? [problem] : (IReadOnlyList<string>)[], "valid YAML"),
+        };
+        return problems.Count == 0 ? check with { Detail = $"{check.Detail}, {kind}" } : new(false, check.Subject, problems[0]);
     }
 
     private static async Task<IEnumerable<InstallCheck>> MarkersAsync(InstallLayout layout, CancellationToken cancellationToken)
