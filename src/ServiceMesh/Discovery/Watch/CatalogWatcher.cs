@@ -134,40 +134,48 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
     }
 
     // One blocking-query loop: query, remember the index by Consul's rules, back off on failure, keep spacing.
+    // The loop owns its entry in _failures: a failure that races its cancellation is not recorded, and the entry
+    // goes when the loop ends, so a stopped loop never keeps discovery degraded.
     private async Task RunLoopAsync(string name, Func<ulong, CancellationToken, Task<ulong>> queryOnce, CancellationToken cancellationToken)
     {
         ulong index = 0;
         var backoff = MinBackoff;
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var started = time.GetTimestamp();
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                Interlocked.Increment(ref _inFlight);
-                var returned = await queryOnce(index, cancellationToken).ConfigureAwait(false);
-                index = BlockingIndex.Next(index, returned);
-                backoff = MinBackoff;
-                Succeeded(name);
+                var started = time.GetTimestamp();
+                try
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    var returned = await queryOnce(index, cancellationToken).ConfigureAwait(false);
+                    index = BlockingIndex.Next(index, returned);
+                    backoff = MinBackoff;
+                    Succeeded(name);
+                }
+                catch (Exception e) when (e is HttpRequestException or ConsulException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+                {
+                    Failed(name, e);
+                    index = 0;
+                    var jittered = backoff * (0.5 + Random.Shared.NextDouble() / 2);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    await Task.Delay(jittered, time, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+                var spent = time.GetElapsedTime(started);
+                if (spent < MinQuerySpacing)
+                    await Task.Delay(MinQuerySpacing - spent, time, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or ConsulException or System.Text.Json.JsonException)
-            {
-                Failed(name, e);
-                index = 0;
-                var jittered = backoff * (0.5 + Random.Shared.NextDouble() / 2);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                await Task.Delay(jittered, time, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-            var spent = time.GetElapsedTime(started);
-            if (spent < MinQuerySpacing)
-                await Task.Delay(MinQuerySpacing - spent, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or HttpRequestException or ConsulException)
+        {
+        }
+        finally
+        {
+            _failures.TryRemove(name, out _);
         }
     }
 
