@@ -36,15 +36,6 @@ internal sealed class RevocationList(string folder, ICertificateFileSystem files
             return _entries.Exists(e => string.Equals(e.Serial, serial, StringComparison.OrdinalIgnoreCase));
     }
 
-    public IReadOnlyList<RevokedCertificate> Entries
-    {
-        get
-        {
-            lock (_gate)
-                return [.. _entries];
-        }
-    }
-
     /// <summary>Persists first, then updates memory, so a failed write does not claim a revocation that would be lost on restart.</summary>
     public void Add(RevokedCertificate entry)
     {

@@ -36,8 +36,6 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
 
     public event Action<string>? Changed;
 
-    public bool Contains(string service) => Volatile.Read(ref _members).ContainsKey(service);
-
     /// <summary>Adds or replaces a registration and saves it; true when it was new. Throws IOException when it cannot be saved (then nothing changed).</summary>
     public bool Set(MeshMember member)
     {

@@ -19,9 +19,5 @@ internal sealed record EnvoyFileLayout(string Root)
 
     public static string BootstrapName(string service) => service + ".yaml";
 
-    public string Bootstrap(string service) => Path.Combine(Root, BootstrapName(service));
-
-    public string Folder(string service) => Path.Combine(Root, service);
-
     public string InFolder(string service, string file) => Path.Combine(Root, service, file);
 }

@@ -28,7 +28,8 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
         timeout.CancelAfter(CheckTimeout);
         try
         {
-            var health = await component.CheckAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            // On the pool: a component doing blocking work (a storage probe on a hung mount) cannot hold /health past the timeout.
+            var health = await Task.Run(() => component.CheckAsync(timeout.Token), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             if (health.Status != ComponentStatus.Healthy)
                 Log.ComponentNotHealthy(logger, component.Name, health.Status, health.Detail);
             return (component.Name, health);

@@ -21,7 +21,7 @@ internal static class CommandLine
         {string.Join(Environment.NewLine, MeshSettings.All.Select(s => $"  {s.EnvironmentName,-28}{(s.Default.Length == 0 ? "(unset)" : s.Default)}"))}
           MARKERS_PATH                {InstallLayout.DefaultMarkersDirectory} (verify-install)
 
-        Exit codes: 0 ok, 1 failure, 64 usage, 73 a folder is not writable, 78 invalid configuration.
+        Exit codes: 0 ok, 1 failure, 64 usage, 73 a folder is not writable, 74 state under DATA_PATH cannot be read, 78 invalid configuration.
         """;
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, MeshConfiguration.ProcessEnvironment(), Console.Out, Console.Error);

@@ -72,7 +72,7 @@ public sealed class EnvoyApiRegistrationsTests : IDisposable
 
         Should.Throw<IOException>(() => registrations.Set(Gateway));
 
-        registrations.Contains("api-gateway").ShouldBeFalse();
+        registrations.Current.Members.ShouldBeEmpty();
         changes.ShouldBe(0);
     }
 

@@ -11,11 +11,6 @@ namespace ServiceMesh.Discovery.Definitions;
 /// </summary>
 internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefinitions definitions, TimeProvider time, ILogger<CatalogPreloader> logger) : BackgroundService
 {
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes once every definition is registered (tests and the health component wait on it).</summary>
-    public Task Completed => _done.Task;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
@@ -30,7 +25,6 @@ internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefin
                 foreach (var service in stale)
                     await client.DeregisterAsync(service.Id, stoppingToken).ConfigureAwait(false);
                 Log.Preloaded(logger, definitions.Services.Length, definitions.Path ?? "(no services.yaml)");
-                _done.TrySetResult();
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or ConsulException)

@@ -40,13 +40,6 @@ internal sealed partial class RegistryStore
         }
     }
 
-    /// <summary>Every instance, for the health component and metrics.</summary>
-    public IReadOnlyList<InstanceView> AllInstances()
-    {
-        lock (_gate)
-            return _services.Values.Select(View).ToList();
-    }
-
     /// <summary>Every check with its service ID, for the check runner when it starts.</summary>
     public IReadOnlyList<(CheckDefinition Definition, string ServiceId)> AllChecks()
     {

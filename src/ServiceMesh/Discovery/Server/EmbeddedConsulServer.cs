@@ -24,8 +24,6 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
 {
     private WebApplication? _app;
 
-    public int Port => port;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         tls?.Certificates.Start(address); // before listening: a CA that cannot sign fails the start, not every handshake

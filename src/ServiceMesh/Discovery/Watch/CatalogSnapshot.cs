@@ -12,17 +12,11 @@ internal enum InstanceHealth { Passing, Warning, Critical }
 /// <summary>One registered instance of a service.</summary>
 internal sealed record CatalogInstance(
     string Id, string Service, string Address, int Port,
-    ImmutableArray<string> Tags, ImmutableSortedDictionary<string, string> Meta, InstanceHealth Health)
-{
-    /// <summary>Passing and warning instances receive traffic (Consul DNS and Envoy's health filter agree on this).</summary>
-    public bool ReceivesTraffic => Health != InstanceHealth.Critical;
-}
+    ImmutableArray<string> Tags, ImmutableSortedDictionary<string, string> Meta, InstanceHealth Health);
 
 /// <summary>A service: its instances (ordered by ID) and, for platform services, its services.yaml definition.</summary>
 internal sealed record CatalogService(string Name, ImmutableArray<CatalogInstance> Instances, ServiceDefinition? Definition)
 {
-    public IEnumerable<CatalogInstance> Healthy => Instances.Where(i => i.ReceivesTraffic);
-
     /// <summary>Value equality over the instances too (records compare ImmutableArray by reference).</summary>
     public bool SameAs(CatalogService? other) =>
         other is not null && Name == other.Name && Definition == other.Definition && Instances.SequenceEqual(other.Instances, InstanceComparer.Instance);
