@@ -16,6 +16,10 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
     {
         var results = await Task.WhenAll(_components.Select(c => CheckAsync(c, cancellationToken))).ConfigureAwait(false);
         var report = HealthReport.From(results.ToDictionary(r => r.Name, r => r.Health, StringComparer.Ordinal));
+        // A component's warning is logged when it enters that state, not on every probe while it stays there.
+        foreach (var (name, health) in results)
+            if (health.Status != ComponentStatus.Healthy && Last?.Components.GetValueOrDefault(name)?.Status != health.Status)
+                Log.ComponentNotHealthy(logger, name, health.Status, health.Detail);
         if (Last is { } previous && previous.Status != report.Status)
             Log.StatusChanged(logger, previous.Status, report.Status);
         Last = report;
@@ -30,8 +34,6 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
         {
             // On the pool: a component doing blocking work (a storage probe on a hung mount) cannot hold /health past the timeout.
             var health = await Task.Run(() => component.CheckAsync(timeout.Token), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
-            if (health.Status != ComponentStatus.Healthy)
-                Log.ComponentNotHealthy(logger, component.Name, health.Status, health.Detail);
             return (component.Name, health);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

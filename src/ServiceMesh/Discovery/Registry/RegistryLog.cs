@@ -31,6 +31,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         Channel.CreateUnbounded<(LogRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private int _sinceSnapshot;
+    private bool _behind; // a batch failed after the store applied it in memory: the next write is a full snapshot
 
     private RegistryLog(string folder, int compactAfter, ILogger logger, IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
     {
@@ -119,14 +120,28 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             try
             {
                 _log ??= CreateLog();
-                _log.Write(buffer.WrittenSpan);
-                _log.Flush(flushToDisk: true); // fsync: only now is anything acknowledged
+                // The store applied the records of a failed batch in memory: a snapshot of everything brings disk level again.
+                if (_behind && CaptureState is { } current && !Compact(current()))
+                    throw new IOException("the snapshot that catches up after a failed write could not be written either");
+                _behind = false;
+                var end = _log.Position;
+                try
+                {
+                    _log.Write(buffer.WrittenSpan);
+                    _log.Flush(flushToDisk: true); // fsync: only now is anything acknowledged
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    CutBackTo(end); // no half frame may stay in front of the records written after it
+                    throw;
+                }
                 foreach (var done in batch)
                     done.TrySetResult();
                 _sinceSnapshot += batch.Count;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                _behind = true;
                 Log.WriteFailed(_logger, _folder, e);
                 foreach (var done in batch)
                     done.TrySetException(new IOException($"registry state could not be written to {_folder}: {e.Message}", e));
@@ -137,9 +152,22 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
     }
 
+    private void CutBackTo(long length)
+    {
+        try
+        {
+            _log!.SetLength(length);
+            _log.Seek(length, SeekOrigin.Begin);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The next write starts with a snapshot and empties the log, torn bytes included.
+        }
+    }
+
     // Records queued but not yet written are already in the captured state; writing them again to the emptied log
-    // is harmless, because replaying a record twice yields the same state.
-    private void Compact(List<LogRecord> state)
+    // is harmless, because replaying a record twice yields the same state. False when the snapshot failed.
+    private bool Compact(List<LogRecord> state)
     {
         try
         {
@@ -151,10 +179,12 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             _log.Flush(flushToDisk: true);
             Log.Compacted(_logger, _folder, state.Count, _sinceSnapshot);
             _sinceSnapshot = 0;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.WriteFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+            Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+            return false;
         }
     }
 
@@ -222,6 +252,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
 
         [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations are refused until it can")]
         public static partial void WriteFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(5, LogLevel.Error, "Registry snapshot could not be written to {Folder}; the log stays complete and compaction is tried again")]
+        public static partial void CompactionFailed(ILogger logger, string folder, Exception exception);
 
         [LoggerMessage(4, LogLevel.Information, "Registry log compacted in {Folder}: snapshot of {Records} records replaces {LogRecords} log records")]
         public static partial void Compacted(ILogger logger, string folder, int records, int logRecords);

@@ -70,7 +70,7 @@ internal static class ConsulHttpApi
         if (MeshTokenFilter.IsAuthorized(request, token))
             return true;
         var presented = request.Headers["X-Consul-Token"].ToString() is { Length: > 0 } header ? header : request.Query["token"].ToString();
-        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        return MeshTokenFilter.Matches(presented, token);
     }
 
     public static bool Flag(HttpContext context, string name) => context.Request.Query.ContainsKey(name);
