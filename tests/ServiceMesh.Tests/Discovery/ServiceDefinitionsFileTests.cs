@@ -47,6 +47,7 @@ public sealed class ServiceDefinitionsFileTests
     [InlineData("services:\n  - name: a\n    port: 80\n    check: { http: health }\n", "key 'services[0].check.http': expected a path starting with '/'")]
     [InlineData("services:\n  - name: a\n    port: 80\n    mesh: { public_port: 1, upstreams: [ { name: b, local_bind_port: 2 } ] }\n", "'b' is not a service in this file")]
     [InlineData("services:\n  - name: a\n    port: 80\n    colour: red\n", "line 4, key 'services[0].colour': unknown key")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    mesh: { public_port: 9001, upstreams: [ { name: b, local_bind_port: 9001 } ] }\n  - name: b\n    port: 81\n", "local_bind_port 9001 is already the public_port")]
     [InlineData("services:\n  - name: a\n    port: [80\n", "services.yaml line")]
     [InlineData("services:\n  - name: a\n    tags: [x, y\n    port: 80\n", "services.yaml: malformed YAML: check brackets and quotes")] // YamlDotNet gives no position here
     [InlineData("services: [\n", "services.yaml line 2, column 1, key 'services': malformed YAML")]

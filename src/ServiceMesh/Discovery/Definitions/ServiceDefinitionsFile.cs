@@ -120,6 +120,9 @@ internal static class ServiceDefinitionsFile
                 }
             foreach (var clash in upstreams.GroupBy(u => u.LocalBindPort).Where(g => g.Count() > 1))
                 Problem(map, $"{at}.upstreams", $"local_bind_port {clash.Key} is used by more than one upstream");
+            // The same rule POST /envoy/configs applies: one sidecar cannot listen twice on a port.
+            if (upstreams.Any(u => u.LocalBindPort == publicPort))
+                Problem(map, $"{at}.upstreams", $"local_bind_port {publicPort} is already the public_port");
             return new MeshDefinition(publicPort, upstreams.ToImmutable());
         }
 
