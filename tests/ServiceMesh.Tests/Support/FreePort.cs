@@ -5,26 +5,40 @@ namespace ServiceMesh.Tests.Support;
 
 internal static class FreePort
 {
-    private static readonly HashSet<int> HandedOut = [];
+    // Below Linux's ephemeral range (32768-60999 by default). A port the kernel picks for "port 0" comes from that
+    // range, and so does the local port of every outgoing connection the tests make: between handing such a port
+    // out and the host binding it, a client socket could take it ("address already in use"). Ports from here are
+    // never chosen by the kernel on its own. The start varies per run so two test processes rarely meet.
+    private const int First = 20_000;
+    private const int Last = 32_000;
+    private static int _counter = Random.Shared.Next(0, 6_000);
 
-    /// <summary>
-    /// A loopback port nobody listens on right now, never the same twice in this test run: the OS may give a
-    /// just-released port again, and one environment needs several distinct ports (HTTP, Consul, DNS).
-    /// </summary>
+    /// <summary>A loopback port free for TCP and UDP right now, never the same twice in this test run.</summary>
     public static int Next()
     {
-        while (true)
+        for (var tries = 0; tries < Last - First; tries++)
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (HandedOut)
-            {
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
+            var port = First + Interlocked.Increment(ref _counter) % (Last - First);
+            if (IsFree(port))
+                return port;
+        }
+        throw new InvalidOperationException($"no free loopback port between {First} and {Last}");
+    }
+
+    // DNS listens on UDP too, so both must be free.
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }
