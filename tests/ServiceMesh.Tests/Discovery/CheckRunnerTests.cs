@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Tests.Support;
 using static ServiceMesh.Tests.Discovery.DiscoveryTestSupport;
@@ -45,28 +47,41 @@ public sealed class CheckRunnerTests
     [Fact]
     public async Task DeregisterCriticalServiceAfter_CriticalLongEnough_ServiceRemoved()
     {
+        // The service starts passing, so the reaper cannot win a race against the first look at the catalog
+        // (a check critical from registration on was reaped before a loaded CI machine looked once).
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         await using var host = await MeshTestHost.StartAsync();
         var consul = ConsulClientFor(host);
-        var closedPort = FreePort.Next();
-        await consul.RegisterAsync(Service("doomed", closedPort, check: new AgentServiceCheck
+        await consul.RegisterAsync(Service("doomed", port, check: new AgentServiceCheck
         {
-            Tcp = $"127.0.0.1:{closedPort}", Interval = "100ms", Timeout = "500ms", DeregisterCriticalServiceAfter = "500ms",
+            Tcp = $"127.0.0.1:{port}", Interval = "100ms", Timeout = "500ms", DeregisterCriticalServiceAfter = "500ms",
         }), default);
-        (await consul.CatalogServicesAsync(null, default)).Value.ShouldContainKey("doomed");
+        await EventuallyAsync(() => StatusIs(consul, "doomed", HealthStatuses.Passing), "listening → passing");
 
+        listener.Stop();
+
+        // Only the reaper removes a service nobody deregistered, and it acts only on a critical check.
         await EventuallyAsync(async () => !(await consul.CatalogServicesAsync(null, default)).Value.ContainsKey("doomed"), "critical service reaped");
     }
 
     [Fact]
     public async Task TtlCheck_NoUpdateWithinTtl_ExpiresToCritical()
     {
-        await using var host = await MeshTestHost.StartAsync();
+        // The host's clock is a fake one, so "passing right after the update" cannot be outrun by a slow machine.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await MeshTestHost.StartAsync(services: builder => builder.Services.AddSingleton<TimeProvider>(clock));
         var consul = ConsulClientFor(host);
         await consul.RegisterAsync(Service("heartbeat", 9000, check: new AgentServiceCheck { CheckId = "hb", Ttl = "300ms" }), default);
 
         await consul.UpdateTtlAsync("hb", HealthStatuses.Passing, null, default);
         (await StatusIs(consul, "heartbeat", HealthStatuses.Passing)).ShouldBeTrue();
-        await EventuallyAsync(() => StatusIs(consul, "heartbeat", HealthStatuses.Critical), "TTL expiry → critical");
+        await EventuallyAsync(async () =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            return await StatusIs(consul, "heartbeat", HealthStatuses.Critical);
+        }, "TTL expiry → critical");
         (await consul.HealthServiceAsync("heartbeat", false, null, default)).Value.Single().Checks.Single().Output.ShouldContain("TTL expired");
     }
 
