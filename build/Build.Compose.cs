@@ -42,7 +42,7 @@ internal sealed partial class Build
 
             var clock = Stopwatch.StartNew();
             await Tools.RunAsync(cli.Executable, cli.Arguments(project, "up", "-d", ComposeProject.Service), ct, environment: ComposeEnvironment);
-            var status = await WaitForHealthAsync(engine, ct);
+            var status = await engine.WaitForAsync(ServiceMeshContainerName, TimeSpan.FromSeconds(HealthTimeout), TimeSpan.FromMilliseconds(500), s => s.IsSettled, ct);
             if (status.Health != "healthy")
             {
                 var logs = await engine.ReadLogsAsync(ServiceMeshContainerName, ct);
@@ -103,21 +103,6 @@ internal sealed partial class Build
         return (await ComposeCli.FindAsync(Tools, cancellationToken), project);
     }
 
-    async Task<ContainerStatus> WaitForHealthAsync(DockerContainerEngine engine, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await engine.InspectContainerAsync(ServiceMeshContainerName, cancellationToken);
-            if (status.Health is "healthy" or "unhealthy" || !status.Running && status.State == "exited" || clock.Elapsed > TimeSpan.FromSeconds(HealthTimeout))
-            {
-                return status;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-        }
-    }
-
     static readonly string[] AnnouncedPorts = ["HTTP_PORT", "EMBEDDED_CONSUL_HTTP_PORT", "EMBEDDED_CONSUL_HTTPS_PORT", "EMBEDDED_DNS_PORT"];
 
     /// <summary>The ports the container got: the shell's environment wins over .env.service-mesh, as in compose's substitution.</summary>
@@ -127,12 +112,21 @@ internal sealed partial class Build
         return AnnouncedPorts.ToDictionary(k => k, k => Environment.GetValueOrDefault(k) is { Length: > 0 } fromShell ? fromShell : file.GetValueOrDefault(k, "?"));
     }
 
-    /// <summary>Runs this same build (its own assembly) with other targets, passing the parameters that name the image.</summary>
+    /// <summary>
+    /// Runs this same build (its own assembly) with other targets and every parameter this run's command line gave
+    /// (the environment and .nuke/parameters.json reach it anyway), skipping EnsureDocker, which this run already did.
+    /// </summary>
     async Task RunThisBuildAsync(IReadOnlyList<string> targets, CancellationToken cancellationToken)
     {
         var assembly = typeof(Build).Assembly.Location;
-        await Tools.RunAsync("dotnet",
-            [assembly, .. targets, "--root", RootDirectory, "--platform", Platform, "--image", Image, "--version", Version, "--configuration", Configuration.ToString()],
-            cancellationToken);
+        await Tools.RunAsync("dotnet", [assembly, .. ChildBuildArguments(targets)], cancellationToken);
     }
+
+    internal IReadOnlyList<string> ChildBuildArguments(IReadOnlyList<string> targets) =>
+    [
+        .. targets,
+        "--root", RootDirectory,
+        .. CommandLineParameters.SelectMany(p => (IEnumerable<string>)["--" + p.Key, .. p.Value]),
+        "--skip", nameof(EnsureDocker),
+    ];
 }

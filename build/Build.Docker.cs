@@ -36,7 +36,10 @@ internal sealed partial class Build
             }
             else if (answered)
             {
-                await setup.EnsureToolsAsync(packages, platform.DebianArchitecture, ct);
+                var hasDockerCli = await Tools.TryRunAsync("docker", ["--version"], ct) is not null;
+                var hasCompose = hasDockerCli && await Tools.TryRunAsync("docker", ["compose", "version"], ct) is not null
+                                 || await Tools.TryRunAsync("docker-compose", ["version"], ct) is not null;
+                await setup.EnsureToolsAsync(EngineRequirements.BesideAnsweringEngine(packages, hasDockerCli, hasCompose), platform.DebianArchitecture, ct);
                 Note($"engine already answering at {DockerEndpoint}");
             }
             else

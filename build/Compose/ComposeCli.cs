@@ -7,17 +7,9 @@ internal sealed record ComposeCli(string Executable, IReadOnlyList<string> Prefi
 {
     public static async Task<ComposeCli> FindAsync(ToolRunner tools, CancellationToken cancellationToken)
     {
-        try
+        if (await tools.TryRunAsync("docker", ["compose", "version"], cancellationToken) is not null)
         {
-            var exitCode = await tools.RunAsync("docker", ["compose", "version"], cancellationToken, quiet: true, acceptedExitCodes: Enumerable.Range(0, 256).ToArray());
-            if (exitCode == 0)
-            {
-                return new ComposeCli("docker", ["compose"]);
-            }
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // no docker CLI at all: docker-compose below fails with a clear message
+            return new ComposeCli("docker", ["compose"]);
         }
 
         return new ComposeCli("docker-compose", []);

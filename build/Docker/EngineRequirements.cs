@@ -7,6 +7,14 @@ internal static class EngineRequirements
     public static readonly IReadOnlyList<string> EnginePackages = ["docker.io", "qemu-user-static", "binfmt-support", "docker-compose"];
 
     /// <summary>
+    /// What to install beside an engine that already answers: never the engine package itself when a docker CLI is
+    /// there (the engine may be Docker CE, whose packages conflict with docker.io), and compose only when neither
+    /// front end is found. Debian ships its CLI only inside docker.io, so that stays when no CLI is found.
+    /// </summary>
+    public static IReadOnlyList<string> BesideAnsweringEngine(IEnumerable<string> packages, bool hasDockerCli, bool hasCompose) =>
+        packages.Where(p => !(p == "docker.io" && hasDockerCli) && !(p == "docker-compose" && hasCompose)).ToList();
+
+    /// <summary>
     /// daemon.json keys: no default bridge and no iptables, so containers can only use the host's loopback
     /// (<c>--network host</c>) or no network at all.
     /// </summary>

@@ -26,6 +26,9 @@ public abstract class BuildBase
     /// <summary>Targets run when the command line names none.</summary>
     public virtual IReadOnlyList<string> DefaultTargets => [];
 
+    /// <summary>The parameters given on this run's command line (kebab-case name → values), for a child run of the same build.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CommandLineParameters { get; internal set; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>The targets this run executes (after --skip), so a target can adapt to what comes after it.</summary>
     public IReadOnlySet<string> ScheduledTargets { get; internal set; } = new HashSet<string>();
 

@@ -48,6 +48,7 @@ internal static class BuildRunner
         {
             var arguments = BuildArguments.Parse(args, name => ParameterResolver.ArityOf(build, name));
             build.RootDirectory = Path.GetFullPath(arguments.Root ?? defaultRoot);
+            build.CommandLineParameters = arguments.Options;
             var graph = TargetGraph.Create(build);
             var parameters = ParameterResolver.Resolve(
                 build,

@@ -80,5 +80,20 @@ public sealed class ToolRunner
         return result.ExitCode;
     }
 
+    /// <summary>The tool's output when it exits 0; null when it fails or is not installed (for probing what a machine has).</summary>
+    public async Task<string?> TryRunAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var output = new List<string>();
+        try
+        {
+            var exitCode = await RunAsync(executable, arguments, cancellationToken, onOutputLine: output.Add, quiet: true, acceptedExitCodes: Enumerable.Range(0, 256).ToArray());
+            return exitCode == 0 ? string.Join("\n", output).Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
     private static string Quote(string arg) => arg.Length == 0 || arg.Any(char.IsWhiteSpace) ? $"\"{arg}\"" : arg;
 }

@@ -40,13 +40,13 @@ internal sealed class ImageBuilderSelector
     }
 
     private async Task<bool> HasBuildxAsync(CancellationToken cancellationToken) =>
-        await TryRunAsync("docker", ["buildx", "version"], cancellationToken) is not null;
+        await _tools.TryRunAsync("docker", ["buildx", "version"], cancellationToken) is not null;
 
     private async Task<string?> FindBuildKitCliAsync(CancellationToken cancellationToken)
     {
         foreach (var cli in CandidateClis)
         {
-            var version = await TryRunAsync(cli, ["version", "--format", "{{.Client.Version}}"], cancellationToken);
+            var version = await _tools.TryRunAsync(cli, ["version", "--format", "{{.Client.Version}}"], cancellationToken);
             if (version is not null && int.TryParse(version.Split('.')[0], out var major) && major < 23)
             {
                 return cli;
@@ -54,20 +54,5 @@ internal sealed class ImageBuilderSelector
         }
 
         return null;
-    }
-
-    /// <summary>The tool's output, or null when it is missing or fails.</summary>
-    private async Task<string?> TryRunAsync(string executable, string[] args, CancellationToken cancellationToken)
-    {
-        var output = new List<string>();
-        try
-        {
-            var exitCode = await _tools.RunAsync(executable, args, cancellationToken, onOutputLine: output.Add, quiet: true, acceptedExitCodes: Enumerable.Range(0, 256).ToArray());
-            return exitCode == 0 ? string.Join("\n", output).Trim() : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // not installed
-        }
     }
 }

@@ -50,4 +50,8 @@ internal sealed record ContainerSpec(
 /// A container's state as the engine reports it; <c>Health</c> is starting, healthy, unhealthy or null (no healthcheck),
 /// <c>LastProbe</c> what the last healthcheck printed (why it is not healthy).
 /// </summary>
-internal sealed record ContainerStatus(string State, bool Running, long ExitCode, string? Health, string? LastProbe = null);
+internal sealed record ContainerStatus(string State, bool Running, long ExitCode, string? Health, string? LastProbe = null)
+{
+    /// <summary>Nothing more will change by waiting: the container stopped, or its healthcheck decided.</summary>
+    public bool IsSettled => !Running || Health is "healthy" or "unhealthy";
+}

@@ -52,7 +52,7 @@ internal sealed class RunRules
         {
             await _engine.StartContainerAsync(id, cancellationToken);
             var clock = Stopwatch.StartNew();
-            var status = await WaitAsync(id, expected.RunTimeout, s => !s.Running || s.Health is "healthy" or "unhealthy", cancellationToken);
+            var status = await _engine.WaitForAsync(id, expected.RunTimeout, _pollInterval, s => s.IsSettled, cancellationToken);
             var healthy = status.Running && status.Health == "healthy";
             var results = new List<CheckResult>
             {
@@ -113,7 +113,7 @@ internal sealed class RunRules
         try
         {
             await _engine.StartContainerAsync(id, cancellationToken);
-            var status = await WaitAsync(id, expected.RunTimeout, s => !s.Running, cancellationToken);
+            var status = await _engine.WaitForAsync(id, expected.RunTimeout, _pollInterval, s => !s.Running, cancellationToken);
             var logs = await _engine.ReadLogsAsync(id, cancellationToken);
             var line = logs.Split('\n').FirstOrDefault(l => l.Contains(ImageExpectations.PreflightVariable, StringComparison.Ordinal)
                                                             && l.Contains(ImageExpectations.PreflightProblem, StringComparison.Ordinal));
@@ -128,21 +128,6 @@ internal sealed class RunRules
         finally
         {
             await _engine.RemoveContainerAsync(id, CancellationToken.None);
-        }
-    }
-
-    private async Task<ContainerStatus> WaitAsync(string id, TimeSpan timeout, Func<ContainerStatus, bool> done, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await _engine.InspectContainerAsync(id, cancellationToken);
-            if (done(status) || clock.Elapsed > timeout)
-            {
-                return status;
-            }
-
-            await Task.Delay(_pollInterval, cancellationToken);
         }
     }
 
