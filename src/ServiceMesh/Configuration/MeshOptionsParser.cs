@@ -62,7 +62,7 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     private void CheckPortsDistinct()
     {
         MeshSetting[] listening = [MeshSettings.HttpPort, MeshSettings.EmbeddedConsulHttpPort, MeshSettings.EmbeddedConsulHttpsPort, MeshSettings.EmbeddedConsulGrpcPort, MeshSettings.EmbeddedDnsPort];
-        foreach (var group in listening.Select(s => raw[s]).Where(r => IsPort(r.Value)).GroupBy(r => int.Parse(r.Value, CultureInfo.InvariantCulture)).Where(g => g.Count() > 1))
+        foreach (var group in listening.Select(s => raw[s]).Where(r => PortNumber.TryParse(r.Value, out _)).GroupBy(r => int.Parse(r.Value, CultureInfo.InvariantCulture)).Where(g => g.Count() > 1))
             Problems.Add($"{string.Join(" and ", group.Select(r => r.Describe()))}: expected distinct ports, each listening port can be used once");
     }
 
@@ -107,14 +107,11 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     private int Port(MeshSetting key)
     {
         var setting = raw[key];
-        if (IsPort(setting.Value))
-            return int.Parse(setting.Value, CultureInfo.InvariantCulture);
-        Problems.Add($"{setting.Describe()}: expected a port number from 1 to 65535");
+        if (PortNumber.TryParse(setting.Value, out var port))
+            return port;
+        Problems.Add($"{setting.Describe()}: expected {PortNumber.Rule}");
         return 0;
     }
-
-    private static bool IsPort(string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535;
 
     private int Days(MeshSetting key, int max)
     {

@@ -83,7 +83,7 @@ internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog
         var tagged = service.Instances.FirstOrDefault(i => i.Tags.Contains(MeshTag));
         if (tagged is null)
             return null;
-        var publicPort = tagged.Meta.TryGetValue("mesh_public_port", out var port) && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+        var publicPort = PortNumber.TryParse(tagged.Meta.GetValueOrDefault("mesh_public_port"), out var p)
             ? p : EnvoyEndpoints.DefaultPublicPort;
         var protocol = tagged.Meta.TryGetValue("protocol", out var value) && value == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http;
         return new MeshMember(service.Name, protocol, tagged.Port, publicPort, Upstreams(tagged.Meta.GetValueOrDefault("mesh_upstreams")), passing);
@@ -93,8 +93,7 @@ internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog
     private static List<MeshUpstreamRef> Upstreams(string? text) =>
         [.. (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(entry => entry.Split(':'))
-            .Where(parts => parts.Length == 2 && ServiceName.IsValid(parts[0], out _)
-                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var bind) && bind is >= 1 and <= 65535)
+            .Where(parts => parts.Length == 2 && ServiceName.IsValid(parts[0], out _) && PortNumber.TryParse(parts[1], out _))
             .Select(parts => new MeshUpstreamRef(parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture)))];
 
     private static partial class Log

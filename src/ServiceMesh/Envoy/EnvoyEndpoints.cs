@@ -139,10 +139,10 @@ internal static class EnvoyEndpoints
         {
             if (string.IsNullOrWhiteSpace(body.ServiceAddress) || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
                 problems.Add($"service_address: expected an IP address or host name, got '{body.ServiceAddress}'");
-            if (body.ServicePort is not (>= 1 and <= 65535))
-                problems.Add($"service_port: expected a port from 1 to 65535, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}");
-            if (body.PublicPort is { } publicPort && publicPort is < 1 or > 65535)
-                problems.Add($"public_port: expected a port from 1 to 65535, got {publicPort}");
+            if (!PortNumber.IsValid(body.ServicePort))
+                problems.Add($"service_port: expected {PortNumber.Rule}, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}");
+            if (body.PublicPort is { } publicPort && !PortNumber.IsValid(publicPort))
+                problems.Add($"public_port: expected {PortNumber.Rule}, got {publicPort}");
             if (body.Protocol is { } protocol && protocol is not ("http" or "tcp"))
                 problems.Add($"protocol: expected http or tcp, got '{protocol}'");
             var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
@@ -157,8 +157,8 @@ internal static class EnvoyEndpoints
                     problems.Add($"upstreams[{i}].name: {nameProblem}");
                 else if (upstream.Name == svc)
                     problems.Add($"upstreams[{i}].name: a service cannot be its own upstream");
-                if (upstream.LocalBindPort is not (>= 1 and <= 65535))
-                    problems.Add($"upstreams[{i}].local_bind_port: expected a port from 1 to 65535");
+                if (!PortNumber.IsValid(upstream.LocalBindPort))
+                    problems.Add($"upstreams[{i}].local_bind_port: expected {PortNumber.Rule}");
                 else if (!ports.Add(upstream.LocalBindPort.Value))
                     problems.Add($"upstreams[{i}].local_bind_port: {upstream.LocalBindPort} is already used by the public port or another upstream");
             }

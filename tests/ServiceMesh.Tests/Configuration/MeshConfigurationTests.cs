@@ -133,7 +133,7 @@ public sealed class MeshConfigurationTests : IDisposable
 
         var problem = Load([]).Problems.ShouldHaveSingleItem();
 
-        problem.ShouldBe($"HTTP_PORT='eighty' ({file} line 3, key server.http_port): expected a port number from 1 to 65535");
+        problem.ShouldBe($"HTTP_PORT='eighty' ({file} line 3, key server.http_port): expected a port from 1 to 65535");
     }
 
     [Fact]

@@ -92,8 +92,8 @@ internal static class LucidServiceEndpoints
             return "A JSON body {service_name, service_address, service_port, health_check_url?, tags?} is required.";
         if (!ServiceName.IsValid(body.ServiceName, out var nameProblem))
             return $"service_name: {nameProblem}.";
-        if (body.ServicePort is not (>= 1 and <= 65535))
-            return $"service_port {body.ServicePort?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"} must be a port from 1 to 65535.";
+        if (!PortNumber.IsValid(body.ServicePort))
+            return $"service_port {body.ServicePort?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"} must be {PortNumber.Rule}.";
         if (body.ServiceAddress is null || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
             return $"service_address '{body.ServiceAddress}' must be an IP address or a host name.";
         if (body.HealthCheckUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))

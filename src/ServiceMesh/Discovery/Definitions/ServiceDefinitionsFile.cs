@@ -142,9 +142,9 @@ internal static class ServiceDefinitionsFile
             var text = Scalar(map, key, at, required);
             if (text is null)
                 return 0;
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+            if (PortNumber.TryParse(text, out var port))
                 return port;
-            Problem(Child(map, key)!, $"{at}.{key}", $"expected a port from 1 to 65535, found '{text}'");
+            Problem(Child(map, key)!, $"{at}.{key}", $"expected {PortNumber.Rule}, found '{text}'");
             return 0;
         }
 

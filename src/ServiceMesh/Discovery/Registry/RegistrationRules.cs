@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Discovery.Registry;
@@ -62,7 +63,7 @@ internal static partial class RegistrationRules
         if (check.Http is { } http && (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             return (null, $"HTTP '{http}' must be an absolute http:// or https:// URL");
         if (check.Tcp is { } tcp && !IsTcpTarget(tcp))
-            return (null, $"TCP '{tcp}' must be host:port with a port from 1 to 65535");
+            return (null, $"TCP '{tcp}' must be host:port with {PortNumber.Rule}");
         TimeSpan? ttl = null;
         if (check.Ttl is not null)
         {
@@ -96,7 +97,7 @@ internal static partial class RegistrationRules
     private static bool IsTcpTarget(string target)
     {
         var match = TcpTarget().Match(target);
-        return match.Success && int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 65535;
+        return match.Success && PortNumber.TryParse(match.Groups["port"].Value, out _);
     }
 
     [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})\z")]

@@ -26,6 +26,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     private readonly string _folder;
     private readonly int _compactAfter;
     private readonly ILogger _logger;
+    private readonly Func<string, FileMode, FileStream> _openLog;
     private FileStream? _log; // opened at the first write, so a registry that was never written leaves DATA_PATH empty
     private readonly Channel<(LogRecord Record, TaskCompletionSource Done)> _pending =
         Channel.CreateUnbounded<(LogRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
@@ -33,11 +34,12 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     private int _sinceSnapshot;
     private bool _behind; // a batch failed after the store applied it in memory: the next write is a full snapshot
 
-    private RegistryLog(string folder, int compactAfter, ILogger logger, IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
+    private RegistryLog(string folder, int compactAfter, ILogger logger, Func<string, FileMode, FileStream> openLog, IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
     {
         _folder = folder;
         _compactAfter = compactAfter;
         _logger = logger;
+        _openLog = openLog;
         Recovered = recovered;
         _log = log;
         _sinceSnapshot = logRecords;
@@ -50,12 +52,15 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     /// <summary>Set by the store: its current persisted state, written as the next snapshot when the log grows long.</summary>
     public Func<List<LogRecord>>? CaptureState { get; set; }
 
-    /// <summary>Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).</summary>
-    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000)
+    /// <summary>
+    /// Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).
+    /// <paramref name="openLog"/> opens the log file (tests pass one whose writes fail like a full disk).
+    /// </summary>
+    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000, Func<string, FileMode, FileStream>? openLog = null)
     {
         try
         {
-            return OpenFiles(folder, logger, compactAfter);
+            return OpenFiles(folder, logger, compactAfter, openLog ?? OpenLogFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -63,7 +68,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
     }
 
-    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter)
+    private static FileStream OpenLogFile(string path, FileMode mode) => new(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+
+    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog)
     {
         var snapshotPath = Path.Combine(folder, SnapshotFileName);
         var records = new List<LogRecord>();
@@ -78,9 +85,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         if (!File.Exists(logPath))
         {
             Log.Recovered(logger, folder, records.Count, 0);
-            return new RegistryLog(folder, compactAfter, logger, records, null, 0);
+            return new RegistryLog(folder, compactAfter, logger, openLog, records, null, 0);
         }
-        var log = new FileStream(logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var log = openLog(logPath, FileMode.Open);
         var bytes = new byte[log.Length];
         log.ReadExactly(bytes);
         var (logRecords, validBytes, _) = ReadFrames(bytes);
@@ -93,7 +100,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         log.Seek(0, SeekOrigin.End);
         records.AddRange(logRecords);
         Log.Recovered(logger, folder, records.Count, logRecords.Count);
-        return new RegistryLog(folder, compactAfter, logger, records, log, logRecords.Count);
+        return new RegistryLog(folder, compactAfter, logger, openLog, records, log, logRecords.Count);
     }
 
     /// <summary>Queues a record; the task completes once it is on disk (or fails, and then nothing was acknowledged).</summary>
@@ -192,7 +199,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     private FileStream CreateLog()
     {
         Directory.CreateDirectory(_folder);
-        var log = new FileStream(Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var log = _openLog(Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate);
         log.Seek(0, SeekOrigin.End);
         LibC.SyncDirectory(_folder);
         LibC.SyncDirectory(Path.GetDirectoryName(_folder)!);
