@@ -11,7 +11,8 @@ internal static class CommandLine
 
         Usage:
           service-mesh                 run the mesh (HTTP API on SERVICE_MESH_HOST:HTTP_PORT)
-          service-mesh healthcheck     GET /health on the local instance; exit 0 when healthy, 1 otherwise
+          service-mesh healthcheck [--timeout 1500ms]
+                                       GET /health on the local instance; exit 0 when healthy, 1 otherwise
           service-mesh {VerifyInstallCommand.Usage}
                                        check the executable, default config and install markers; exit 0 or 1
           service-mesh --version       print the version
@@ -32,8 +33,13 @@ internal static class CommandLine
         {
             case null or "run" when args.Length <= 1:
                 return await MeshApplication.RunAsync(environment, error).ConfigureAwait(false);
-            case "healthcheck" when args.Length == 1:
-                return await HealthcheckCommand.RunAsync(environment, output).ConfigureAwait(false);
+            case "healthcheck":
+                if (HealthcheckCommand.ParseTimeout(args[1..], out var problem) is not { } timeout)
+                {
+                    await error.WriteLineAsync($"service-mesh healthcheck: {problem}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+                return await HealthcheckCommand.RunAsync(environment, output, timeout).ConfigureAwait(false);
             case "verify-install":
                 return await VerifyInstallCommand.RunAsync(args[1..], environment, output, error).ConfigureAwait(false);
             case "--version" or "version":

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Hosting;
 
@@ -10,9 +11,24 @@ namespace ServiceMesh.Hosting;
 /// </summary>
 internal static class HealthcheckCommand
 {
-    internal static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(1500);
+    /// <summary>Inside the image's HEALTHCHECK timeout, so a slow answer is reported by us, with the reason, not killed by Docker.</summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(1500);
 
-    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> environment, TextWriter output)
+    /// <summary>The arguments after "healthcheck": none, or <c>--timeout</c> and a duration ("1500ms", "5s"); null and a problem otherwise.</summary>
+    public static TimeSpan? ParseTimeout(IReadOnlyList<string> args, out string? problem)
+    {
+        problem = null;
+        if (args.Count == 0)
+            return DefaultTimeout;
+        if (args is ["--timeout", var text] && GoDuration.TryParse(text, out var timeout) && timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(10))
+            return timeout;
+        problem = args is ["--timeout", var given]
+            ? $"--timeout '{given}': expected a duration from 1ms to 10m, such as 1500ms or 5s"
+            : $"unexpected '{string.Join(' ', args)}': the only option is --timeout <duration>";
+        return null;
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> environment, TextWriter output, TimeSpan timeout)
     {
         var configuration = MeshConfiguration.Load(environment);
         if (!configuration.IsValid)
@@ -21,16 +37,16 @@ internal static class HealthcheckCommand
             return ExitCodes.Failure;
         }
         var url = new UriBuilder("http", configuration.Options!.LoopbackAddress.ToString(), configuration.Options.HttpPort, "/health").Uri;
-        var (healthy, line) = await ProbeAsync(url).ConfigureAwait(false);
+        var (healthy, line) = await ProbeAsync(url, timeout).ConfigureAwait(false);
         await output.WriteLineAsync(line).ConfigureAwait(false);
         return healthy ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static async Task<(bool Healthy, string Line)> ProbeAsync(Uri url)
+    private static async Task<(bool Healthy, string Line)> ProbeAsync(Uri url, TimeSpan timeout)
     {
         // No proxy: HTTP_PROXY in a container's environment must not send a loopback probe elsewhere.
-        using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = Timeout, AllowAutoRedirect = false };
-        using var client = new HttpClient(handler) { Timeout = Timeout };
+        using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = timeout, AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { Timeout = timeout };
         try
         {
             using var response = await client.GetAsync(url).ConfigureAwait(false);
@@ -41,7 +57,7 @@ internal static class HealthcheckCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            var reason = e is TaskCanceledException ? $"no answer within {Timeout.TotalSeconds} s" : e.Message;
+            var reason = e is TaskCanceledException ? $"no answer within {timeout.TotalSeconds} s" : e.Message;
             return (false, $"unhealthy: GET {url} failed: {reason}");
         }
     }

@@ -82,8 +82,8 @@ internal static class CompliantImage
         _ => new HttpAnswer(404, "not found"),
     };
 
-    public static async Task<IReadOnlyList<CheckResult>> VerifyAsync(FakeContainerEngine engine, IHttpProbe? http = null) =>
-        await new ImageVerifier(engine, http ?? HealthyHttp(), TimeSpan.Zero).VerifyAsync(Expectations, new MeshPorts(18088, 18500, 18501, 18502, 18600), CancellationToken.None);
+    public static async Task<IReadOnlyList<CheckResult>> VerifyAsync(FakeContainerEngine engine, IHttpProbe? http = null, ImageExpectations? expectations = null) =>
+        await new ImageVerifier(engine, http ?? HealthyHttp(), TimeSpan.Zero).VerifyAsync(expectations ?? Expectations, new MeshPorts(18088, 18500, 18501, 18502, 18600), CancellationToken.None);
 
     public static FakeFile Text(string text) => new(Encoding.UTF8.GetBytes(text));
 

@@ -118,7 +118,8 @@ public sealed class RunRuleTests
         var engine = CompliantImage.Engine();
         engine.Runs = _ => new FakeRun([CompliantImage.Starting, CompliantImage.Healthy]);
 
-        var results = await CompliantImage.VerifyAsync(engine);
+        // A short run timeout: the fake container never stops, and polling it with no interval for 30 s only burns a core.
+        var results = await CompliantImage.VerifyAsync(engine, expectations: CompliantImage.Expectations with { RunTimeout = TimeSpan.FromMilliseconds(300) });
 
         results.ShouldFailOnly("run: refuses a read-only certificates folder").Detail.ShouldContain("still running");
     }

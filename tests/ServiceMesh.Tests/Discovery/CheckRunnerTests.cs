@@ -17,7 +17,8 @@ public sealed class CheckRunnerTests
         await using var target = await HealthEndpointServer.StartAsync();
         await using var host = await MeshTestHost.StartAsync();
         var consul = ConsulClientFor(host);
-        await consul.RegisterAsync(Service("checked", target.Port, check: new AgentServiceCheck { Http = target.Url, Interval = "100ms", Timeout = "1s" }), default);
+        // A generous probe timeout: a stalled machine must not turn a probe into "timed out" (not what this test is about).
+        await consul.RegisterAsync(Service("checked", target.Port, check: new AgentServiceCheck { Http = target.Url, Interval = "100ms", Timeout = "30s" }), default);
 
         await EventuallyAsync(() => StatusIs(consul, "checked", HealthStatuses.Passing), "HTTP 200 → passing");
         target.StatusCode = 429;
@@ -47,8 +48,8 @@ public sealed class CheckRunnerTests
     [Fact]
     public async Task DeregisterCriticalServiceAfter_CriticalLongEnough_ServiceRemoved()
     {
-        // The service starts passing, so the reaper cannot win a race against the first look at the catalog
-        // (a check critical from registration on was reaped before a loaded CI machine looked once).
+        // The check starts passing (Status, as Consul allows), so the reaper cannot win a race against the first look
+        // at the catalog: a check critical from registration on was reaped before a loaded CI machine looked once.
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -56,7 +57,7 @@ public sealed class CheckRunnerTests
         var consul = ConsulClientFor(host);
         await consul.RegisterAsync(Service("doomed", port, check: new AgentServiceCheck
         {
-            Tcp = $"127.0.0.1:{port}", Interval = "100ms", Timeout = "500ms", DeregisterCriticalServiceAfter = "500ms",
+            Tcp = $"127.0.0.1:{port}", Interval = "100ms", Timeout = "500ms", DeregisterCriticalServiceAfter = "500ms", Status = HealthStatuses.Passing,
         }), default);
         await EventuallyAsync(() => StatusIs(consul, "doomed", HealthStatuses.Passing), "listening → passing");
 

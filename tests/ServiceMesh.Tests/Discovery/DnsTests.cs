@@ -15,7 +15,7 @@ public sealed class DnsTests
     private static LookupClient Resolver(MeshTestHost host, bool tcp = false) =>
         new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
         {
-            UseCache = false, UseTcpOnly = tcp, Retries = 0, Timeout = TimeSpan.FromSeconds(3), ThrowDnsErrors = false,
+            UseCache = false, UseTcpOnly = tcp, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
         });
 
     private static async Task<MeshTestHost> HostWithServicesAsync()
@@ -79,7 +79,7 @@ public sealed class DnsTests
         udp.Connect(IPAddress.Loopback, host.Options.EmbeddedDnsPort);
 
         await udp.SendAsync(new byte[] { 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0xff, 0xff, 0x00 });
-        var reply = (await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(3))).Buffer;
+        var reply = (await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(15))).Buffer;
         (reply[0], reply[1]).ShouldBe(((byte)0x12, (byte)0x34), "the reply carries the query's ID");
         (reply[3] & 0x0F).ShouldBe(1, "RCODE 1 = FORMERR");
         await udp.SendAsync(new byte[] { 0x01 });
@@ -98,7 +98,7 @@ public sealed class DnsTests
         await EnsureDigAsync();
         await using var host = await HostWithServicesAsync();
 
-        var output = await RunAsync("dig", $"@127.0.0.1 -p {host.Options.EmbeddedDnsPort} primary.web.service.consul SRV +short +tries=1 +time=3");
+        var output = await RunAsync("dig", $"@127.0.0.1 -p {host.Options.EmbeddedDnsPort} primary.web.service.consul SRV +short +tries=3 +time=10");
 
         output.Trim().ShouldBe("1 1 8080 7f000001.addr.lucid-dc.consul.");
     }

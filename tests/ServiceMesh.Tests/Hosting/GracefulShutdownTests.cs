@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Hosting;
@@ -14,7 +16,10 @@ public sealed class GracefulShutdownTests
     {
         var entered = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        await using var host = await MeshTestHost.StartAsync(routes: app => app.MapGet("/test/slow", async () =>
+        // A long grace period: a stalled machine must not reach the host's own 8 s and abort the request under test.
+        await using var host = await MeshTestHost.StartAsync(
+            services: builder => builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2)),
+            routes: app => app.MapGet("/test/slow", async () =>
         {
             entered.SetResult();
             await release.Task;
@@ -64,8 +69,7 @@ public sealed class GracefulShutdownTests
         var port = int.Parse(environment["HTTP_PORT"]!, CultureInfo.InvariantCulture);
         using var process = MeshProcess.Start(environment);
         await Http.WaitForListeningAsync(port, process, TimeSpan.FromSeconds(20));
-        using (var client = new HttpClient())
-            (await client.GetAsync(new Uri($"http://127.0.0.1:{port}/health"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Http.WaitForHealthyAsync(port, TimeSpan.FromSeconds(30))).ShouldBe(HttpStatusCode.OK);
 
         process.Terminate();
         var result = await process.WaitAsync(TimeSpan.FromSeconds(10));

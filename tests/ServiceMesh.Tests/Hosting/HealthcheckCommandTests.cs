@@ -7,6 +7,9 @@ namespace ServiceMesh.Tests.Hosting;
 
 public sealed class HealthcheckCommandTests
 {
+    // The image's 1.5 s budget is for an AOT binary; these runs are JIT-compiled, on a machine that may be busy.
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Healthcheck_RunningHealthyInstance_Exits0WithOneLine()
     {
@@ -14,7 +17,7 @@ public sealed class HealthcheckCommandTests
         await host.WarmUpAsync();
         var environment = MeshEnvironment.For(host.Folder, host.Options.HttpPort);
 
-        var result = await MeshProcess.RunAsync(environment, "healthcheck");
+        var result = await MeshProcess.RunAsync(environment, "healthcheck", "--timeout", "30s");
 
         result.ExitCode.ShouldBe(0);
         result.Output.Trim().ShouldBe($"healthy: GET http://127.0.0.1:{host.Options.HttpPort}/health -> 200");
@@ -40,7 +43,7 @@ public sealed class HealthcheckCommandTests
         using var output = new StringWriter();
         await host.WarmUpAsync();
 
-        var exitCode = await HealthcheckCommand.RunAsync(MeshEnvironment.For(host.Folder, host.Options.HttpPort), output);
+        var exitCode = await HealthcheckCommand.RunAsync(MeshEnvironment.For(host.Folder, host.Options.HttpPort), output, Generous);
 
         exitCode.ShouldBe(1);
         output.ToString().Trim().ShouldEndWith("-> 503 (example: CA expired)");
@@ -55,7 +58,7 @@ public sealed class HealthcheckCommandTests
         var environment = MeshEnvironment.For(host.Folder, host.Options.HttpPort);
         environment["SERVICE_MESH_HOST"] = "::";
 
-        var exitCode = await HealthcheckCommand.RunAsync(environment, output);
+        var exitCode = await HealthcheckCommand.RunAsync(environment, output, Generous);
 
         exitCode.ShouldBe(0);
         output.ToString().ShouldContain($"http://[::1]:{host.Options.HttpPort}/health");
@@ -69,8 +72,34 @@ public sealed class HealthcheckCommandTests
         environment["SERVICE_MESH_HOST"] = "service-mesh";
         using var output = new StringWriter();
 
-        (await HealthcheckCommand.RunAsync(environment, output)).ShouldBe(1);
+        (await HealthcheckCommand.RunAsync(environment, output, Generous)).ShouldBe(1);
 
         output.ToString().ShouldStartWith("unhealthy: invalid configuration: SERVICE_MESH_HOST='service-mesh'");
+    }
+
+    [Theory]
+    [InlineData("--timeout", "soon", "--timeout 'soon': expected a duration from 1ms to 10m")]
+    [InlineData("--timeout", "0s", "--timeout '0s': expected a duration from 1ms to 10m")]
+    [InlineData("--verbose", null, "unexpected '--verbose': the only option is --timeout <duration>")]
+    public async Task Healthcheck_BadOption_Exits64NamingWhatIsExpected(string option, string? value, string expected)
+    {
+        using var folder = new TempFolder();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = value is null ? ["healthcheck", option] : ["healthcheck", option, value];
+
+        var exitCode = await CommandLine.RunAsync(args, MeshEnvironment.For(folder), output, error);
+
+        exitCode.ShouldBe(64);
+        error.ToString().Trim().ShouldBe($"service-mesh healthcheck: {expected}" + (expected.EndsWith("10m", StringComparison.Ordinal) ? ", such as 1500ms or 5s" : ""));
+        output.ToString().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ParseTimeout_NoOption_TheImagesBudget()
+    {
+        HealthcheckCommand.ParseTimeout([], out var problem).ShouldBe(TimeSpan.FromMilliseconds(1500));
+        problem.ShouldBeNull();
+        HealthcheckCommand.ParseTimeout(["--timeout", "5s"], out _).ShouldBe(TimeSpan.FromSeconds(5));
     }
 }

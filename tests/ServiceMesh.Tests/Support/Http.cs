@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
@@ -29,5 +30,31 @@ internal static class Http
             }
         }
         throw new TimeoutException($"service-mesh (pid {process.Id}) did not listen on {port} within {timeout}");
+    }
+
+    /// <summary>
+    /// Polls GET /health until it answers 200; returns the last status. Discovery reports degraded until its first
+    /// catalog read, which start-up waits for only 3 s, so a child process on a loaded machine may answer 503 first.
+    /// </summary>
+    public static async Task<HttpStatusCode?> WaitForHealthyAsync(int port, TimeSpan timeout)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + timeout;
+        HttpStatusCode? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+                last = response.StatusCode;
+                if (last == HttpStatusCode.OK)
+                    return last;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        return last;
     }
 }

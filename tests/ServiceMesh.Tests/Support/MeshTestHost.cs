@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Watch;
 using ServiceMesh.Hosting;
 
 namespace ServiceMesh.Tests.Support;
@@ -34,7 +36,19 @@ internal sealed class MeshTestHost : IAsyncDisposable
         var app = MeshApplication.Build(configuration.Options!, services);
         routes?.Invoke(app);
         await app.StartAsync();
+        if (configuration.Options!.DiscoveryMode == DiscoveryMode.Embedded)
+            await WaitForFirstSyncAsync(app.Services.GetRequiredService<CatalogWatcher>());
         return new MeshTestHost(app, configuration.Options!, folder);
+    }
+
+    // Start-up waits for discovery's first catalog read only 3 s (an unreachable Consul must not hold it up); a stalled
+    // machine can take longer, and until then /health reports discovery degraded. The embedded registry always answers.
+    private static async Task WaitForFirstSyncAsync(CatalogWatcher watcher)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!watcher.Status.Synced && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        watcher.Status.Synced.ShouldBeTrue("the embedded registry answers the first catalog read");
     }
 
     /// <summary>
