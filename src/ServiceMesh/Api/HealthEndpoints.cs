@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Hosting;
 using ServiceMesh.Configuration;
 using ServiceMesh.Health;
 using ServiceMesh.Hosting;
@@ -31,12 +30,13 @@ internal static class HealthEndpoints
             statusCode: report.Status == ComponentStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<JsonHttpResult<ReadyResponse>> Ready(HealthEvaluator evaluator, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+    // Starting and stopping are the "host" component's Unhealthy states, so one rule covers them too.
+    private static async Task<JsonHttpResult<ReadyResponse>> Ready(HealthEvaluator evaluator, CancellationToken cancellationToken)
     {
         var report = await evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);
         var unhealthy = report.Components.Where(c => c.Value.Status == ComponentStatus.Unhealthy).Select(c => $"{c.Key}: {c.Value.Detail}").ToList();
-        var ready = unhealthy.Count == 0 && !lifetime.ApplicationStopping.IsCancellationRequested;
-        var body = ready ? new ReadyResponse("ready", "serving") : new ReadyResponse("not-ready", string.Join("; ", unhealthy.DefaultIfEmpty("shutting down")));
+        var ready = unhealthy.Count == 0;
+        var body = ready ? new ReadyResponse("ready", "serving") : new ReadyResponse("not-ready", string.Join("; ", unhealthy));
         return TypedResults.Json(body, ApiJsonContext.Api.ReadyResponse, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
