@@ -8,8 +8,8 @@ namespace ServiceMesh.Certificates;
 
 /// <summary>
 /// ca.crt (the trust bundle: active root first, then roots being retired), ca.key (the active root's key, 0600),
-/// ca.cross.crt (the active root signed by the previous one, during a rotation) and ca.rotation (when the previous
-/// root may leave the bundle). Created once; loaded on every later start; never overwritten because it looks wrong.
+/// ca.cross.crt (the active root signed by the previous one, during a rotation), ca.retiring.crl (the final CRL the
+/// previous root signed before its key was replaced) and ca.rotation (when the previous root may leave the bundle). Created once; loaded on every later start; never overwritten because it looks wrong.
 /// </summary>
 internal sealed partial class CaStore(CertificateSettings settings, ICertificateFileSystem files, ILogger logger)
 {
@@ -17,6 +17,7 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     public const string KeyFileName = "ca.key";
     private const string CrossSignedFileName = "ca.cross.crt";
     private const string RotationFileName = "ca.rotation";
+    private const string RetiringRevocationListFileName = "ca.retiring.crl";
     private const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PublicMode = KeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -24,6 +25,7 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     private string KeyPath => Path.Combine(settings.Folder, KeyFileName);
     private string CrossSignedPath => Path.Combine(settings.Folder, CrossSignedFileName);
     private string RotationPath => Path.Combine(settings.Folder, RotationFileName);
+    private string RetiringRevocationListPath => Path.Combine(settings.Folder, RetiringRevocationListFileName);
 
     public TrustState LoadOrCreate(DateTimeOffset now)
     {
@@ -53,6 +55,8 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         files.WriteAtomic(CertificatePath, CertificateAuthority.PemBytes(next.Bundle), PublicMode);
         if (next.CrossSigned is not null)
             files.WriteAtomic(CrossSignedPath, CertificateAuthority.PemBytes([next.CrossSigned]), PublicMode);
+        if (next.RetiringRevocationLists.Count > 0)
+            files.WriteAtomic(RetiringRevocationListPath, RevocationListFile.Pem(next.RetiringRevocationLists), PublicMode);
         WriteKey(next.Active);
     }
 
@@ -64,6 +68,7 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     {
         files.WriteAtomic(CertificatePath, CertificateAuthority.PemBytes(next.Bundle), PublicMode);
         files.DeleteFile(CrossSignedPath);
+        files.DeleteFile(RetiringRevocationListPath);
         files.DeleteFile(RotationPath);
         files.SyncDirectory(settings.Folder);
     }
@@ -113,7 +118,10 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
             files.WriteAtomic(CertificatePath, CertificateAuthority.PemBytes(bundle.Skip(index)), PublicMode);
         }
         var retiring = bundle.Skip(index + 1).ToList();
-        var state = new TrustState(authority, retiring, retiring.Count > 0 ? ReadCrossSigned(authority) : null, retiring.Count > 0 ? ReadRetireAfter() : null);
+        var state = new TrustState(authority, retiring, retiring.Count > 0 ? ReadCrossSigned(authority) : null, retiring.Count > 0 ? ReadRetireAfter() : null)
+        {
+            RetiringRevocationLists = retiring.Count > 0 && Read(RetiringRevocationListPath) is { } crls ? RevocationListFile.ParsePem(Encoding.ASCII.GetString(crls)) : [],
+        };
         Log.Loaded(logger, CertificatePath, authority.Root.SerialNumber, authority.KeyAlgorithmName, authority.Root.NotAfter.ToUniversalTime(), retiring.Count);
         return state;
     }

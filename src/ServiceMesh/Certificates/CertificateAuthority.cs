@@ -74,6 +74,24 @@ internal sealed class CertificateAuthority : IDisposable
         ReadOnlySpan<byte> serial, IEnumerable<X509Extension> extensions) =>
         DerEncoding.Certificate(_signer, Root.SubjectName, subject, subjectPublicKeyInfo, notBefore, notAfter, serial, extensions);
 
+    /// <summary>
+    /// A CRL (DER) signed by this root: every revoked serial with its time (serials are random, so listing one another
+    /// root issued is harmless), the CRL number from <paramref name="now"/> so it only grows, and the AKI of this root.
+    /// </summary>
+    public byte[] SignRevocationList(IEnumerable<RevokedCertificate> revoked, DateTimeOffset now, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in revoked)
+        {
+            // The API records serials as hex; anything else (a hand-edited file) cannot name a certificate.
+            if (entry.Serial.Length is > 0 and <= 40 && entry.Serial.Length % 2 == 0 && entry.Serial.All(char.IsAsciiHexDigit))
+                builder.AddEntry(Convert.FromHexString(entry.Serial), entry.RevokedAt);
+        }
+        var thisUpdate = now - CertificateSettings.Backdate;
+        return builder.Build(Root.SubjectName, _signer, new System.Numerics.BigInteger(now.ToUnixTimeMilliseconds()), nextUpdate,
+            HashAlgorithmName.SHA256, AuthorityKeyIdentifier, thisUpdate);
+    }
+
     /// <summary>Proves the key still signs: a signature over a fixed message that the root's public key verifies.</summary>
     public bool CanSign()
     {

@@ -20,6 +20,7 @@ internal static class CertificateEndpoints
         var group = app.MapGroup("/certificates");
         group.MapGet("", List).WithDescription("Every service certificate: serial, SPIFFE ID, validity, file paths");
         group.MapGet("/ca", TrustBundle).WithDescription("The trust bundle (PEM): the CA root, plus the previous root during a root rotation");
+        group.MapGet("/ca/crl", RevocationLists).WithDescription("ca.crl (PEM): a CRL per root of the trust bundle, as the sidecars check peers against it");
         group.MapPost("/ca/rotate", RotateRoot).RequireMeshToken()
             .WithDescription("New root cross-signed by the current one; every certificate is re-issued; the old root stays trusted for the grace period");
         group.MapGet("/{svc}", Get).WithDescription("One service's certificate");
@@ -67,7 +68,29 @@ internal static class CertificateEndpoints
         return revoked is null
             ? NotIssued(svc)
             : TypedResults.Json(new RevocationResponse(revoked.Service, revoked.Serial, revoked.RevokedAt,
-                $"files removed; serial recorded in {RevocationList.FileName}"), CertificateJsonContext.Default.RevocationResponse);
+                $"files removed; serial recorded in {RevocationList.FileName}; " + Enforcement(manager.RevocationList)), CertificateJsonContext.Default.RevocationResponse);
+    }
+
+    private static string Enforcement(RevocationListStatus status) => status switch
+    {
+        { Problem: { } problem } => $"{RevocationListFile.FileName} could not be written ({problem}): Envoy does not refuse it yet",
+        { Enforced: true } => $"{RevocationListFile.FileName} lists it: the sidecars refuse it",
+        _ => "not enforced by Envoy until the previous root is retired",
+    };
+
+    private static Results<ContentHttpResult, ProblemHttpResult> RevocationLists(CertificateManager manager)
+    {
+        var path = manager.Files.RevocationListPath;
+        try
+        {
+            return TypedResults.Text(File.ReadAllText(path, Encoding.ASCII), "application/x-pem-file");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Problems.Result(StatusCodes.Status404NotFound, manager.RevocationList.Problem is { } problem
+                ? $"{RevocationListFile.FileName} could not be written: {problem}"
+                : $"No {RevocationListFile.FileName} while the previous root, which has no CRL, is still trusted; it is published again when that root is retired.");
+        }
     }
 
     private static ContentHttpResult TrustBundle(CertificateManager manager) =>

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 
 namespace ServiceMesh.Certificates;
 
-internal enum CertificateChangeKind { Issued, Renewed, Revoked, TrustBundleChanged }
+internal enum CertificateChangeKind { Issued, Renewed, Revoked, TrustBundleChanged, RevocationListChanged }
 
 /// <summary>
 /// A service's certificate files changed (Service set), or the trust bundle ca.crt did (Service null).

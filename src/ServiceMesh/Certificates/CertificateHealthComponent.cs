@@ -5,8 +5,9 @@ using ServiceMesh.Health;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired) or a leaf is past
-/// NotAfter; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps failing.
+/// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired), a leaf is past NotAfter
+/// or the CRL on disk expired; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps
+/// failing, or ca.crl could not be written.
 /// </summary>
 internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IHealthComponent
 {
@@ -38,10 +39,18 @@ internal sealed class CertificateHealthComponent(CertificateManager manager, Tim
             return ComponentHealth.Degraded("renewal keeps failing close to expiry: " + string.Join("; ", failing.Select(l =>
                 $"{l.Service} expires {Format(l.Certificate.NotAfter)}, {l.FailedRenewals} failed attempt(s), last: {l.LastError}")));
 
+        var revocation = manager.RevocationList;
+        if (revocation.NextUpdate <= now)
+            return ComponentHealth.Unhealthy($"ca.crl expired at {Format(revocation.NextUpdate.Value)}: Envoy refuses every peer certificate until it is written again"
+                + (revocation.Problem is null ? "" : $" ({revocation.Problem})"));
+        if (revocation.Problem is not null)
+            return ComponentHealth.Degraded($"ca.crl could not be written ({revocation.Problem}); Envoy does not see revocations made since");
+
         var earliest = leaves.MinBy(l => l.Certificate.NotAfter);
         return ComponentHealth.Healthy($"CA serial {root.Root.SerialNumber} valid until {Format(rootNotAfter)}; {leaves.Count} service certificate(s)"
             + (earliest is null ? "" : $", earliest expiry {earliest.Service} at {Format(earliest.Certificate.NotAfter)}")
-            + (manager.Trust.RotationInProgress ? "; root rotation in progress (previous root still trusted)" : ""));
+            + (manager.Trust.RotationInProgress ? "; root rotation in progress (previous root still trusted)" : "")
+            + (revocation.Enforced ? $"; ca.crl lists {revocation.Revoked} revoked" : "; revocations are not enforced by Envoy until the previous root is retired"));
     }
 
     private static bool CanSign(CertificateAuthority authority, out string error)

@@ -22,6 +22,7 @@ internal sealed partial class CertificateManager : IDisposable
     private readonly ILogger<CertificateManager> _logger;
     private readonly CaStore _caStore;
     private readonly RevocationList _revocations;
+    private readonly RevocationListPublisher _revocationPublisher;
     private readonly SvidIssuer _issuer;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _serviceLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LeafState> _leaves = new(StringComparer.Ordinal);
@@ -40,6 +41,7 @@ internal sealed partial class CertificateManager : IDisposable
         _logger = logger;
         _caStore = new CaStore(settings, files, logger);
         _revocations = new RevocationList(settings.Folder, files);
+        _revocationPublisher = new RevocationListPublisher(settings, new RevocationListFile(settings.Folder, files), time, logger);
         _issuer = new SvidIssuer(settings);
         Files = new SvidFileStore(settings.Folder, files);
         metrics.EarliestExpiry = () => _leaves.IsEmpty ? null : (_leaves.Values.Min(l => l.Certificate.NotAfter) - _time.GetUtcNow()).TotalSeconds;
@@ -55,6 +57,8 @@ internal sealed partial class CertificateManager : IDisposable
 
     public LeafState? Find(string service) => _leaves.GetValueOrDefault(service);
 
+    public RevocationListStatus RevocationList => _revocationPublisher.Status;
+
     /// <summary>When the next scheduled work (a renewal, or retiring an old root) is due; null when there is none.</summary>
     public DateTimeOffset? NextDueAt
     {
@@ -63,6 +67,8 @@ internal sealed partial class CertificateManager : IDisposable
             DateTimeOffset? next = _leaves.IsEmpty ? null : _leaves.Values.Min(l => l.RenewAt);
             if (Volatile.Read(ref _trust)?.RetireAfter is { } retire && (next is null || retire < next))
                 next = retire;
+            if (_revocationPublisher.Status.RefreshAt is { } refresh && (next is null || refresh < next))
+                next = refresh;
             return next;
         }
     }
@@ -73,6 +79,7 @@ internal sealed partial class CertificateManager : IDisposable
         var now = _time.GetUtcNow();
         Volatile.Write(ref _trust, _caStore.LoadOrCreate(now));
         _revocations.Load();
+        PublishRevocationList(); // signed afresh at every start: the one on disk may have expired while the mesh was down
         var loader = new SvidLoader(_settings, Files, _revocations);
         foreach (var service in Files.Services())
         {
@@ -139,6 +146,7 @@ internal sealed partial class CertificateManager : IDisposable
                 return null;
             var revoked = new RevokedCertificate(service, current.Certificate.Serial, _time.GetUtcNow());
             _revocations.Add(revoked); // first: if deleting fails, the next start still refuses these files
+            PublishRevocationList();
             Files.Delete(service);
             _leaves.TryRemove(service, out _);
             Log.Revoked(_logger, service, revoked.Serial);
@@ -155,6 +163,8 @@ internal sealed partial class CertificateManager : IDisposable
     public async Task RenewDueAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        if (_revocationPublisher.Status.RefreshAt <= now)
+            PublishRevocationList();
         var activeKeyId = Trust.Active.KeyId;
         var due = _leaves.Values.Where(l => l.RenewAt <= now || l.Certificate.IssuerKeyId != activeKeyId).ToList();
         await RenewAllAsync(due, leaf => leaf.Certificate.IssuerKeyId != activeKeyId ? "root-rotation" : "schedule", () => { }, cancellationToken).ConfigureAwait(false);
@@ -186,10 +196,13 @@ internal sealed partial class CertificateManager : IDisposable
             var now = _time.GetUtcNow();
             var newer = CertificateAuthority.Create(_settings, now);
             var crossSigned = previous.Active.CrossSign(newer, _settings, now);
-            var next = new TrustState(newer, [previous.Active.Root], crossSigned, null);
+            // The old key is not kept: its last CRL is signed now and stays valid for as long as the old root.
+            var finalRevocationList = previous.Active.SignRevocationList(_revocations.Entries, now, new DateTimeOffset(previous.Active.Root.NotAfter.ToUniversalTime()));
+            var next = new TrustState(newer, [previous.Active.Root], crossSigned, null) { RetiringRevocationLists = [finalRevocationList] };
             _caStore.WriteRotation(next);
             Volatile.Write(ref _trust, next);
             Log.RootRotated(_logger, newer.Root.SerialNumber, previous.Active.Root.SerialNumber);
+            PublishRevocationList();
             Publish(CertificateChangeKind.TrustBundleChanged, null, null);
 
             var leaves = _leaves.Values.ToList();
@@ -293,11 +306,18 @@ internal sealed partial class CertificateManager : IDisposable
         }
         if (now < retireAfter)
             return;
-        var next = trust with { RetiringRoots = [], CrossSigned = null, RetireAfter = null };
+        var next = trust with { RetiringRoots = [], CrossSigned = null, RetireAfter = null, RetiringRevocationLists = [] };
         _caStore.WriteRetired(next);
         Volatile.Write(ref _trust, next);
         Log.OldRootsRetired(_logger, trust.RetiringRoots.Count);
+        PublishRevocationList();
         Publish(CertificateChangeKind.TrustBundleChanged, null, null);
+    }
+
+    private void PublishRevocationList()
+    {
+        if (_revocationPublisher.Publish(Trust, _revocations.Entries))
+            Publish(CertificateChangeKind.RevocationListChanged, null, null);
     }
 
     private void Publish(CertificateChangeKind kind, string? service, SvidInfo? certificate) =>

@@ -15,6 +15,12 @@ internal sealed record CertificateSettings
     public required string Datacenter { get; init; }
     public TimeSpan CaValidity { get; init; } = TimeSpan.FromDays(3650);
     public TimeSpan LeafLifetime { get; init; } = TimeSpan.FromHours(72);
+
+    /// <summary>
+    /// How long a published CRL is valid. Re-signed at half of it, so the CRL on disk outlives every leaf issued before
+    /// it: a mesh that stopped for good loses its leaves before Envoy would refuse peers for an expired CRL.
+    /// </summary>
+    public TimeSpan RevocationListValidity => LeafLifetime * 2 > TimeSpan.FromHours(1) ? LeafLifetime * 2 : TimeSpan.FromHours(1);
     public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.EcdsaP256;
     /// <summary>RSA modulus size (CERT_KEY_SIZE); only used when <see cref="KeyAlgorithm"/> is RSA.</summary>
     public int RsaKeySize { get; init; } = 2048;

@@ -30,6 +30,15 @@ internal sealed class RevocationList(string folder, ICertificateFileSystem files
         }
     }
 
+    public IReadOnlyList<RevokedCertificate> Entries
+    {
+        get
+        {
+            lock (_gate)
+                return _entries;
+        }
+    }
+
     public bool Contains(string serial)
     {
         lock (_gate)

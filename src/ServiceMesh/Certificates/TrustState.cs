@@ -17,4 +17,12 @@ internal sealed record TrustState(
     public IReadOnlyList<X509Certificate2> Bundle => [Active.Root, .. RetiringRoots];
 
     public X509Certificate2? LeafIntermediate => RotationInProgress ? CrossSigned : null;
+
+    /// <summary>
+    /// CRLs (DER) the retiring roots signed when they were replaced: their keys are gone, so these are final. Empty
+    /// for a rotation begun before CRLs were published, and then revocations cannot be enforced until it ends.
+    /// </summary>
+    public IReadOnlyList<byte[]> RetiringRevocationLists { get; init; } = [];
+
+    public bool EveryRootHasRevocationList => RetiringRevocationLists.Count >= RetiringRoots.Count;
 }

@@ -32,7 +32,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         return new EnvoyFileSet(service,
         [
             new(folder + EnvoyFileLayout.SdsCertificate, Render(new DiscoveryResponse([CertificateSecretOf(spec, watch: true)], spec.Tls.CertificateVersion))),
-            new(folder + EnvoyFileLayout.SdsTrustBundle, Render(new DiscoveryResponse([TrustBundleSecretOf(spec, watch: true)], spec.Tls.TrustBundleVersion))),
+            new(folder + EnvoyFileLayout.SdsTrustBundle, Render(new DiscoveryResponse([TrustBundleSecretOf(spec, watch: true)], spec.Tls.ValidationVersion))),
             new(folder + EnvoyFileLayout.Cds, Render(new DiscoveryResponse(Clusters(spec, certificate, trustBundle)))),
             new(folder + EnvoyFileLayout.Lds, Render(new DiscoveryResponse(Listeners(spec, certificate, trustBundle)))),
             new(EnvoyFileLayout.BootstrapName(service), Render(bootstrap)),
@@ -71,9 +71,13 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         new DataSource(spec.Tls.Paths.CertificateChain), new DataSource(spec.Tls.Paths.PrivateKey),
         watch ? new WatchedDirectory(spec.Tls.Paths.CertificateWatchedDirectory) : null));
 
+    // The CRL file holds one CRL per root of the bundle; only the leaf is checked against it (every root is ours, and a
+    // chain through the cross-signed root would otherwise need a CRL for it too).
     private static Secret TrustBundleSecretOf(EnvoyServiceSpec spec, bool watch) => new(TrustBundleSecret, ValidationContext: new CertificateValidationContext(
         TrustedCa: new DataSource(spec.Tls.Paths.TrustBundle),
-        WatchedDirectory: watch ? new WatchedDirectory(spec.Tls.Paths.TrustBundleWatchedDirectory) : null));
+        WatchedDirectory: watch ? new WatchedDirectory(spec.Tls.Paths.TrustBundleWatchedDirectory) : null,
+        Crl: spec.Tls.HasRevocationList ? new DataSource(spec.Tls.Paths.RevocationList) : null,
+        OnlyVerifyLeafCertCrl: spec.Tls.HasRevocationList));
 
     private static List<Listener> Listeners(EnvoyServiceSpec spec, SdsSecretConfig certificate, SdsSecretConfig trustBundle)
     {

@@ -50,6 +50,6 @@ internal static class EnvoyExtensions
     {
         var store = new SvidFileStore(certificates.Folder, CertificateFileSystem.Instance);
         return service => new EnvoyTlsPaths(store.CertificatePath(service), store.KeyPath(service), store.WatchedDirectory(service),
-            store.TrustBundlePath, certificates.Folder);
+            store.TrustBundlePath, certificates.Folder, store.RevocationListPath);
     }
 }

@@ -24,13 +24,15 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         if (rereadFiles)
             _versions.Forget();
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
+        var sharedVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle and one CRL file for all: hash each once
         var specs = new List<EnvoyServiceSpec>(members.Count);
         foreach (var member in members)
         {
             var paths = tlsPathsOf(member.Name);
-            if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
-                bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
+            if (!sharedVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
+                sharedVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
+            if (!sharedVersions.TryGetValue(paths.RevocationList, out var revocationVersion))
+                sharedVersions[paths.RevocationList] = revocationVersion = _versions.Of(paths.RevocationList);
             specs.Add(new EnvoyServiceSpec(
                 member.Name,
                 member.ServicePort,
@@ -40,7 +42,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
                 spiffeIdOf(member.Name),
                 Callers(member.Name, policies),
                 [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
-                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion),
+                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion, revocationVersion),
                 policies.For(member.Name)));
         }
         return specs;

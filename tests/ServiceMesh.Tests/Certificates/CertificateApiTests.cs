@@ -54,7 +54,7 @@ public sealed class CertificateApiTests
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("expected a DNS label");
-        Directory.EnumerateFileSystemEntries(host.Options.CertificatesPath).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crt", "ca.key"]);
+        Directory.EnumerateFileSystemEntries(host.Options.CertificatesPath).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crl", "ca.crt", "ca.key"]);
     }
 
     [Fact]
@@ -95,6 +95,26 @@ public sealed class CertificateApiTests
         (await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.revoked.json"))).ShouldContain(issued.GetProperty("serial").GetString()!);
         (await host.Client.GetAsync("/certificates/tor-proxy")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await host.Client.DeleteAsync("/certificates/tor-proxy")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task GetCaCrl_AfterRevocation_PemListingTheSerialAsOnDisk()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var serial = (await (await host.Client.PostAsync("/certificates/tor-proxy", null)).JsonAsync()).GetProperty("serial").GetString()!;
+
+        var revoked = await (await host.Client.DeleteAsync("/certificates/tor-proxy")).JsonAsync();
+        using var response = await host.Client.GetAsync("/certificates/ca/crl");
+
+        revoked.GetProperty("detail").GetString().ShouldEndWith("ca.crl lists it: the sidecars refuse it");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var pem = await response.Content.ReadAsStringAsync();
+        pem.ShouldBe(await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.crl")));
+        var crlFile = Path.Combine(host.Folder.Path, "served.crl");
+        await File.WriteAllTextAsync(crlFile, pem);
+        var (exitCode, text) = CertificateFixture.OpenSsl("crl", "-in", crlFile, "-noout", "-text");
+        exitCode.ShouldBe(0, text);
+        text.ShouldContain($"Serial Number: {serial}", Case.Insensitive);
     }
 
     [Fact]

@@ -72,8 +72,11 @@ internal sealed class CertificateFixture : IDisposable
         return (process.ExitCode, output);
     }
 
-    /// <summary>openssl verify of the service's leaf against ca.crt, with the file's intermediates as untrusted, at the fake clock's time.</summary>
-    public (int ExitCode, string Output) VerifyWithOpenSsl(string service, string? certificateFile = null, string? bundleFile = null)
+    /// <summary>
+    /// openssl verify of the service's leaf against ca.crt, with the file's intermediates as untrusted, at the fake
+    /// clock's time; with <paramref name="checkRevocation"/> also against ca.crl, for the leaf only, as Envoy is told to.
+    /// </summary>
+    public (int ExitCode, string Output) VerifyWithOpenSsl(string service, string? certificateFile = null, string? bundleFile = null, bool checkRevocation = false)
     {
         var chainFile = certificateFile ?? PathOf(service + ".crt");
         var chain = new X509Certificate2Collection();
@@ -85,6 +88,8 @@ internal sealed class CertificateFixture : IDisposable
         List<string> arguments = ["verify", "-CAfile", bundleFile ?? PathOf("ca.crt"), "-attime", Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (chain.Count > 1)
             arguments.AddRange(["-untrusted", untrusted]);
+        if (checkRevocation)
+            arguments.AddRange(["-crl_check", "-CRLfile", PathOf("ca.crl")]);
         arguments.Add(leafFile);
         try
         {

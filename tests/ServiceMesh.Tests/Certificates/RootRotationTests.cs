@@ -61,7 +61,11 @@ public sealed class RootRotationTests : IDisposable
         var kinds = new List<CertificateChangeKind>();
         while (subscription.Changes.TryRead(out var change))
             kinds.Add(change.Kind);
-        kinds.ShouldBe([CertificateChangeKind.TrustBundleChanged, CertificateChangeKind.Renewed, CertificateChangeKind.TrustBundleChanged]);
+        kinds.ShouldBe([
+            CertificateChangeKind.RevocationListChanged, CertificateChangeKind.TrustBundleChanged, CertificateChangeKind.Renewed,
+            CertificateChangeKind.RevocationListChanged, CertificateChangeKind.TrustBundleChanged,
+        ]);
+        File.Exists(_fixture.PathOf("ca.retiring.crl")).ShouldBeFalse("the retired root's CRL leaves with it");
     }
 
     [Fact]

@@ -211,6 +211,8 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
         Directory.Exists(certificate.Text("tls_certificate", "watched_directory", "path")).ShouldBeTrue();
         var bundle = _mesh.Yaml("api-gateway/sds-ca.yaml").Resources().Single();
         bundle.Text("validation_context", "trusted_ca", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crt"));
+        bundle.Text("validation_context", "crl", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crl"));
+        bundle.Text("validation_context", "only_verify_leaf_cert_crl").ShouldBe("true");
     }
 
     private IReadOnlyList<string> ResourceTypes(string file) => [.. _mesh.Yaml(file).Resources().Select(r => r.Text("@type"))];

@@ -72,6 +72,24 @@ public sealed class EnvoyUpdateTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_Revocation_RewritesEverySidecarsTrustBundleSecretOnly()
+    {
+        await _mesh.IssueAllAsync();
+        await _mesh.IssueAsync("outsider"); // a certificate outside the mesh, so revoking it changes no sidecar's own pair
+        _mesh.Generator.Generate();
+        var before = _mesh.Read("api-gateway/sds-ca.yaml");
+        _mesh.AgeAllFiles();
+
+        await _mesh.Manager.RevokeAsync("outsider", CancellationToken.None);
+        _mesh.Generator.Generate();
+
+        _mesh.Read("api-gateway/sds-ca.yaml").ShouldNotBe(before, "ca.crl changed, so the validation context's version did");
+        var rewritten = _mesh.FilesRewrittenSinceAged();
+        rewritten.Count.ShouldBe(3);
+        rewritten.ShouldAllBe(file => file.EndsWith("/sds-ca.yaml"));
+    }
+
+    [Fact]
     public async Task Generate_ServiceRemoved_DeletesItsBootstrapAndFolderAndKeepsOthers()
     {
         await _mesh.IssueAllAsync();

@@ -62,8 +62,8 @@ public sealed class PreflightTests : IDisposable
 
         Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal)
             .ShouldBe(["certificates", "data", "envoy-configs", "logs"]);
-        // The CA is created at the first start; every other folder stays empty until something is written there.
-        Directory.EnumerateFileSystemEntries(_folder.Combine("certificates")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crt", "ca.key"]);
+        // The CA (and its CRL) is created at the first start; every other folder stays empty until something is written there.
+        Directory.EnumerateFileSystemEntries(_folder.Combine("certificates")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crl", "ca.crt", "ca.key"]);
         foreach (var folder in Directory.EnumerateDirectories(_folder.Path).Where(f => Path.GetFileName(f) != "certificates"))
             Directory.EnumerateFileSystemEntries(folder).ShouldBeEmpty();
         process.Terminate();

@@ -59,12 +59,16 @@ internal sealed record CombinedValidationContext(CertificateValidationContext De
 internal sealed record CertificateValidationContext(
     DataSource? TrustedCa = null,
     WatchedDirectory? WatchedDirectory = null,
-    IReadOnlyList<SubjectAltNameMatcher>? MatchTypedSubjectAltNames = null) : IEnvoyMessage
+    IReadOnlyList<SubjectAltNameMatcher>? MatchTypedSubjectAltNames = null,
+    DataSource? Crl = null,
+    bool OnlyVerifyLeafCertCrl = false) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml
         .Field("trusted_ca", TrustedCa)
         .Field("watched_directory", WatchedDirectory)
-        .List("match_typed_subject_alt_names", MatchTypedSubjectAltNames);
+        .List("match_typed_subject_alt_names", MatchTypedSubjectAltNames)
+        .Field("crl", Crl)
+        .Field("only_verify_leaf_cert_crl", OnlyVerifyLeafCertCrl ? true : (bool?)null);
 }
 
 /// <summary>SubjectAltNameMatcher of type URI: where a SPIFFE ID lives in an X.509-SVID.</summary>

@@ -1,0 +1,171 @@
+using System.Globalization;
+using ServiceMesh.Certificates;
+using ServiceMesh.Health;
+using Shouldly;
+using Xunit;
+
+namespace ServiceMesh.Tests.Certificates;
+
+/// <summary>ca.crl as a CRL-checking verifier sees it: openssl verify -crl_check checks the leaf only, as Envoy is told to.</summary>
+public sealed class RevocationListPublisherTests : IDisposable
+{
+    private readonly CertificateFixture _fixture = new(s => s with { RootRotationGrace = TimeSpan.FromHours(1) });
+
+    [Fact]
+    public void Start_NewCa_PublishesAListTheRootSignedValidForTwiceTheLeafLifetime()
+    {
+        var manager = _fixture.Start();
+
+        var (exitCode, output) = CertificateFixture.OpenSsl("crl", "-in", _fixture.PathOf("ca.crl"), "-CAfile", _fixture.PathOf("ca.crt"), "-noout", "-nextupdate");
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("verify OK");
+        NextUpdate(output).ShouldBe(_fixture.Time.GetUtcNow() + TimeSpan.FromHours(144), TimeSpan.FromSeconds(1));
+        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(1);
+        manager.RevocationList.ShouldBe(new RevocationListStatus(true, 0, _fixture.Time.GetUtcNow() + TimeSpan.FromHours(144), _fixture.Time.GetUtcNow() + TimeSpan.FromHours(72), null));
+    }
+
+    [Fact]
+    public async Task RevokeAsync_IssuedLeaf_RefusedByACrlCheckingVerifierWhileOthersPass()
+    {
+        var manager = _fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.IssueAsync("auth-service", CancellationToken.None);
+        var revokedLeaf = Keep("api-gateway");
+        _fixture.VerifyWithOpenSsl("api-gateway", revokedLeaf, checkRevocation: true).ExitCode.ShouldBe(0, "not listed before it is revoked");
+        using var subscription = _fixture.Events.Subscribe();
+
+        await manager.RevokeAsync("api-gateway", CancellationToken.None);
+
+        var refused = _fixture.VerifyWithOpenSsl("api-gateway", revokedLeaf, checkRevocation: true);
+        refused.ExitCode.ShouldNotBe(0);
+        refused.Output.ShouldContain("certificate revoked");
+        _fixture.VerifyWithOpenSsl("auth-service", checkRevocation: true).ExitCode.ShouldBe(0);
+        manager.RevocationList.Revoked.ShouldBe(1);
+        Kinds(subscription).ShouldBe([CertificateChangeKind.RevocationListChanged, CertificateChangeKind.Revoked]);
+    }
+
+    [Fact]
+    public async Task RotateRootAsync_DuringOverlapAndAfterRestart_LeavesOfBothRootsAreCheckedAgainstTheirIssuersList()
+    {
+        var manager = _fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.IssueAsync("auth-service", CancellationToken.None);
+        var oldLeaf = Keep("api-gateway");
+        var oldRevokedLeaf = Keep("auth-service");
+        await manager.RevokeAsync("auth-service", CancellationToken.None);
+
+        await manager.RotateRootAsync(CancellationToken.None);
+
+        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(2, "the new root's list and the old root's final one");
+        _fixture.VerifyWithOpenSsl("api-gateway", oldLeaf, checkRevocation: true).ExitCode.ShouldBe(0, "an old-root leaf needs its issuer's list to pass");
+        _fixture.VerifyWithOpenSsl("api-gateway", checkRevocation: true).ExitCode.ShouldBe(0);
+        _fixture.VerifyWithOpenSsl("auth-service", oldRevokedLeaf, checkRevocation: true).Output.ShouldContain("certificate revoked");
+
+        var restarted = _fixture.Start();
+
+        restarted.RevocationList.Enforced.ShouldBeTrue();
+        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(2, "the old key is gone, but its final list was kept");
+        _fixture.VerifyWithOpenSsl("api-gateway", oldLeaf, checkRevocation: true).ExitCode.ShouldBe(0);
+        _fixture.VerifyWithOpenSsl("auth-service", oldRevokedLeaf, checkRevocation: true).Output.ShouldContain("certificate revoked");
+    }
+
+    [Fact]
+    public async Task Start_RotationWithoutTheOldRootsList_RemovesCaCrlUntilThatRootIsRetired()
+    {
+        var manager = _fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.RotateRootAsync(CancellationToken.None);
+        File.Delete(_fixture.PathOf("ca.retiring.crl")); // a rotation begun by a version that published no CRLs
+
+        var restarted = _fixture.Start();
+
+        File.Exists(_fixture.PathOf("ca.crl")).ShouldBeFalse("a CRL file without a list for every root would refuse the old root's leaves");
+        restarted.RevocationList.Enforced.ShouldBeFalse();
+        (await new CertificateHealthComponent(restarted, _fixture.Time).CheckAsync(CancellationToken.None)).Detail.ShouldContain("not enforced by Envoy until the previous root is retired");
+
+        _fixture.Time.Advance(TimeSpan.FromHours(1));
+        await restarted.RenewDueAsync(CancellationToken.None);
+
+        restarted.Trust.RotationInProgress.ShouldBeFalse();
+        restarted.RevocationList.Enforced.ShouldBeTrue();
+        _fixture.VerifyWithOpenSsl("api-gateway", checkRevocation: true).ExitCode.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task RenewDueAsync_HalfTheValidityPassed_SignsItAgain()
+    {
+        var manager = _fixture.Start();
+        var first = File.ReadAllBytes(_fixture.PathOf("ca.crl"));
+        var refreshAt = manager.RevocationList.RefreshAt!.Value;
+        manager.NextDueAt.ShouldBe(refreshAt, "the renewal loop wakes for it");
+        using var subscription = _fixture.Events.Subscribe();
+
+        _fixture.Time.SetUtcNow(refreshAt - TimeSpan.FromSeconds(1));
+        await manager.RenewDueAsync(CancellationToken.None);
+        File.ReadAllBytes(_fixture.PathOf("ca.crl")).ShouldBe(first);
+
+        _fixture.Time.SetUtcNow(refreshAt);
+        await manager.RenewDueAsync(CancellationToken.None);
+
+        File.ReadAllBytes(_fixture.PathOf("ca.crl")).ShouldNotBe(first);
+        manager.RevocationList.NextUpdate.ShouldBe(refreshAt + TimeSpan.FromHours(144));
+        Kinds(subscription).ShouldBe([CertificateChangeKind.RevocationListChanged]);
+    }
+
+    [Fact]
+    public async Task Publish_WriteFails_DegradedRetriedAfter30SecondsAndUnhealthyOnceTheListOnDiskExpired()
+    {
+        var files = new FaultyFileSystem(path => Path.GetFileName(path) == "ca.crl") { Enabled = false };
+        var manager = _fixture.Start(files);
+        var component = new CertificateHealthComponent(manager, _fixture.Time);
+        var published = File.ReadAllBytes(_fixture.PathOf("ca.crl"));
+        var expiry = manager.RevocationList.NextUpdate!.Value;
+        files.Enabled = true;
+
+        _fixture.Time.SetUtcNow(manager.RevocationList.RefreshAt!.Value);
+        await manager.RenewDueAsync(CancellationToken.None);
+
+        var degraded = await component.CheckAsync(CancellationToken.None);
+        degraded.Status.ShouldBe(ComponentStatus.Degraded);
+        degraded.Detail.ShouldContain("ca.crl could not be written (No space left on device");
+        File.ReadAllBytes(_fixture.PathOf("ca.crl")).ShouldBe(published, "the list on disk stays whole");
+        manager.RevocationList.RefreshAt.ShouldBe(_fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(30));
+
+        _fixture.Time.SetUtcNow(expiry);
+        await manager.RenewDueAsync(CancellationToken.None);
+        var unhealthy = await component.CheckAsync(CancellationToken.None);
+        unhealthy.Status.ShouldBe(ComponentStatus.Unhealthy);
+        unhealthy.Detail.ShouldContain("ca.crl expired at");
+
+        files.Enabled = false;
+        _fixture.Time.Advance(TimeSpan.FromSeconds(30));
+        await manager.RenewDueAsync(CancellationToken.None);
+        (await component.CheckAsync(CancellationToken.None)).Status.ShouldBe(ComponentStatus.Healthy);
+        manager.RevocationList.Problem.ShouldBeNull();
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private string Keep(string service)
+    {
+        var copy = _fixture.PathOf($"kept-{service}-{Guid.NewGuid():N}.pem.tmp");
+        File.Copy(_fixture.PathOf(service + ".crt"), copy);
+        return copy;
+    }
+
+    private static List<CertificateChangeKind> Kinds(CertificateSubscription subscription)
+    {
+        var kinds = new List<CertificateChangeKind>();
+        while (subscription.Changes.TryRead(out var change))
+            kinds.Add(change.Kind);
+        return kinds;
+    }
+
+    // "nextUpdate=Dec  4 21:10:00 2026 GMT"
+    private static DateTimeOffset NextUpdate(string opensslOutput)
+    {
+        var line = opensslOutput.Split('\n').Single(l => l.StartsWith("nextUpdate=", StringComparison.Ordinal))["nextUpdate=".Length..].Trim();
+        var text = string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return DateTimeOffset.ParseExact(text, "MMM d HH:mm:ss yyyy 'GMT'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    }
+}
