@@ -4,8 +4,8 @@ namespace ServiceMesh.Build.Verification;
 
 /// <summary>
 /// Runs the image the way production does (read-only root, user 65532, tmpfs /tmp, volumes for the writable folders,
-/// host network on free ports) until Docker itself reports it healthy, then GETs /health, has it issue an SVID, calls
-/// its Consul API over TLS trusting only the mesh CA, and stops it. A second run
+/// host network on free ports) until Docker itself reports it healthy, then GETs /health, has it issue an SVID and
+/// revoke it into ca.crl, calls its Consul API over TLS trusting only the mesh CA, and stops it. A second run
 /// without a writable certificates folder must stop at the preflight with a line naming the folder.
 /// </summary>
 internal sealed class RunRules
@@ -68,7 +68,13 @@ internal sealed class RunRules
             var url = new Uri($"http://127.0.0.1:{ports.Http}/health");
             var answer = await _http.SendAsync(ProbeRequest.Get(url), cancellationToken);
             results.Add(CheckResult.When(answer.IsOk, "run: GET /health", $"{answer.Status} from {url}: {Shorten(answer.Body)}"));
-            results.Add(await IssuesSvidAsync(ports, cancellationToken));
+            var issued = await IssuesSvidAsync(ports, cancellationToken);
+            results.Add(issued);
+            if (issued.Passed)
+            {
+                results.Add(await RevokesIntoCrlAsync(ports, cancellationToken));
+            }
+
             results.Add(await ConsulOverTlsAsync(ports, cancellationToken));
             await _engine.StopContainerAsync(id, TimeSpan.FromSeconds(10), cancellationToken);
             var stopped = await _engine.InspectContainerAsync(id, cancellationToken);
@@ -88,6 +94,23 @@ internal sealed class RunRules
         var answer = await _http.SendAsync(new ProbeRequest(HttpMethod.Post, url), cancellationToken);
         var issued = answer.IsSuccess && answer.Body.Contains($"/svc/{ProbeService}\"", StringComparison.Ordinal);
         return CheckResult.When(issued, "run: issues an SVID", $"{answer.Status} from POST {url}: {Shorten(answer.Body)}");
+    }
+
+    /// <summary>Revoking the probe's SVID re-signs ca.crl (a CRL built by the AOT binary), and the CRL is served.</summary>
+    private async Task<CheckResult> RevokesIntoCrlAsync(MeshPorts ports, CancellationToken cancellationToken)
+    {
+        const string check = "run: revocation published in ca.crl";
+        var url = new Uri($"http://127.0.0.1:{ports.Http}/certificates/{ProbeService}");
+        var revoked = await _http.SendAsync(new ProbeRequest(HttpMethod.Delete, url), cancellationToken);
+        if (!revoked.IsOk || !revoked.Body.Contains("ca.crl lists it", StringComparison.Ordinal))
+        {
+            return CheckResult.Fail(check, $"{revoked.Status} from DELETE {url}: {Shorten(revoked.Body)}");
+        }
+
+        var crlUrl = new Uri($"http://127.0.0.1:{ports.Http}/certificates/ca/crl");
+        var crl = await _http.SendAsync(ProbeRequest.Get(crlUrl), cancellationToken);
+        return CheckResult.When(crl.IsOk && crl.Body.Contains("-----BEGIN X509 CRL-----", StringComparison.Ordinal), check,
+            $"{crl.Status} from {crlUrl}: {Shorten(crl.Body)}");
     }
 
     /// <summary>The Consul API on the HTTPS port answers through TLS that verifies against the mesh's own trust bundle (and nothing else).</summary>

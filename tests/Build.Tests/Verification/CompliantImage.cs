@@ -76,6 +76,9 @@ internal static class CompliantImage
     public static HttpAnswer HealthyAnswer(ProbeRequest request) => request.Url.AbsolutePath switch
     {
         "/health" => new HttpAnswer(200, "{\"status\":\"healthy\"}"),
+        "/certificates/verify-image" when request.Method == HttpMethod.Delete =>
+            new HttpAnswer(200, "{\"service\":\"verify-image\",\"detail\":\"files removed; serial recorded in ca.revoked.json; ca.crl lists it: the sidecars refuse it\"}"),
+        "/certificates/ca/crl" => new HttpAnswer(200, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n"),
         "/certificates/verify-image" => new HttpAnswer(201, "{\"service\":\"verify-image\",\"spiffe_id\":\"spiffe://lucid.local/ns/default/dc/lucid-dc/svc/verify-image\"}"),
         "/certificates/ca" => new HttpAnswer(200, Bundle),
         "/v1/status/leader" when request.TrustedCaPem == Bundle => new HttpAnswer(200, "\"127.0.0.1:8300\""),

@@ -25,6 +25,8 @@ public sealed class RunRuleTests
         http.Requests.Select(r => $"{r.Method} {r.Url}").ShouldBe([
             "GET http://127.0.0.1:18088/health",
             "POST http://127.0.0.1:18088/certificates/verify-image",
+            "DELETE http://127.0.0.1:18088/certificates/verify-image",
+            "GET http://127.0.0.1:18088/certificates/ca/crl",
             "GET http://127.0.0.1:18088/certificates/ca",
             "GET https://127.0.0.1:18501/v1/status/leader",
         ]);
@@ -72,6 +74,16 @@ public sealed class RunRuleTests
         var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), AnswersOtherwise("/certificates/verify-image", new HttpAnswer(500, "{\"detail\":\"the CA cannot sign\"}")));
 
         results.ShouldFailOnly("run: issues an SVID").Detail.ShouldContain("the CA cannot sign");
+        results.ShouldNotContain(r => r.Check == "run: revocation published in ca.crl", "nothing to revoke");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RevocationLeavesNoCrl_FailsRevocationCheck()
+    {
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(),
+            AnswersOtherwise("/certificates/ca/crl", new HttpAnswer(404, "{\"detail\":\"No ca.crl\"}")));
+
+        results.ShouldFailOnly("run: revocation published in ca.crl").Detail.ShouldContain("404 from http://127.0.0.1:18088/certificates/ca/crl");
     }
 
     [Fact]
