@@ -76,9 +76,9 @@ internal sealed class CertificateAuthority : IDisposable
 
     /// <summary>
     /// A CRL (DER) signed by this root: every revoked serial with its time (serials are random, so listing one another
-    /// root issued is harmless), the CRL number from <paramref name="now"/> so it only grows, and the AKI of this root.
+    /// root issued is harmless), the given CRL number, and the AKI of this root.
     /// </summary>
-    public byte[] SignRevocationList(IEnumerable<RevokedCertificate> revoked, DateTimeOffset now, DateTimeOffset nextUpdate)
+    public byte[] SignRevocationList(IEnumerable<RevokedCertificate> revoked, long number, DateTimeOffset now, DateTimeOffset nextUpdate)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var entry in revoked)
@@ -88,7 +88,7 @@ internal sealed class CertificateAuthority : IDisposable
                 builder.AddEntry(Convert.FromHexString(entry.Serial), entry.RevokedAt);
         }
         var thisUpdate = now - CertificateSettings.Backdate;
-        return builder.Build(Root.SubjectName, _signer, new System.Numerics.BigInteger(now.ToUnixTimeMilliseconds()), nextUpdate,
+        return builder.Build(Root.SubjectName, _signer, new System.Numerics.BigInteger(number), nextUpdate,
             HashAlgorithmName.SHA256, AuthorityKeyIdentifier, thisUpdate);
     }
 

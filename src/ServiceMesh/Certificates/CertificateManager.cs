@@ -197,7 +197,8 @@ internal sealed partial class CertificateManager : IDisposable
             var newer = CertificateAuthority.Create(_settings, now);
             var crossSigned = previous.Active.CrossSign(newer, _settings, now);
             // The old key is not kept: its last CRL is signed now and stays valid for as long as the old root.
-            var finalRevocationList = previous.Active.SignRevocationList(_revocations.Entries, now, new DateTimeOffset(previous.Active.Root.NotAfter.ToUniversalTime()));
+            var finalRevocationList = previous.Active.SignRevocationList(_revocations.Entries, now.ToUnixTimeMilliseconds(), now,
+                new DateTimeOffset(previous.Active.Root.NotAfter.ToUniversalTime()));
             var next = new TrustState(newer, [previous.Active.Root], crossSigned, null) { RetiringRevocationLists = [finalRevocationList] };
             _caStore.WriteRotation(next);
             Volatile.Write(ref _trust, next);

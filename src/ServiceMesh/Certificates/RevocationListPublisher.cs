@@ -23,6 +23,7 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
     internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
     private RevocationListStatus _status = RevocationListStatus.NotPublished;
+    private long _lastNumber;
 
     public RevocationListStatus Status => Volatile.Read(ref _status);
 
@@ -39,7 +40,10 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
                 if (trust.EveryRootHasRevocationList)
                 {
                     var nextUpdate = now + settings.RevocationListValidity;
-                    file.Write([trust.Active.SignRevocationList(revoked, now, nextUpdate), .. trust.RetiringRevocationLists]);
+                    // The clock in milliseconds keeps the number growing across restarts; +1 keeps it growing within one.
+                    var number = Math.Max(now.ToUnixTimeMilliseconds(), _lastNumber + 1);
+                    file.Write([trust.Active.SignRevocationList(revoked, number, now, nextUpdate), .. trust.RetiringRevocationLists]);
+                    _lastNumber = number;
                     next = new RevocationListStatus(true, revoked.Count, nextUpdate, now + settings.RevocationListValidity / 2, null);
                 }
                 else

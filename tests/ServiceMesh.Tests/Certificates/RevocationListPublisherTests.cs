@@ -92,6 +92,22 @@ public sealed class RevocationListPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task RevokeAsync_TwiceAtTheSameInstant_CrlNumberStillGrows()
+    {
+        var manager = _fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.IssueAsync("auth-service", CancellationToken.None);
+        var first = CrlNumber();
+
+        await manager.RevokeAsync("api-gateway", CancellationToken.None);
+        var second = CrlNumber();
+        await manager.RevokeAsync("auth-service", CancellationToken.None);
+
+        second.ShouldBeGreaterThan(first);
+        CrlNumber().ShouldBeGreaterThan(second, "the fake clock did not move, the number must anyway");
+    }
+
+    [Fact]
     public async Task RenewDueAsync_HalfTheValidityPassed_SignsItAgain()
     {
         var manager = _fixture.Start();
@@ -159,6 +175,15 @@ public sealed class RevocationListPublisherTests : IDisposable
         while (subscription.Changes.TryRead(out var change))
             kinds.Add(change.Kind);
         return kinds;
+    }
+
+    // "crlNumber=0x19AC0D5E0F1"
+    private System.Numerics.BigInteger CrlNumber()
+    {
+        var (exitCode, output) = CertificateFixture.OpenSsl("crl", "-in", _fixture.PathOf("ca.crl"), "-noout", "-crlnumber");
+        exitCode.ShouldBe(0, output);
+        var hex = output.Trim()["crlNumber=0x".Length..];
+        return System.Numerics.BigInteger.Parse("0" + hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
 
     // "nextUpdate=Dec  4 21:10:00 2026 GMT"
