@@ -63,10 +63,11 @@ internal sealed class CertificateFixture : IDisposable
     /// <summary>Runs the openssl CLI; returns its exit code and combined output.</summary>
     public static (int ExitCode, string Output) OpenSsl(params string[] arguments)
     {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
+        process.StandardInput.Close(); // s_client ends at end of input instead of waiting on the test's own stdin
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output);

@@ -53,6 +53,34 @@ public sealed class MutualTlsTests : IDisposable
         serverSawClient.ShouldEndWith("/svc/api-gateway");
     }
 
+    [Fact]
+    public async Task Handshake_OpenSslServerCheckingCaCrl_RefusesTheRevokedClientAndAcceptsAnother()
+    {
+        var manager = _fixture.Start();
+        foreach (var service in new[] { "auth-service", "api-gateway", "session-anchoring" })
+            await manager.IssueAsync(service, CancellationToken.None);
+        var (revokedCertificate, revokedKey) = (_fixture.PathOf("revoked.crt.tmp"), _fixture.PathOf("revoked.key.tmp"));
+        File.Copy(_fixture.PathOf("session-anchoring.crt"), revokedCertificate);
+        File.Copy(_fixture.PathOf("session-anchoring.key"), revokedKey);
+        await manager.RevokeAsync("session-anchoring", CancellationToken.None);
+
+        // A TLS server that checks the client's leaf against ca.crl, as the sidecars are configured to (TLS 1.2, so the
+        // verdict comes inside the handshake, where s_client reports it).
+        using var server = OpenSslServer.Start(_fixture.PathOf("auth-service.crt"), _fixture.PathOf("auth-service.key"),
+            "-CAfile", _fixture.PathOf("ca.crt"), "-Verify", "1", "-verify_return_error", "-crl_check", "-CRL", _fixture.PathOf("ca.crl"));
+        await server.WaitUntilAcceptingAsync();
+
+        var accepted = CertificateFixture.OpenSsl("s_client", "-connect", $"127.0.0.1:{server.Port}", "-tls1_2", "-CAfile", _fixture.PathOf("ca.crt"),
+            "-verify_return_error", "-cert", _fixture.PathOf("api-gateway.crt"), "-key", _fixture.PathOf("api-gateway.key"));
+        var refused = CertificateFixture.OpenSsl("s_client", "-connect", $"127.0.0.1:{server.Port}", "-tls1_2", "-CAfile", _fixture.PathOf("ca.crt"),
+            "-verify_return_error", "-cert", revokedCertificate, "-key", revokedKey);
+
+        accepted.ExitCode.ShouldBe(0, accepted.Output);
+        accepted.Output.ShouldContain("Verify return code: 0 (ok)");
+        refused.ExitCode.ShouldNotBe(0, refused.Output);
+        refused.Output.ShouldContain("certificate revoked");
+    }
+
     private static SslStreamCertificateContext Identity(CertificateFixture fixture, string service)
     {
         var chain = fixture.ReadChain(service);
