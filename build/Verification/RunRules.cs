@@ -96,13 +96,13 @@ internal sealed class RunRules
         return CheckResult.When(issued, "run: issues an SVID", $"{answer.Status} from POST {url}: {Shorten(answer.Body)}");
     }
 
-    /// <summary>Revoking the probe's SVID re-signs ca.crl (a CRL built by the AOT binary), and the CRL is served.</summary>
+    /// <summary>Revoking the probe's SVID re-signs the revocation list (a CRL built by the AOT binary), and it is served.</summary>
     private async Task<CheckResult> RevokesIntoCrlAsync(MeshPorts ports, CancellationToken cancellationToken)
     {
         const string check = "run: revocation published in ca.crl";
         var url = new Uri($"http://127.0.0.1:{ports.Http}/certificates/{ProbeService}");
         var revoked = await _http.SendAsync(new ProbeRequest(HttpMethod.Delete, url), cancellationToken);
-        if (!revoked.IsOk || !revoked.Body.Contains("ca.crl lists it", StringComparison.Ordinal))
+        if (!revoked.IsOk || !revoked.Body.Contains("they refuse it", StringComparison.Ordinal))
         {
             return CheckResult.Fail(check, $"{revoked.Status} from DELETE {url}: {Shorten(revoked.Body)}");
         }

@@ -120,7 +120,7 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         var retiring = bundle.Skip(index + 1).ToList();
         var state = new TrustState(authority, retiring, retiring.Count > 0 ? ReadCrossSigned(authority) : null, retiring.Count > 0 ? ReadRetireAfter() : null)
         {
-            RetiringRevocationLists = retiring.Count > 0 && Read(RetiringRevocationListPath) is { } crls ? RevocationListFile.ParsePem(Encoding.ASCII.GetString(crls)) : [],
+            RetiringRevocationLists = retiring.Count > 0 ? ReadRetiringRevocationLists(retiring) : [],
         };
         Log.Loaded(logger, CertificatePath, authority.Root.SerialNumber, authority.KeyAlgorithmName, authority.Root.NotAfter.ToUniversalTime(), retiring.Count);
         return state;
@@ -152,6 +152,18 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         var certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem));
         var samePublicKey = certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(active.Root.PublicKey.ExportSubjectPublicKeyInfo());
         return samePublicKey ? certificate : null;
+    }
+
+    // Only lists a retiring root really signed count; the file is left as it is (never overwritten because it looks wrong).
+    private List<byte[]> ReadRetiringRevocationLists(List<X509Certificate2> retiring)
+    {
+        if (Read(RetiringRevocationListPath) is not { } pem)
+            return [];
+        var all = RevocationListFile.ParsePem(Encoding.ASCII.GetString(pem));
+        var valid = all.Where(crl => retiring.Any(root => RevocationListFile.IsSignedBy(crl, root))).ToList();
+        if (valid.Count < all.Count || valid.Count < retiring.Count)
+            Log.RetiringRevocationListsUnusable(logger, RetiringRevocationListPath, all.Count - valid.Count, retiring.Count);
+        return valid;
     }
 
     private DateTimeOffset? ReadRetireAfter() =>
@@ -193,6 +205,9 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
 
         [LoggerMessage(2, LogLevel.Information, "Loaded the mesh CA {Path} (serial {Serial}, {Algorithm}, valid until {NotAfter:O}; {Retiring} previous root(s) still trusted)")]
         public static partial void Loaded(ILogger logger, string path, string serial, string algorithm, DateTime notAfter, int retiring);
+
+        [LoggerMessage(4, LogLevel.Warning, "{Path}: {Invalid} list(s) not signed by a root being retired were ignored; with {Retiring} such root(s), revocations are enforced only if each has a valid list")]
+        public static partial void RetiringRevocationListsUnusable(ILogger logger, string path, int invalid, int retiring);
 
         [LoggerMessage(3, LogLevel.Warning, "Removed {Count} root(s) from {Path} left by an interrupted root rotation (their keys were never written)")]
         public static partial void DroppedInterruptedRotation(ILogger logger, int count, string path);

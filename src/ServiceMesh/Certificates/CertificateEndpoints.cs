@@ -67,31 +67,18 @@ internal static class CertificateEndpoints
         var revoked = await manager.RevokeAsync(svc, cancellationToken).ConfigureAwait(false);
         return revoked is null
             ? NotIssued(svc)
-            : TypedResults.Json(new RevocationResponse(revoked.Service, revoked.Serial, revoked.RevokedAt,
-                $"files removed; serial recorded in {RevocationList.FileName}; " + Enforcement(manager.RevocationList)), CertificateJsonContext.Default.RevocationResponse);
+            : TypedResults.Json(new RevocationResponse(revoked.Certificate.Service, revoked.Certificate.Serial, revoked.Certificate.RevokedAt,
+                $"files removed; serial recorded in {RevocationList.FileName}; {revoked.Enforcement}"), CertificateJsonContext.Default.RevocationResponse);
     }
 
-    private static string Enforcement(RevocationListStatus status) => status switch
+    // What the sidecars get inline; ca.crl holds the same unless writing it failed (then /health says so).
+    private static Results<ContentHttpResult, ProblemHttpResult> RevocationLists(CertificateManager manager) => manager.RevocationList switch
     {
-        { Problem: { } problem } => $"{RevocationListFile.FileName} could not be written ({problem}): Envoy does not refuse it yet",
-        { Enforced: true } => $"{RevocationListFile.FileName} lists it: the sidecars refuse it",
-        _ => "not enforced by Envoy until the previous root is retired",
+        { Pem: { } pem } => TypedResults.Text(pem, "application/x-pem-file"),
+        { Problem: { } problem } => Problems.Result(StatusCodes.Status503ServiceUnavailable, $"No revocation list is in force: {problem}"),
+        _ => Problems.Result(StatusCodes.Status404NotFound,
+            "No revocation list while the previous root, which has none, is still trusted; one is published again when that root is retired."),
     };
-
-    private static Results<ContentHttpResult, ProblemHttpResult> RevocationLists(CertificateManager manager)
-    {
-        var path = manager.Files.RevocationListPath;
-        try
-        {
-            return TypedResults.Text(File.ReadAllText(path, Encoding.ASCII), "application/x-pem-file");
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return Problems.Result(StatusCodes.Status404NotFound, manager.RevocationList.Problem is { } problem
-                ? $"{RevocationListFile.FileName} could not be written: {problem}"
-                : $"No {RevocationListFile.FileName} while the previous root, which has no CRL, is still trusted; it is published again when that root is retired.");
-        }
-    }
 
     private static ContentHttpResult TrustBundle(CertificateManager manager) =>
         TypedResults.Text(Encoding.ASCII.GetString(CertificateAuthority.PemBytes(manager.Trust.Bundle)), "application/x-pem-file");

@@ -6,8 +6,8 @@ namespace ServiceMesh.Certificates;
 
 /// <summary>
 /// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired), a leaf is past NotAfter
-/// or the CRL on disk expired; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps
-/// failing, or ca.crl could not be written.
+/// or the revocation list expired; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps
+/// failing, or the revocation list could not be signed or written.
 /// </summary>
 internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IHealthComponent
 {
@@ -41,16 +41,16 @@ internal sealed class CertificateHealthComponent(CertificateManager manager, Tim
 
         var revocation = manager.RevocationList;
         if (revocation.NextUpdate <= now)
-            return ComponentHealth.Unhealthy($"ca.crl expired at {Format(revocation.NextUpdate.Value)}: Envoy refuses every peer certificate until it is written again"
+            return ComponentHealth.Unhealthy($"the revocation list expired at {Format(revocation.NextUpdate.Value)}: the sidecars refuse every peer certificate until it is signed again"
                 + (revocation.Problem is null ? "" : $" ({revocation.Problem})"));
         if (revocation.Problem is not null)
-            return ComponentHealth.Degraded($"ca.crl could not be written ({revocation.Problem}); Envoy does not see revocations made since");
+            return ComponentHealth.Degraded($"revocation list: {revocation.Problem}");
 
         var earliest = leaves.MinBy(l => l.Certificate.NotAfter);
         return ComponentHealth.Healthy($"CA serial {root.Root.SerialNumber} valid until {Format(rootNotAfter)}; {leaves.Count} service certificate(s)"
             + (earliest is null ? "" : $", earliest expiry {earliest.Service} at {Format(earliest.Certificate.NotAfter)}")
             + (manager.Trust.RotationInProgress ? "; root rotation in progress (previous root still trusted)" : "")
-            + (revocation.Enforced ? $"; ca.crl lists {revocation.Revoked} revoked" : "; revocations are not enforced by Envoy until the previous root is retired"));
+            + (revocation.Enforced ? $"; revocation list of {revocation.Revoked}" : "; revocations are not enforced by the sidecars until the previous root is retired"));
     }
 
     private static bool CanSign(CertificateAuthority authority, out string error)

@@ -134,8 +134,11 @@ internal sealed partial class CertificateManager : IDisposable
         }
     }
 
-    /// <summary>Removes the service's files and records its serial in ca.revoked.json. Null when it had no certificate.</summary>
-    public async Task<RevokedCertificate?> RevokeAsync(string service, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the service's files, records its serial in ca.revoked.json and publishes the revocation list; says whether
+    /// the sidecars now refuse the certificate. Null when it had no certificate.
+    /// </summary>
+    public async Task<Revocation?> RevokeAsync(string service, CancellationToken cancellationToken)
     {
         RequireValidName(service);
         var gate = Gate(service);
@@ -147,11 +150,12 @@ internal sealed partial class CertificateManager : IDisposable
             var revoked = new RevokedCertificate(service, current.Certificate.Serial, _time.GetUtcNow());
             _revocations.Add(revoked); // first: if deleting fails, the next start still refuses these files
             PublishRevocationList();
+            var enforcement = Enforcement(current.Certificate, _revocationPublisher.Status);
             Files.Delete(service);
             _leaves.TryRemove(service, out _);
             Log.Revoked(_logger, service, revoked.Serial);
             Publish(CertificateChangeKind.Revoked, service, current.Certificate);
-            return revoked;
+            return new Revocation(revoked, enforcement);
         }
         finally
         {
@@ -317,9 +321,16 @@ internal sealed partial class CertificateManager : IDisposable
 
     private void PublishRevocationList()
     {
-        if (_revocationPublisher.Publish(Trust, _revocations.Entries))
+        if (_revocationPublisher.Publish(() => Trust, () => _revocations.Entries))
             Publish(CertificateChangeKind.RevocationListChanged, null, null);
     }
+
+    // A leaf of a root being retired is checked against that root's final list, which no longer grows (its key is gone).
+    private string Enforcement(SvidInfo certificate, RevocationListStatus status) =>
+        !status.Enforced ? "not enforced by the sidecars until the previous root is retired"
+        : certificate.IssuerKeyId != Trust.Active.KeyId ? "issued by the previous root, whose final list cannot grow: the sidecars accept it until that root is retired"
+        : "listed in the revocation list the sidecars check: they refuse it"
+            + (status.Problem is { } problem ? $" ({problem}; the file is stale, the sidecars are not)" : "");
 
     private void Publish(CertificateChangeKind kind, string? service, SvidInfo? certificate) =>
         _events.Publish(new CertificateChange(kind, service, certificate,

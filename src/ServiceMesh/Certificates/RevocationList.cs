@@ -5,6 +5,9 @@ namespace ServiceMesh.Certificates;
 
 internal sealed record RevokedCertificate(string Service, string Serial, DateTimeOffset RevokedAt);
 
+/// <summary>A revocation and whether the sidecars refuse the certificate now, in words for the API.</summary>
+internal sealed record Revocation(RevokedCertificate Certificate, string Enforcement);
+
 /// <summary>Serials revoked through DELETE /certificates/{svc}, persisted beside the CA as ca.revoked.json.</summary>
 internal sealed class RevocationList(string folder, ICertificateFileSystem files)
 {

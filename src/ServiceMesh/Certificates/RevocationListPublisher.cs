@@ -1,22 +1,27 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace ServiceMesh.Certificates;
 
-/// <summary>What ca.crl holds now, for /health and the renewal loop.</summary>
-/// <param name="Enforced">ca.crl exists and covers every root of the bundle, so Envoy checks leaves against it.</param>
-/// <param name="NextUpdate">When the active root's CRL on disk expires; a verifier then refuses every leaf of that root.</param>
+/// <summary>The CRLs in force: what the sidecars get inline in their validation context, and what ca.crl should hold.</summary>
+/// <param name="Pem">One CRL per root of the bundle; null while a retiring root has none (then nothing is enforced).</param>
+/// <param name="Version">A short hash of <paramref name="Pem"/>, for the SDS version.</param>
+/// <param name="NextUpdate">When the active root's CRL expires; a verifier then refuses every leaf of that root.</param>
 /// <param name="RefreshAt">When it is signed again (half its validity, or a retry after a failure).</param>
-/// <param name="Problem">Why the last attempt to write it failed; null after a success.</param>
-internal sealed record RevocationListStatus(bool Enforced, int Revoked, DateTimeOffset? NextUpdate, DateTimeOffset? RefreshAt, string? Problem)
+/// <param name="Problem">Why the last attempt failed (signing, or writing ca.crl); null after a success.</param>
+internal sealed record RevocationListStatus(string? Pem, string Version, int Revoked, DateTimeOffset? NextUpdate, DateTimeOffset? RefreshAt, string? Problem)
 {
-    public static readonly RevocationListStatus NotPublished = new(false, 0, null, null, null);
+    public static readonly RevocationListStatus NotPublished = new(null, "none", 0, null, null, null);
+
+    public bool Enforced => Pem is not null;
 }
 
 /// <summary>
-/// Signs the active root's CRL from the revocation list and writes ca.crl with the retiring roots' final CRLs, or
-/// removes it while a retiring root has none. Calls are serialized, and each reads the state it is given at that
-/// moment, so the last call after any change (revocation, rotation, retirement) leaves the file current.
+/// Signs the active root's CRL from the revocation list and puts it, with the retiring roots' final CRLs, in memory
+/// (the sidecars get it inline, so no Envoy version or file watch decides whether they see it) and then in ca.crl.
+/// Calls are serialized and each reads the trust state and the revocations inside the lock, so the last call after any
+/// change (revocation, rotation, retirement) publishes everything up to it.
 /// </summary>
 internal sealed partial class RevocationListPublisher(CertificateSettings settings, RevocationListFile file, TimeProvider time, ILogger logger)
 {
@@ -27,50 +32,69 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
 
     public RevocationListStatus Status => Volatile.Read(ref _status);
 
-    /// <summary>True when ca.crl was written or removed; false when that failed (retried at <see cref="RevocationListStatus.RefreshAt"/>).</summary>
-    public bool Publish(TrustState trust, IReadOnlyList<RevokedCertificate> revoked)
+    /// <summary>True when the list the sidecars get changed.</summary>
+    public bool Publish(Func<TrustState> currentTrust, Func<IReadOnlyList<RevokedCertificate>> currentRevocations)
     {
         lock (_gate)
         {
+            var trust = currentTrust();
+            var revoked = currentRevocations();
             var now = time.GetUtcNow();
             var previous = Status;
+            RevocationListStatus next;
             try
             {
-                RevocationListStatus next;
-                if (trust.EveryRootHasRevocationList)
-                {
-                    var nextUpdate = now + settings.RevocationListValidity;
-                    // The clock in milliseconds keeps the number growing across restarts; +1 keeps it growing within one.
-                    var number = Math.Max(now.ToUnixTimeMilliseconds(), _lastNumber + 1);
-                    file.Write([trust.Active.SignRevocationList(revoked, number, now, nextUpdate), .. trust.RetiringRevocationLists]);
-                    _lastNumber = number;
-                    next = new RevocationListStatus(true, revoked.Count, nextUpdate, now + settings.RevocationListValidity / 2, null);
-                }
-                else
-                {
-                    file.Delete();
-                    next = RevocationListStatus.NotPublished with { Revoked = revoked.Count };
-                    if (previous.Enforced || previous == RevocationListStatus.NotPublished)
-                        Log.NotEnforced(logger, file.FilePath);
-                }
-                Volatile.Write(ref _status, next);
-                return true;
+                next = Sign(trust, revoked, now, previous);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            catch (CryptographicException e)
+            {
+                // No list rather than one that may not cover the current roots: a stale list would refuse new leaves.
+                Log.SignFailed(logger, RetryDelay.TotalSeconds, e);
+                next = RevocationListStatus.NotPublished with { Revoked = revoked.Count, RefreshAt = now + RetryDelay, Problem = $"the CA could not sign it: {e.Message}" };
+            }
+            Volatile.Write(ref _status, next);
+            try
+            {
+                if (next.Pem is null)
+                    file.Delete();
+                else
+                    file.Write(Encoding.ASCII.GetBytes(next.Pem));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Log.WriteFailed(logger, file.FilePath, RetryDelay.TotalSeconds, e);
-                Volatile.Write(ref _status, previous with { RefreshAt = now + RetryDelay, Problem = e.Message });
-                return false;
+                Volatile.Write(ref _status, next with { RefreshAt = now + RetryDelay, Problem = $"{RevocationListFile.FileName} could not be written: {e.Message}" });
             }
+            return next.Pem != previous.Pem;
         }
+    }
+
+    private RevocationListStatus Sign(TrustState trust, IReadOnlyList<RevokedCertificate> revoked, DateTimeOffset now, RevocationListStatus previous)
+    {
+        if (!trust.EveryRootHasRevocationList)
+        {
+            if (previous.Enforced || previous == RevocationListStatus.NotPublished)
+                Log.NotEnforced(logger);
+            return RevocationListStatus.NotPublished with { Revoked = revoked.Count };
+        }
+        var nextUpdate = now + settings.RevocationListValidity;
+        // The clock in milliseconds keeps the number growing across restarts; +1 keeps it growing within one.
+        var number = Math.Max(now.ToUnixTimeMilliseconds(), _lastNumber + 1);
+        var pem = RevocationListFile.Pem([trust.Active.SignRevocationList(revoked, number, now, nextUpdate), .. trust.RetiringRevocationLists]);
+        _lastNumber = number;
+        return new RevocationListStatus(Encoding.ASCII.GetString(pem), Convert.ToHexStringLower(SHA256.HashData(pem).AsSpan(0, 8)),
+            revoked.Count, nextUpdate, now + settings.RevocationListValidity / 2, null);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(30, LogLevel.Error, "{Path} could not be written; Envoy does not see revocations made since; retrying in {Seconds} s")]
+        [LoggerMessage(30, LogLevel.Error, "{Path} could not be written; the sidecars have the current list inline, the file is stale; retrying in {Seconds} s")]
         public static partial void WriteFailed(ILogger logger, string path, double seconds, Exception exception);
 
-        [LoggerMessage(31, LogLevel.Warning, "{Path} removed: a root being retired has no CRL (its rotation began before CRLs were published), so revocations are not enforced by Envoy until that root leaves the bundle")]
-        public static partial void NotEnforced(ILogger logger, string path);
+        [LoggerMessage(31, LogLevel.Warning, "No revocation list is published: a root being retired has no CRL (its rotation began before CRLs were published), so revocations are not enforced by the sidecars until that root leaves the bundle")]
+        public static partial void NotEnforced(ILogger logger);
+
+        [LoggerMessage(32, LogLevel.Error, "The revocation list could not be signed; the sidecars get none until it can; retrying in {Seconds} s")]
+        public static partial void SignFailed(ILogger logger, double seconds, Exception exception);
     }
 }

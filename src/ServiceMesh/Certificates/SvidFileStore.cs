@@ -36,9 +36,6 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
 
     public string TrustBundlePath => Path.Combine(folder, CaStore.CertificateFileName);
 
-    /// <summary>ca.crl: a CRL per root of the bundle, present only while it covers every one of them.</summary>
-    public string RevocationListPath => Path.Combine(folder, RevocationListFile.FileName);
-
     /// <summary>Writes the pair as a new generation and switches to it. On failure the previous pair stays current and untouched.</summary>
     public void Write(IssuedSvid svid)
     {

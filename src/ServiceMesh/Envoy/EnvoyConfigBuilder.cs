@@ -71,13 +71,13 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         new DataSource(spec.Tls.Paths.CertificateChain), new DataSource(spec.Tls.Paths.PrivateKey),
         watch ? new WatchedDirectory(spec.Tls.Paths.CertificateWatchedDirectory) : null));
 
-    // The CRL file holds one CRL per root of the bundle; only the leaf is checked against it (every root is ours, and a
-    // chain through the cross-signed root would otherwise need a CRL for it too).
+    // One CRL per root of the bundle, inline; only the leaf is checked against it (every root is ours, and a chain
+    // through the cross-signed root would otherwise need a CRL for that certificate too).
     private static Secret TrustBundleSecretOf(EnvoyServiceSpec spec, bool watch) => new(TrustBundleSecret, ValidationContext: new CertificateValidationContext(
         TrustedCa: new DataSource(spec.Tls.Paths.TrustBundle),
         WatchedDirectory: watch ? new WatchedDirectory(spec.Tls.Paths.TrustBundleWatchedDirectory) : null,
-        Crl: spec.Tls.HasRevocationList ? new DataSource(spec.Tls.Paths.RevocationList) : null,
-        OnlyVerifyLeafCertCrl: spec.Tls.HasRevocationList));
+        Crl: spec.Tls.RevocationList is { } crl ? new DataSource(InlineString: crl) : null,
+        OnlyVerifyLeafCertCrl: spec.Tls.RevocationList is not null));
 
     private static List<Listener> Listeners(EnvoyServiceSpec spec, SdsSecretConfig certificate, SdsSecretConfig trustBundle)
     {

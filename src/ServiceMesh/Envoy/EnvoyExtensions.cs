@@ -31,7 +31,9 @@ internal static class EnvoyExtensions
         {
             var options = provider.GetRequiredService<MeshOptions>();
             var certificates = provider.GetRequiredService<CertificateSettings>();
-            return new EnvoySpecPlanner(options.EnvoyAdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates));
+            var manager = provider.GetService<CertificateManager>();
+            return new EnvoySpecPlanner(options.EnvoyAdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates),
+                manager is null ? null : () => manager.RevocationList);
         });
         services.TryAddSingleton<EnvoyState>();
         services.TryAddSingleton<EnvoyMetrics>();
@@ -50,6 +52,6 @@ internal static class EnvoyExtensions
     {
         var store = new SvidFileStore(certificates.Folder, CertificateFileSystem.Instance);
         return service => new EnvoyTlsPaths(store.CertificatePath(service), store.KeyPath(service), store.WatchedDirectory(service),
-            store.TrustBundlePath, certificates.Folder, store.RevocationListPath);
+            store.TrustBundlePath, certificates.Folder);
     }
 }

@@ -59,22 +59,20 @@ internal sealed record EnvoyCallers(IReadOnlyList<string> SpiffeIds, string? Pre
     public override int GetHashCode() => HashCode.Combine(Prefix, SpiffeIds.Count);
 }
 
-/// <summary>
-/// Where a service's certificate, key, the trust bundle and the CRLs beside it are, and the folders in which each is
-/// replaced by a rename (the CRL file lives in the trust bundle's folder).
-/// </summary>
-internal sealed record EnvoyTlsPaths(string CertificateChain, string PrivateKey, string CertificateWatchedDirectory, string TrustBundle,
-    string TrustBundleWatchedDirectory, string RevocationList);
+/// <summary>Where a service's certificate, key and the trust bundle are, and the folders in which each is replaced by a rename.</summary>
+internal sealed record EnvoyTlsPaths(string CertificateChain, string PrivateKey, string CertificateWatchedDirectory, string TrustBundle, string TrustBundleWatchedDirectory);
 
 /// <summary>
 /// The TLS files plus a version of their contents. The version goes into the SDS files, so a rotation rewrites
 /// them, and Envoy, watching their folder, reloads the secret even if it missed the certificate folder's own event.
 /// </summary>
-internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string RevocationListVersion)
+/// <remarks>
+/// The revocation list (PEM, one CRL per root of the bundle) goes inline into the validation context: a changed list
+/// changes the Secret itself, which every Envoy reloads, whereas a changed CRL file is followed only by recent ones.
+/// Null while none is in force.
+/// </remarks>
+internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string? RevocationList = null, string RevocationListVersion = "none")
 {
-    /// <summary>Envoy is given the CRL file only while it exists: a validation context naming a missing file is rejected whole.</summary>
-    public bool HasRevocationList => RevocationListVersion != FileVersions.None;
-
-    /// <summary>The version of sds-ca.yaml: the bundle's, and the CRL's when there is one.</summary>
-    public string ValidationVersion => HasRevocationList ? $"{TrustBundleVersion}+{RevocationListVersion}" : TrustBundleVersion;
+    /// <summary>The version of sds-ca.yaml: the bundle's, and the revocation list's when there is one.</summary>
+    public string ValidationVersion => RevocationList is null ? TrustBundleVersion : $"{TrustBundleVersion}+{RevocationListVersion}";
 }

@@ -1,10 +1,14 @@
+using ServiceMesh.Certificates;
+
 namespace ServiceMesh.Envoy;
 
 /// <summary>
 /// Combines the mesh members (from every input), policies.yaml and the settings into one spec per sidecar:
 /// who may call it, each upstream's passing endpoints and SPIFFE ID, and the TLS files with their versions.
 /// </summary>
-internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, Func<string, string> spiffeIdOf, Func<string, EnvoyTlsPaths> tlsPathsOf)
+/// <param name="revocationList">The certificate manager's revocation list in force (none when certificates are not hosted here).</param>
+internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, Func<string, string> spiffeIdOf, Func<string, EnvoyTlsPaths> tlsPathsOf,
+    Func<RevocationListStatus>? revocationList = null)
 {
     private readonly FileVersions _versions = new();
 
@@ -24,15 +28,14 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         if (rereadFiles)
             _versions.Forget();
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var sharedVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle and one CRL file for all: hash each once
+        var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
+        var revocations = revocationList?.Invoke() ?? RevocationListStatus.NotPublished; // one list for the whole generation
         var specs = new List<EnvoyServiceSpec>(members.Count);
         foreach (var member in members)
         {
             var paths = tlsPathsOf(member.Name);
-            if (!sharedVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
-                sharedVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
-            if (!sharedVersions.TryGetValue(paths.RevocationList, out var revocationVersion))
-                sharedVersions[paths.RevocationList] = revocationVersion = _versions.Of(paths.RevocationList);
+            if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
+                bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
             specs.Add(new EnvoyServiceSpec(
                 member.Name,
                 member.ServicePort,
@@ -42,7 +45,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
                 spiffeIdOf(member.Name),
                 Callers(member.Name, policies),
                 [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
-                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion, revocationVersion),
+                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion, revocations.Pem, revocations.Version),
                 policies.For(member.Name)));
         }
         return specs;

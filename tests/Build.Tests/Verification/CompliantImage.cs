@@ -77,7 +77,7 @@ internal static class CompliantImage
     {
         "/health" => new HttpAnswer(200, "{\"status\":\"healthy\"}"),
         "/certificates/verify-image" when request.Method == HttpMethod.Delete =>
-            new HttpAnswer(200, "{\"service\":\"verify-image\",\"detail\":\"files removed; serial recorded in ca.revoked.json; ca.crl lists it: the sidecars refuse it\"}"),
+            new HttpAnswer(200, "{\"service\":\"verify-image\",\"detail\":\"files removed; serial recorded in ca.revoked.json; listed in the revocation list the sidecars check: they refuse it\"}"),
         "/certificates/ca/crl" => new HttpAnswer(200, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n"),
         "/certificates/verify-image" => new HttpAnswer(201, "{\"service\":\"verify-image\",\"spiffe_id\":\"spiffe://lucid.local/ns/default/dc/lucid-dc/svc/verify-image\"}"),
         "/certificates/ca" => new HttpAnswer(200, Bundle),

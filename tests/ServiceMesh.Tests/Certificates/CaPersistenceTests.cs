@@ -102,7 +102,7 @@ public sealed class CaPersistenceTests : IDisposable
 
         var revoked = await manager.RevokeAsync("tor-proxy", CancellationToken.None);
 
-        revoked!.Serial.ShouldBe(issued.Certificate.Serial);
+        revoked!.Certificate.Serial.ShouldBe(issued.Certificate.Serial);
         File.Exists(_fixture.PathOf("tor-proxy.crt")).ShouldBeFalse();
         File.Exists(_fixture.PathOf("tor-proxy.key")).ShouldBeFalse();
         File.ReadAllText(_fixture.PathOf("ca.revoked.json")).ShouldContain(issued.Certificate.Serial);

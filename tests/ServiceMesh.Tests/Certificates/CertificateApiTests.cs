@@ -106,7 +106,7 @@ public sealed class CertificateApiTests
         var revoked = await (await host.Client.DeleteAsync("/certificates/tor-proxy")).JsonAsync();
         using var response = await host.Client.GetAsync("/certificates/ca/crl");
 
-        revoked.GetProperty("detail").GetString().ShouldEndWith("ca.crl lists it: the sidecars refuse it");
+        revoked.GetProperty("detail").GetString().ShouldEndWith("listed in the revocation list the sidecars check: they refuse it");
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var pem = await response.Content.ReadAsStringAsync();
         pem.ShouldBe(await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.crl")));

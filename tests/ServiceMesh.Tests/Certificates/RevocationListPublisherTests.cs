@@ -21,7 +21,28 @@ public sealed class RevocationListPublisherTests : IDisposable
         output.ShouldContain("verify OK");
         NextUpdate(output).ShouldBe(_fixture.Time.GetUtcNow() + TimeSpan.FromHours(144), TimeSpan.FromSeconds(1));
         RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(1);
-        manager.RevocationList.ShouldBe(new RevocationListStatus(true, 0, _fixture.Time.GetUtcNow() + TimeSpan.FromHours(144), _fixture.Time.GetUtcNow() + TimeSpan.FromHours(72), null));
+        var status = manager.RevocationList;
+        status.Pem.ShouldBe(File.ReadAllText(_fixture.PathOf("ca.crl")), "the sidecars get what the file holds");
+        (status.Revoked, status.NextUpdate, status.RefreshAt, status.Problem)
+            .ShouldBe((0, _fixture.Time.GetUtcNow() + TimeSpan.FromHours(144), _fixture.Time.GetUtcNow() + TimeSpan.FromHours(72), null));
+    }
+
+    [Fact]
+    public async Task RevokeAsync_ManyAtOnce_TheListInForceHoldsEveryOne()
+    {
+        var manager = _fixture.Start();
+        var services = Enumerable.Range(0, 16).Select(i => $"svc-{i}").ToList();
+        foreach (var service in services)
+            await manager.IssueAsync(service, CancellationToken.None);
+
+        // Each revocation holds only its own service's lock: the list must still end up with all of them.
+        await Task.WhenAll(services.Select(service => Task.Run(() => manager.RevokeAsync(service, CancellationToken.None))));
+
+        var (exitCode, text) = CertificateFixture.OpenSsl("crl", "-in", _fixture.PathOf("ca.crl"), "-noout", "-text");
+        exitCode.ShouldBe(0, text);
+        text.Split("Serial Number:").Length.ShouldBe(17);
+        manager.RevocationList.Revoked.ShouldBe(16);
+        manager.RevocationList.Pem.ShouldBe(File.ReadAllText(_fixture.PathOf("ca.crl")));
     }
 
     [Fact]
@@ -81,7 +102,7 @@ public sealed class RevocationListPublisherTests : IDisposable
 
         File.Exists(_fixture.PathOf("ca.crl")).ShouldBeFalse("a CRL file without a list for every root would refuse the old root's leaves");
         restarted.RevocationList.Enforced.ShouldBeFalse();
-        (await new CertificateHealthComponent(restarted, _fixture.Time).CheckAsync(CancellationToken.None)).Detail.ShouldContain("not enforced by Envoy until the previous root is retired");
+        (await new CertificateHealthComponent(restarted, _fixture.Time).CheckAsync(CancellationToken.None)).Detail.ShouldContain("not enforced by the sidecars until the previous root is retired");
 
         _fixture.Time.Advance(TimeSpan.FromHours(1));
         await restarted.RenewDueAsync(CancellationToken.None);
@@ -129,35 +150,90 @@ public sealed class RevocationListPublisherTests : IDisposable
     }
 
     [Fact]
-    public async Task Publish_WriteFails_DegradedRetriedAfter30SecondsAndUnhealthyOnceTheListOnDiskExpired()
+    public async Task RotateRootAsync_CaCrlCannotBeWritten_SidecarsStillGetAListForBothRootsAndHealthSaysTheFileIsStale()
     {
         var files = new FaultyFileSystem(path => Path.GetFileName(path) == "ca.crl") { Enabled = false };
         var manager = _fixture.Start(files);
-        var component = new CertificateHealthComponent(manager, _fixture.Time);
-        var published = File.ReadAllBytes(_fixture.PathOf("ca.crl"));
-        var expiry = manager.RevocationList.NextUpdate!.Value;
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
         files.Enabled = true;
 
-        _fixture.Time.SetUtcNow(manager.RevocationList.RefreshAt!.Value);
-        await manager.RenewDueAsync(CancellationToken.None);
+        await manager.RotateRootAsync(CancellationToken.None);
 
-        var degraded = await component.CheckAsync(CancellationToken.None);
+        var status = manager.RevocationList;
+        RevocationListFile.ParsePem(status.Pem!).Count.ShouldBe(2, "what the sidecars get covers the new root, whatever the disk did");
+        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(1, "the file is the stale one");
+        var degraded = await new CertificateHealthComponent(manager, _fixture.Time).CheckAsync(CancellationToken.None);
         degraded.Status.ShouldBe(ComponentStatus.Degraded);
-        degraded.Detail.ShouldContain("ca.crl could not be written (No space left on device");
-        File.ReadAllBytes(_fixture.PathOf("ca.crl")).ShouldBe(published, "the list on disk stays whole");
-        manager.RevocationList.RefreshAt.ShouldBe(_fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(30));
-
-        _fixture.Time.SetUtcNow(expiry);
-        await manager.RenewDueAsync(CancellationToken.None);
-        var unhealthy = await component.CheckAsync(CancellationToken.None);
-        unhealthy.Status.ShouldBe(ComponentStatus.Unhealthy);
-        unhealthy.Detail.ShouldContain("ca.crl expired at");
+        degraded.Detail.ShouldContain("ca.crl could not be written: No space left on device");
+        status.RefreshAt.ShouldBe(_fixture.Time.GetUtcNow() + TimeSpan.FromSeconds(30));
 
         files.Enabled = false;
         _fixture.Time.Advance(TimeSpan.FromSeconds(30));
         await manager.RenewDueAsync(CancellationToken.None);
-        (await component.CheckAsync(CancellationToken.None)).Status.ShouldBe(ComponentStatus.Healthy);
+
         manager.RevocationList.Problem.ShouldBeNull();
+        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(2);
+        (await new CertificateHealthComponent(manager, _fixture.Time).CheckAsync(CancellationToken.None)).Status.ShouldBe(ComponentStatus.Healthy);
+    }
+
+    [Fact]
+    public async Task Check_ListNotSignedAgainBeforeItExpires_Unhealthy()
+    {
+        var manager = _fixture.Start();
+
+        _fixture.Time.SetUtcNow(manager.RevocationList.NextUpdate!.Value); // a renewal loop that never ran
+
+        var health = await new CertificateHealthComponent(manager, _fixture.Time).CheckAsync(CancellationToken.None);
+        health.Status.ShouldBe(ComponentStatus.Unhealthy);
+        health.Detail.ShouldContain("the revocation list expired at");
+    }
+
+    [Fact]
+    public async Task RevokeAsync_LeafStillFromTheRetiringRoot_SaysTheSidecarsAcceptItUntilRetirement()
+    {
+        var files = new FaultyFileSystem(path => path.Contains("auth-service", StringComparison.Ordinal)) { Enabled = false };
+        var manager = _fixture.Start(files);
+        await manager.IssueAsync("auth-service", CancellationToken.None);
+        files.Enabled = true;
+        await manager.RotateRootAsync(CancellationToken.None); // its re-issue fails: the leaf stays the old root's
+        files.Enabled = false;
+
+        var revocation = await manager.RevokeAsync("auth-service", CancellationToken.None);
+
+        revocation!.Enforcement.ShouldBe("issued by the previous root, whose final list cannot grow: the sidecars accept it until that root is retired");
+    }
+
+    [Fact]
+    public async Task Start_RetiringListSignedByAnotherCa_IgnoredSoNothingIsEnforcedRatherThanPeersRefused()
+    {
+        var manager = _fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.RotateRootAsync(CancellationToken.None);
+        using var foreign = new CertificateFixture();
+        foreign.Start();
+        File.Copy(foreign.PathOf("ca.crl"), _fixture.PathOf("ca.retiring.crl"), overwrite: true);
+
+        var restarted = _fixture.Start();
+
+        restarted.RevocationList.Enforced.ShouldBeFalse();
+        File.Exists(_fixture.PathOf("ca.crl")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void IsSignedBy_OwnForeignAndDamagedLists_OnlyTheOwnOne()
+    {
+        _fixture.Start();
+        using var foreign = new CertificateFixture();
+        foreign.Start();
+        var own = RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Single();
+        var root = _fixture.Bundle()[0];
+        var damaged = (byte[])own.Clone();
+        damaged[^5] ^= 0x01;
+
+        RevocationListFile.IsSignedBy(own, root).ShouldBeTrue();
+        RevocationListFile.IsSignedBy(RevocationListFile.ParsePem(File.ReadAllText(foreign.PathOf("ca.crl"))).Single(), root).ShouldBeFalse();
+        RevocationListFile.IsSignedBy(damaged, root).ShouldBeFalse();
+        RevocationListFile.IsSignedBy([0x30, 0x03, 0x02, 0x01], root).ShouldBeFalse();
     }
 
     public void Dispose() => _fixture.Dispose();

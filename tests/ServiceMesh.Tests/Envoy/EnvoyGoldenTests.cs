@@ -211,7 +211,9 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
         Directory.Exists(certificate.Text("tls_certificate", "watched_directory", "path")).ShouldBeTrue();
         var bundle = _mesh.Yaml("api-gateway/sds-ca.yaml").Resources().Single();
         bundle.Text("validation_context", "trusted_ca", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crt"));
-        bundle.Text("validation_context", "crl", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crl"));
+        // Inline, so a new list changes the Secret itself, which every Envoy version reloads.
+        bundle.Text("validation_context", "crl", "inline_string").ShouldBe(File.ReadAllText(Path.Combine(_mesh.Options.CertificatesPath, "ca.crl")));
+        bundle.Text("validation_context", "crl", "inline_string").ShouldStartWith("-----BEGIN X509 CRL-----");
         bundle.Text("validation_context", "only_verify_leaf_cert_crl").ShouldBe("true");
     }
 

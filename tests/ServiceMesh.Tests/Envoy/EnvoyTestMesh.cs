@@ -53,7 +53,9 @@ internal sealed class EnvoyTestMesh : IDisposable
         Manager = _certificates.Start();
         Policies = new PolicyStore(Options.ConfigPath);
         var settings = _certificates.Settings;
-        Planner = new EnvoySpecPlanner(Options.EnvoyAdminPort, settings.TrustDomainId + "/", settings.SpiffeIdFor, EnvoyExtensions.CertificateTlsPaths(settings));
+        var manager = Manager;
+        Planner = new EnvoySpecPlanner(Options.EnvoyAdminPort, settings.TrustDomainId + "/", settings.SpiffeIdFor, EnvoyExtensions.CertificateTlsPaths(settings),
+            () => manager.RevocationList);
         Generator = new EnvoyGenerator(Options, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, Time);
         Inputs.Set(Topology());
     }

@@ -83,7 +83,9 @@ public sealed class EnvoyUpdateTests : IDisposable
         await _mesh.Manager.RevokeAsync("outsider", CancellationToken.None);
         _mesh.Generator.Generate();
 
-        _mesh.Read("api-gateway/sds-ca.yaml").ShouldNotBe(before, "ca.crl changed, so the validation context's version did");
+        _mesh.Read("api-gateway/sds-ca.yaml").ShouldNotBe(before);
+        _mesh.Yaml("api-gateway/sds-ca.yaml").Resources().Single().Text("validation_context", "crl", "inline_string")
+            .ShouldBe(_mesh.Manager.RevocationList.Pem, "the Secret itself carries the new list");
         var rewritten = _mesh.FilesRewrittenSinceAged();
         rewritten.Count.ShouldBe(3);
         rewritten.ShouldAllBe(file => file.EndsWith("/sds-ca.yaml"));

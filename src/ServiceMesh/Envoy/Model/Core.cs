@@ -40,9 +40,10 @@ internal sealed record ConfigSource(PathConfigSource PathConfigSource) : IEnvoyM
 }
 
 /// <summary>config.core.v3.DataSource read from a file.</summary>
-internal sealed record DataSource(string Filename) : IEnvoyMessage
+/// <summary>config.core.v3.DataSource: a file Envoy reads (and, with a watched directory, reads again), or inline text.</summary>
+internal sealed record DataSource(string? Filename = null, string? InlineString = null) : IEnvoyMessage
 {
-    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("filename", Filename);
+    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("filename", Filename).Field("inline_string", InlineString);
 }
 
 /// <summary>A named extension with its typed config: listener filters, HTTP filters, transport sockets.</summary>
