@@ -99,7 +99,7 @@ internal sealed class RunRules
     /// <summary>Revoking the probe's SVID re-signs the revocation list (a CRL built by the AOT binary), and it is served.</summary>
     private async Task<CheckResult> RevokesIntoCrlAsync(MeshPorts ports, CancellationToken cancellationToken)
     {
-        const string check = "run: revocation published in ca.crl";
+        const string check = "run: revocation list published";
         var url = new Uri($"http://127.0.0.1:{ports.Http}/certificates/{ProbeService}");
         var revoked = await _http.SendAsync(new ProbeRequest(HttpMethod.Delete, url), cancellationToken);
         if (!revoked.IsOk || !revoked.Body.Contains("they refuse it", StringComparison.Ordinal))

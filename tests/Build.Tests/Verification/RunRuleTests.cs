@@ -74,7 +74,7 @@ public sealed class RunRuleTests
         var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), AnswersOtherwise("/certificates/verify-image", new HttpAnswer(500, "{\"detail\":\"the CA cannot sign\"}")));
 
         results.ShouldFailOnly("run: issues an SVID").Detail.ShouldContain("the CA cannot sign");
-        results.ShouldNotContain(r => r.Check == "run: revocation published in ca.crl", "nothing to revoke");
+        results.ShouldNotContain(r => r.Check == "run: revocation list published", "nothing to revoke");
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class RunRuleTests
         var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(),
             AnswersOtherwise("/certificates/ca/crl", new HttpAnswer(404, "{\"detail\":\"No ca.crl\"}")));
 
-        results.ShouldFailOnly("run: revocation published in ca.crl").Detail.ShouldContain("404 from http://127.0.0.1:18088/certificates/ca/crl");
+        results.ShouldFailOnly("run: revocation list published").Detail.ShouldContain("404 from http://127.0.0.1:18088/certificates/ca/crl");
     }
 
     [Fact]
