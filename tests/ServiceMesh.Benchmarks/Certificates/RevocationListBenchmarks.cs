@@ -40,7 +40,7 @@ public class RevocationListBenchmarks
     public void SignAndWrite()
     {
         var now = DateTimeOffset.UtcNow;
-        _file.Write([_authority.SignRevocationList(_revoked, ++_number, now, now.AddHours(144))]);
+        _file.Write(RevocationListFile.Pem([_authority.SignRevocationList(_revoked, ++_number, now, now.AddHours(144))]));
     }
 
     [GlobalCleanup]
