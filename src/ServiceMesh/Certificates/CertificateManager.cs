@@ -327,7 +327,7 @@ internal sealed partial class CertificateManager : IDisposable
 
     // A leaf of a root being retired is checked against that root's final list, which no longer grows (its key is gone).
     private string Enforcement(SvidInfo certificate, RevocationListStatus status) =>
-        !status.Enforced ? "not enforced by the sidecars until the previous root is retired"
+        !status.Enforced ? (status.Problem is { } failure ? $"not enforced by the sidecars: {failure}" : "not enforced by the sidecars until the previous root is retired")
         : certificate.IssuerKeyId != Trust.Active.KeyId ? "issued by the previous root, whose final list cannot grow: the sidecars accept it until that root is retired"
         : "listed in the revocation list the sidecars check: they refuse it"
             + (status.Problem is { } problem ? $" ({problem}; the file is stale, the sidecars are not)" : "");
