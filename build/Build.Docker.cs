@@ -1,3 +1,4 @@
+using ServiceMesh.Build.Compose;
 using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Engine;
 using ServiceMesh.Build.Image;
@@ -37,8 +38,7 @@ internal sealed partial class Build
             else if (answered)
             {
                 var hasDockerCli = await Tools.TryRunAsync("docker", ["--version"], ct) is not null;
-                var hasCompose = hasDockerCli && await Tools.TryRunAsync("docker", ["compose", "version"], ct) is not null
-                                 || await Tools.TryRunAsync("docker-compose", ["version"], ct) is not null;
+                var hasCompose = await ComposeCli.TryFindAsync(Tools, ct) is not null;
                 await setup.EnsureToolsAsync(EngineRequirements.BesideAnsweringEngine(packages, hasDockerCli, hasCompose), platform.DebianArchitecture, ct);
                 Note($"engine already answering at {DockerEndpoint}");
             }

@@ -9,7 +9,8 @@ namespace ServiceMesh.Certificates;
 /// <summary>
 /// ca.crt (the trust bundle: active root first, then roots being retired), ca.key (the active root's key, 0600),
 /// ca.cross.crt (the active root signed by the previous one, during a rotation), ca.retiring.crl (the final CRL the
-/// previous root signed before its key was replaced) and ca.rotation (when the previous root may leave the bundle). Created once; loaded on every later start; never overwritten because it looks wrong.
+/// previous root signed before its key was replaced) and ca.rotation (when the previous root may leave the bundle).
+/// Created once; loaded on every later start; never overwritten because it looks wrong.
 /// </summary>
 internal sealed partial class CaStore(CertificateSettings settings, ICertificateFileSystem files, ILogger logger)
 {
@@ -18,8 +19,8 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     private const string CrossSignedFileName = "ca.cross.crt";
     private const string RotationFileName = "ca.rotation";
     private const string RetiringRevocationListFileName = "ca.retiring.crl";
-    private const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PublicMode = KeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode KeyMode = ICertificateFileSystem.PrivateMode;
+    private const UnixFileMode PublicMode = ICertificateFileSystem.PublicMode;
 
     private string CertificatePath => Path.Combine(settings.Folder, CertificateFileName);
     private string KeyPath => Path.Combine(settings.Folder, KeyFileName);

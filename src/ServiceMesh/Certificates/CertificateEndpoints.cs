@@ -20,7 +20,7 @@ internal static class CertificateEndpoints
         var group = app.MapGroup("/certificates");
         group.MapGet("", List).WithDescription("Every service certificate: serial, SPIFFE ID, validity, file paths");
         group.MapGet("/ca", TrustBundle).WithDescription("The trust bundle (PEM): the CA root, plus the previous root during a root rotation");
-        group.MapGet("/ca/crl", RevocationLists).WithDescription("ca.crl (PEM): a CRL per root of the trust bundle, as the sidecars check peers against it");
+        group.MapGet("/ca/crl", RevocationLists).WithDescription("The revocation list in force (PEM, a CRL per root of the trust bundle): what the sidecars check peers against");
         group.MapPost("/ca/rotate", RotateRoot).RequireMeshToken()
             .WithDescription("New root cross-signed by the current one; every certificate is re-issued; the old root stays trusted for the grace period");
         group.MapGet("/{svc}", Get).WithDescription("One service's certificate");

@@ -6,6 +6,12 @@ namespace ServiceMesh.Certificates;
 /// </summary>
 internal interface ICertificateFileSystem
 {
+    /// <summary>0600: private keys.</summary>
+    const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>0644: certificates, the trust bundle, revocation state.</summary>
+    const UnixFileMode PublicMode = PrivateMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     /// <summary>Replaces <paramref name="path"/> atomically: temp file in the same folder, write, fsync, rename, fsync the folder.</summary>
     void WriteAtomic(string path, ReadOnlySpan<byte> content, UnixFileMode mode);
 

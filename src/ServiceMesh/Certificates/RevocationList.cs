@@ -55,7 +55,7 @@ internal sealed class RevocationList(string folder, ICertificateFileSystem files
         {
             List<RevokedCertificate> next = [.. _entries, entry];
             files.WriteAtomic(FilePath, JsonSerializer.SerializeToUtf8Bytes(next, CertificateStateJsonContext.Default.ListRevokedCertificate),
-                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                ICertificateFileSystem.PublicMode);
             _entries = next;
         }
     }

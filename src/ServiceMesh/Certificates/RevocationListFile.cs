@@ -14,11 +14,10 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
 {
     public const string FileName = "ca.crl";
     private const string Label = "X509 CRL";
-    private const UnixFileMode PublicMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     public string FilePath => Path.Combine(folder, FileName);
 
-    public void Write(ReadOnlySpan<byte> pem) => files.WriteAtomic(FilePath, pem, PublicMode);
+    public void Write(ReadOnlySpan<byte> pem) => files.WriteAtomic(FilePath, pem, ICertificateFileSystem.PublicMode);
 
     public void Delete() => files.DeleteFile(FilePath);
 

@@ -29,6 +29,8 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
     private readonly Lock _gate = new();
     private RevocationListStatus _status = RevocationListStatus.NotPublished;
     private long _lastNumber;
+    // What the list in force was signed from; each is immutable, so a changed one is a new instance.
+    private (CertificateAuthority Active, IReadOnlyList<byte[]> Retiring, IReadOnlyList<RevokedCertificate> Revoked)? _signedFrom;
 
     public RevocationListStatus Status => Volatile.Read(ref _status);
 
@@ -44,7 +46,13 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
             RevocationListStatus next;
             try
             {
-                next = Sign(trust, revoked, now, previous);
+                // Retrying only the file (nothing changed, not yet due): the same list, so the sidecars are not rewritten.
+                next = _signedFrom is { } from && ReferenceEquals(from.Active, trust.Active) && ReferenceEquals(from.Retiring, trust.RetiringRevocationLists)
+                    && ReferenceEquals(from.Revoked, revoked)
+                    && previous.Problem is not null && now < previous.NextUpdate - settings.RevocationListValidity / 2
+                    ? previous with { Problem = null, RefreshAt = previous.NextUpdate - settings.RevocationListValidity / 2 }
+                    : Sign(trust, revoked, now, previous);
+                _signedFrom = (trust.Active, trust.RetiringRevocationLists, revoked);
             }
             catch (CryptographicException e)
             {

@@ -22,8 +22,8 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     private const string CertificateFile = "svid.crt";
     private const string KeyFile = "svid.key";
     private const string CurrentLink = "current";
-    private const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode CertificateMode = KeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode KeyMode = ICertificateFileSystem.PrivateMode;
+    private const UnixFileMode CertificateMode = ICertificateFileSystem.PublicMode;
 
     public string Folder => folder;
 

@@ -169,10 +169,14 @@ public sealed class RevocationListPublisherTests : IDisposable
 
         files.Enabled = false;
         _fixture.Time.Advance(TimeSpan.FromSeconds(30));
+        using var subscription = _fixture.Events.Subscribe();
         await manager.RenewDueAsync(CancellationToken.None);
 
         manager.RevocationList.Problem.ShouldBeNull();
-        RevocationListFile.ParsePem(File.ReadAllText(_fixture.PathOf("ca.crl"))).Count.ShouldBe(2);
+        manager.RevocationList.Pem.ShouldBe(status.Pem, "only the file was retried: the sidecars' list is not signed again");
+        manager.RevocationList.RefreshAt.ShouldBe(status.NextUpdate - TimeSpan.FromHours(72));
+        Kinds(subscription).ShouldBeEmpty();
+        File.ReadAllText(_fixture.PathOf("ca.crl")).ShouldBe(status.Pem);
         (await new CertificateHealthComponent(manager, _fixture.Time).CheckAsync(CancellationToken.None)).Status.ShouldBe(ComponentStatus.Healthy);
     }
 
