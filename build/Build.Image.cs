@@ -1,6 +1,7 @@
 using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Engine;
 using ServiceMesh.Build.Image;
+using ServiceMesh.Build.Verification;
 using Spectre.Console;
 
 namespace ServiceMesh.Build;
@@ -86,14 +87,15 @@ internal sealed partial class Build
                 baseImage.Labels.GetValueOrDefault(BaseContent.FilesLabel, "").Split(',', StringSplitOptions.RemoveEmptyEntries),
                 baseImage.Labels.GetValueOrDefault(BaseContent.Sha256Label, ""));
             var stamp = await ImageStampAsync(ct);
-            var context = Path.Combine(ArtifactsDirectory, "image", platform.Architecture, "context");
-            var markers = await ImageBuildContext.CreateAsync(context, PublishDirectory(platform.RuntimeIdentifier), baseContent, stamp, ct);
-            Console.MarkupLine("[grey]" + Spectre.Console.Markup.Escape("markers: " + string.Join(", ", markers.Select(m => $"{m.Name} ({m.Files.Count} file(s), {m.Sha256[..12]})"))) + "[/]");
+            var publishDirectory = PublishDirectory(platform.RuntimeIdentifier);
+            var context = await ImageBuildContext.CreateAsync(Path.Combine(ArtifactsDirectory, "image", platform.Architecture), publishDirectory,
+                Path.Combine(RootDirectory, "images", "service-mesh", "Dockerfile"), baseContent, stamp, ct);
+            Console.MarkupLine("[grey]" + Spectre.Console.Markup.Escape(
+                $"context {context.ArchiveSha256[..12]}; markers: " + string.Join(", ", context.Markers.Select(m => $"{m.Name} ({m.Files.Count} file(s), {m.Sha256[..12]})"))) + "[/]");
 
             var builder = await new ImageBuilderSelector(Tools).SelectAsync(ImageBuilder, ct);
             var request = new ImageBuildRequest(
-                Path.Combine(RootDirectory, "images", "service-mesh", "Dockerfile"),
-                context,
+                context.Archive,
                 platform,
                 [
                     new("BASE_IMAGE", recipe.Tag),
@@ -102,9 +104,18 @@ internal sealed partial class Build
                     new("VERSION", stamp.Version),
                 ],
                 [VersionTag, LatestTag]);
-            await Tools.RunAsync(builder.Executable, builder.Arguments(request), ct, environment: builder.Environment);
+            await Tools.RunAsync(builder.Executable, builder.Arguments(request), ct, environment: builder.Environment, standardInputFile: request.ContextArchive);
             var image = await store.FindAsync(VersionTag, ct) ?? throw new BuildFailureException($"The build succeeded but {VersionTag} is not in the image store.");
-            Note($"{VersionTag} {image.Id[7..19]}, {image.Size / 1e6:0.0} MB, {builder.Kind}");
+
+            // What went in, read back out of the image: the proof that this build's binary, not an earlier one, is inside.
+            var inImage = await ImageFileDigest.Sha256Async(DockerEndpoint, VersionTag, ImageExpectations.Executable, ct);
+            if (inImage != context.BinarySha256)
+            {
+                throw new BuildFailureException($"{VersionTag} holds {ImageExpectations.Executable} sha256:{inImage?[..12] ?? "(missing)"}, " +
+                    $"but Publish wrote sha256:{context.BinarySha256[..12]} to {publishDirectory}: the image does not hold this build's binary.");
+            }
+
+            Note($"{VersionTag} {image.Id[7..19]}, {image.Size / 1e6:0.0} MB, {builder.Kind}; binary sha256:{inImage[..12]} (= Publish)");
         });
 
     /// <summary>Images are built with Linux tools (dpkg, unix modes, a unix socket); the analyzer sees this guard.</summary>

@@ -44,7 +44,7 @@ internal sealed partial class Build
                     throw new BuildFailureException($"Publish for {runtime} produced no {binary.FullName}.");
                 }
 
-                Note($"{runtime}: {binary.Length / 1024.0 / 1024.0:0.0} MB");
+                Note($"{runtime}: {binary.Length / 1024.0 / 1024.0:0.0} MB, sha256:{(await FileDigest.Sha256Async(binary.FullName, ct))[..12]}");
             }
         });
 }

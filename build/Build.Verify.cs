@@ -21,7 +21,7 @@ internal sealed partial class Build
         .After(BuildImage)
         .Executes(async ct =>
         {
-            var expected = new ImageExpectations(VersionTag, TargetPlatform, (long)(ImageSizeBudget * 1e6), TimeSpan.FromSeconds(HealthTimeout));
+            var expected = new ImageExpectations(VersionTag, TargetPlatform, (long)(ImageSizeBudget * 1e6), TimeSpan.FromSeconds(HealthTimeout), Version);
             var clock = Stopwatch.StartNew();
             var started = DateTimeOffset.UtcNow;
             using var engine = new DockerContainerEngine(DockerEndpoint);

@@ -18,7 +18,10 @@ public sealed class ToolRunner
         _workingDirectory = workingDirectory;
     }
 
-    /// <summary>Runs the tool; returns its exit code, throwing unless it is in <paramref name="acceptedExitCodes"/> (default: 0).</summary>
+    /// <summary>
+    /// Runs the tool; returns its exit code, throwing unless it is in <paramref name="acceptedExitCodes"/> (default: 0).
+    /// <paramref name="standardInputFile"/>, when given, is streamed to the tool's standard input.
+    /// </summary>
     public async Task<int> RunAsync(
         string executable,
         IEnumerable<string> arguments,
@@ -27,10 +30,11 @@ public sealed class ToolRunner
         IReadOnlyDictionary<string, string?>? environment = null,
         Action<string>? onOutputLine = null,
         bool quiet = false,
-        IReadOnlyCollection<int>? acceptedExitCodes = null)
+        IReadOnlyCollection<int>? acceptedExitCodes = null,
+        string? standardInputFile = null)
     {
         var args = arguments.ToList();
-        var display = $"{executable} {string.Join(" ", args.Select(Quote))}";
+        var display = $"{executable} {string.Join(" ", args.Select(Quote))}" + (standardInputFile is null ? "" : $" < {standardInputFile}");
         _console.MarkupLineInterpolated($"[grey]> {display}[/]");
 
         var tail = new Queue<string>();
@@ -61,6 +65,7 @@ public sealed class ToolRunner
             .WithArguments(args)
             .WithWorkingDirectory(workingDirectory ?? _workingDirectory)
             .WithEnvironmentVariables(variables)
+            .WithStandardInputPipe(standardInputFile is null ? PipeSource.Null : PipeSource.FromFile(standardInputFile))
             .WithStandardOutputPipe(PipeTarget.ToDelegate(Line, Encoding.UTF8))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(Line, Encoding.UTF8))
             .WithValidation(CommandResultValidation.None)

@@ -4,19 +4,41 @@ using ServiceMesh.Install;
 namespace ServiceMesh.Build.Image;
 
 /// <summary>
-/// Lays out the Docker build context: <c>app/</c> (binary, default config, markers) and <c>writable/</c> (empty folders
-/// the runtime writes to). Every file and folder gets the build date as its time, so the context, and with it the
-/// COPY layers, depend only on the commit.
+/// The build context of one image build: a tar archive whose bytes depend only on what goes into the image.
+/// <c>context.tar</c> holds <c>Dockerfile</c>, <c>app/</c> (binary, default config, markers) and <c>writable/</c>
+/// (empty folders the runtime writes to), with the build date as every entry's time, root as owner and fixed modes.
+/// </summary>
+/// <param name="Archive">The tar to send to the builder on standard input (<c>docker build -</c>).</param>
+/// <param name="ArchiveSha256">Names the context: two builds get the same context exactly when this is equal.</param>
+/// <param name="BinarySha256">The binary inside, as Publish wrote it.</param>
+internal sealed record ImageContext(string Archive, string ArchiveSha256, string BinarySha256, IReadOnlyList<InstallMarker> Markers)
+{
+    /// <summary>The Dockerfile's name inside the archive (what <c>--file</c> names when the context comes from stdin).</summary>
+    public const string DockerfileName = "Dockerfile";
+}
+
+/// <summary>
+/// Lays out and packs the Docker build context. Why an archive rather than a folder: a builder that receives a folder
+/// (BuildKit, buildx) sends it incrementally and judges a file unchanged by its size, time and mode; a folder at the
+/// same path, whose files all carry the build date, then kept an earlier build's binary and markers (issue 11). An
+/// archive on stdin is sent whole, every time, to every builder; its content alone decides the COPY layers.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class ImageBuildContext
 {
     public const string ExecutableName = "service-mesh";
+    public const string ArchiveName = "context.tar";
     public static readonly string[] WritableFolders = ["certificates", "envoy-configs", "data", "logs"];
 
-    /// <summary>Creates the context in <paramref name="contextDirectory"/> (emptied first) and returns the markers it wrote.</summary>
-    public static async Task<IReadOnlyList<InstallMarker>> CreateAsync(
-        string contextDirectory, string publishDirectory, BaseContent baseContent, ImageStamp stamp, CancellationToken cancellationToken)
+    private const UnixFileMode Executable = (UnixFileMode)0b111_101_101; // 0755, also every folder
+    private const UnixFileMode Readable = (UnixFileMode)0b110_100_100; // 0644
+
+    /// <summary>
+    /// Lays the context out in <paramref name="workDirectory"/>/context (emptied first), packs it into
+    /// <paramref name="workDirectory"/>/context.tar and returns what it holds.
+    /// </summary>
+    public static async Task<ImageContext> CreateAsync(
+        string workDirectory, string publishDirectory, string dockerfile, BaseContent baseContent, ImageStamp stamp, CancellationToken cancellationToken)
     {
         var binary = Path.Combine(publishDirectory, ExecutableName);
         var configSource = Path.Combine(publishDirectory, "config");
@@ -26,6 +48,7 @@ internal static class ImageBuildContext
             throw new BuildFailureException($"{publishDirectory} has no non-empty {ExecutableName} or no config/*.yaml: run Publish for this platform first.");
         }
 
+        var contextDirectory = Path.Combine(workDirectory, "context");
         if (Directory.Exists(contextDirectory))
         {
             Directory.Delete(contextDirectory, recursive: true);
@@ -34,9 +57,9 @@ internal static class ImageBuildContext
         var app = Path.Combine(contextDirectory, "app");
         Directory.CreateDirectory(Path.Combine(app, "config"));
         Directory.CreateDirectory(Path.Combine(app, "markers"));
+        File.Copy(dockerfile, Path.Combine(contextDirectory, ImageContext.DockerfileName));
         // Only the binary: its .dbg file (symbols) stays out of the image.
         File.Copy(binary, Path.Combine(app, ExecutableName));
-        File.SetUnixFileMode(Path.Combine(app, ExecutableName), (UnixFileMode)0b111_101_101);
         foreach (var file in configFiles)
         {
             File.Copy(file, Path.Combine(app, "config", Path.GetFileName(file)));
@@ -59,8 +82,15 @@ internal static class ImageBuildContext
             await File.WriteAllTextAsync(Path.Combine(app, "markers", marker.Name + ".json"), MarkerDigest.Serialize(marker), cancellationToken);
         }
 
-        SetTimes(contextDirectory, stamp.BuildDate);
-        return markers;
+        // Modes set here, not inherited from the umask of whoever runs the build: they are part of the image.
+        SetModes(contextDirectory, Path.Combine(app, ExecutableName));
+        var archive = Path.Combine(workDirectory, ArchiveName);
+        await using (var stream = File.Create(archive))
+        {
+            ReproducibleTar.Write(contextDirectory, stream, new Dictionary<string, TarOwner>(), stamp.BuildDate);
+        }
+
+        return new ImageContext(archive, await FileDigest.Sha256Async(archive, cancellationToken), await FileDigest.Sha256Async(binary, cancellationToken), markers);
     }
 
     /// <summary>The base marker vouches for files already in the base image; their digest was recorded when the base was built.</summary>
@@ -71,18 +101,11 @@ internal static class ImageBuildContext
         return marker;
     }
 
-    private static void SetTimes(string root, DateTimeOffset time)
+    private static void SetModes(string root, string executable)
     {
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Append(root))
+        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories))
         {
-            if (File.Exists(path))
-            {
-                File.SetLastWriteTimeUtc(path, time.UtcDateTime);
-            }
-            else
-            {
-                Directory.SetLastWriteTimeUtc(path, time.UtcDateTime);
-            }
+            File.SetUnixFileMode(path, Directory.Exists(path) || path == executable ? Executable : Readable);
         }
     }
 }

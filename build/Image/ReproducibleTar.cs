@@ -10,15 +10,17 @@ internal sealed record TarOwner(int UserId, int GroupId)
 
 /// <summary>
 /// Packs a folder into a tar that depends only on the folder's content: entries sorted ordinal, one fixed
-/// modification time, numeric owners (root unless <c>owners</c> says otherwise), modes and symlinks as on disk.
+/// modification time (<see cref="FixedTime"/> unless the caller gives one), numeric owners (root unless <c>owners</c>
+/// says otherwise), modes and symlinks as on disk.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class ReproducibleTar
 {
     public static readonly DateTimeOffset FixedTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static void Write(string sourceDirectory, Stream destination, IReadOnlyDictionary<string, TarOwner> owners)
+    public static void Write(string sourceDirectory, Stream destination, IReadOnlyDictionary<string, TarOwner> owners, DateTimeOffset? modificationTime = null)
     {
+        var time = modificationTime ?? FixedTime;
         using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
         foreach (var path in Enumerate(sourceDirectory))
         {
@@ -32,9 +34,9 @@ internal static class ReproducibleTar
             var owner = owners.GetValueOrDefault(relative, TarOwner.Root);
             entry.Uid = owner.UserId;
             entry.Gid = owner.GroupId;
-            entry.ModificationTime = FixedTime;
-            entry.AccessTime = FixedTime;
-            entry.ChangeTime = FixedTime;
+            entry.ModificationTime = time;
+            entry.AccessTime = time;
+            entry.ChangeTime = time;
             entry.Mode = File.GetUnixFileMode(path);
             if (isLink)
             {

@@ -2,8 +2,11 @@ using ServiceMesh.Build.Image;
 
 namespace ServiceMesh.Build.Verification;
 
-/// <summary>What VerifyImage holds an image to; the defaults are the service-mesh image's contract (Dockerfile, DESIGN.md).</summary>
-internal sealed record ImageExpectations(string Image, ImagePlatform Platform, long SizeBudgetBytes, TimeSpan RunTimeout)
+/// <summary>
+/// What VerifyImage holds an image to; the defaults are the service-mesh image's contract (Dockerfile, DESIGN.md).
+/// <paramref name="Version"/> is the version the build was asked for: labels, markers and the running binary must all say it.
+/// </summary>
+internal sealed record ImageExpectations(string Image, ImagePlatform Platform, long SizeBudgetBytes, TimeSpan RunTimeout, string Version)
 {
     public const string Executable = "/app/service-mesh";
     public const string NonRootUser = "65532:65532";

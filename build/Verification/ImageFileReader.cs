@@ -77,3 +77,23 @@ internal sealed class ImageFileReader
         return result;
     }
 }
+
+/// <summary>The digest of one file in an image, read from a container that is created and never started.</summary>
+internal static class ImageFileDigest
+{
+    /// <summary>Lowercase hex SHA-256 of <paramref name="path"/> in <paramref name="image"/>; null when it is not a regular file there.</summary>
+    public static async Task<string?> Sha256Async(Docker.DockerEndpoint endpoint, string image, string path, CancellationToken cancellationToken)
+    {
+        using var engine = new DockerContainerEngine(endpoint);
+        var id = await engine.CreateContainerAsync(new ContainerSpec(image, "none", new Dictionary<string, string>(), []), cancellationToken);
+        try
+        {
+            var file = await new ImageFileReader(engine, id).ReadFileAsync(path, cancellationToken);
+            return file is { IsRegularFile: true } ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.Content)) : null;
+        }
+        finally
+        {
+            await engine.RemoveContainerAsync(id, CancellationToken.None);
+        }
+    }
+}

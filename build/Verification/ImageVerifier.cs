@@ -35,7 +35,7 @@ internal sealed class ImageVerifier
         {
             var files = new ImageFileReader(_engine, id);
             results.AddRange(await FileRules.CheckAsync(files, cancellationToken));
-            results.AddRange(await MarkerRules.CheckAsync(files, cancellationToken));
+            results.AddRange(await MarkerRules.CheckAsync(files, image, expected, cancellationToken));
         }
         finally
         {

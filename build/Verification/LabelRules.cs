@@ -6,7 +6,7 @@ namespace ServiceMesh.Build.Verification;
 /// <summary>OCI annotations: present and well-formed (RFC 3339 date, hex revision, SemVer version, URL source).</summary>
 internal static partial class LabelRules
 {
-    private const string Prefix = "org.opencontainers.image.";
+    public const string Prefix = "org.opencontainers.image.";
 
     public static IEnumerable<CheckResult> Check(ImageFacts image)
     {

@@ -6,35 +6,72 @@ namespace ServiceMesh.Build.Verification;
 
 /// <summary>
 /// Every expected marker exists, is non-empty and valid, and the digest it records matches the files in the image
-/// (the earlier container's silently empty COPY would fail here). Same digest code as verify-install.
+/// (the earlier container's silently empty COPY would fail here). Same digest code as verify-install. And they are this
+/// build's markers: version, revision and date as the labels and the build's --version say (an image whose files came
+/// from an earlier build, all consistent among themselves, fails here).
 /// </summary>
 internal static class MarkerRules
 {
     public const string MarkersDirectory = "/app/markers";
 
-    public static async Task<IReadOnlyList<CheckResult>> CheckAsync(ImageFileReader files, CancellationToken cancellationToken)
+    public const string StampCheck = "markers: this build";
+
+    public static async Task<IReadOnlyList<CheckResult>> CheckAsync(ImageFileReader files, ImageFacts image, ImageExpectations expected, CancellationToken cancellationToken)
     {
         var tree = await files.ReadTreeAsync(MarkersDirectory, cancellationToken);
         var results = new List<CheckResult>();
+        var parsed = new List<InstallMarker>();
         foreach (var name in ImageExpectations.Markers)
         {
-            results.Add(await MarkerAsync(files, name, tree.GetValueOrDefault($"{MarkersDirectory}/{name}.json"), cancellationToken));
+            var (result, marker) = await MarkerAsync(files, name, tree.GetValueOrDefault($"{MarkersDirectory}/{name}.json"), cancellationToken);
+            results.Add(result);
+            if (marker is not null)
+            {
+                parsed.Add(marker);
+            }
         }
 
+        results.Add(Stamp(parsed, image, expected));
         return results;
     }
 
-    private static async Task<CheckResult> MarkerAsync(ImageFileReader files, string name, ImageFile? file, CancellationToken cancellationToken)
+    private static CheckResult Stamp(IReadOnlyList<InstallMarker> markers, ImageFacts image, ImageExpectations expected)
+    {
+        var labels = image.Labels;
+        var revision = labels.GetValueOrDefault(LabelRules.Prefix + "revision", "");
+        var created = DateTimeOffset.TryParse(labels.GetValueOrDefault(LabelRules.Prefix + "created"), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? date : (DateTimeOffset?)null;
+        var wrong = markers
+            .Select(m => (m.Name, Problems: new[]
+            {
+                m.Version == expected.Version ? null : $"version {m.Version}, expected {expected.Version}",
+                m.Revision == revision ? null : $"revision {ShortRevision(m.Revision)}, label {ShortRevision(revision)}",
+                created is { } c && m.BuildDate == c ? null : $"built {m.BuildDate:yyyy-MM-ddTHH:mm:ssZ}, label {labels.GetValueOrDefault(LabelRules.Prefix + "created", "(none)")}",
+            }.OfType<string>().ToList()))
+            .Where(m => m.Problems.Count > 0)
+            .Select(m => $"{m.Name}: {string.Join(", ", m.Problems)}")
+            .ToList();
+        if (markers.Count == 0)
+        {
+            return CheckResult.Fail(StampCheck, "no readable marker");
+        }
+
+        return wrong.Count == 0
+            ? CheckResult.Pass(StampCheck, $"{markers.Count} marker(s) say {expected.Version} {ShortRevision(revision)}, as the labels do")
+            : CheckResult.Fail(StampCheck, $"marker(s) from another build: {string.Join("; ", wrong)}");
+    }
+
+    private static async Task<(CheckResult Result, InstallMarker? Marker)> MarkerAsync(ImageFileReader files, string name, ImageFile? file, CancellationToken cancellationToken)
     {
         var check = $"marker: {name}";
         if (file is null)
         {
-            return CheckResult.Fail(check, $"{MarkersDirectory}/{name}.json missing");
+            return (CheckResult.Fail(check, $"{MarkersDirectory}/{name}.json missing"), null);
         }
 
         if (file.Content.Length == 0)
         {
-            return CheckResult.Fail(check, $"{MarkersDirectory}/{name}.json is empty");
+            return (CheckResult.Fail(check, $"{MarkersDirectory}/{name}.json is empty"), null);
         }
 
         InstallMarker marker;
@@ -44,12 +81,12 @@ internal static class MarkerRules
         }
         catch (InstallMarkerFormatException e)
         {
-            return CheckResult.Fail(check, $"invalid: {e.Message}");
+            return (CheckResult.Fail(check, $"invalid: {e.Message}"), null);
         }
 
         if (marker.Name != name)
         {
-            return CheckResult.Fail(check, $"names itself '{marker.Name}'");
+            return (CheckResult.Fail(check, $"names itself '{marker.Name}'"), null);
         }
 
         var hashed = new List<(string Path, byte[] Sha256)>();
@@ -69,13 +106,13 @@ internal static class MarkerRules
 
         if (missing.Count > 0)
         {
-            return CheckResult.Fail(check, $"vouches for missing file(s): {string.Join(", ", missing)}");
+            return (CheckResult.Fail(check, $"vouches for missing file(s): {string.Join(", ", missing)}"), marker);
         }
 
         var actual = MarkerDigest.Compute(hashed);
-        return actual == marker.Sha256
+        return (actual == marker.Sha256
             ? CheckResult.Pass(check, $"{marker.Version} {ShortRevision(marker.Revision)} {marker.BuildDate:yyyy-MM-ddTHH:mm:ssZ}: {marker.Files.Count} file(s) match {marker.Sha256[..12]}")
-            : CheckResult.Fail(check, $"digest mismatch: recorded {marker.Sha256[..12]}, files give {actual[..12]} (a file under {marker.Root} changed after the build)");
+            : CheckResult.Fail(check, $"digest mismatch: recorded {marker.Sha256[..12]}, files give {actual[..12]} (a file under {marker.Root} changed after the build)"), marker);
     }
 
     private static string ShortRevision(string revision) => revision.Length > 12 ? revision[..12] : revision;

@@ -68,6 +68,10 @@ internal sealed class RunRules
             var url = new Uri($"http://127.0.0.1:{ports.Http}/health");
             var answer = await _http.SendAsync(ProbeRequest.Get(url), cancellationToken);
             results.Add(CheckResult.When(answer.IsOk, "run: GET /health", $"{answer.Status} from {url}: {Shorten(answer.Body)}"));
+            if (answer.IsOk)
+            {
+                results.Add(RunsVersion(answer, expected.Version));
+            }
             var issued = await IssuesSvidAsync(ports, cancellationToken);
             results.Add(issued);
             if (issued.Passed)
@@ -85,6 +89,26 @@ internal sealed class RunRules
         {
             await _engine.RemoveContainerAsync(id, CancellationToken.None);
         }
+    }
+
+    /// <summary>The binary that runs is the one the build was asked for: /health names its version (<c>1.2.3+&lt;sha&gt;</c>).</summary>
+    private static CheckResult RunsVersion(HttpAnswer health, string expected)
+    {
+        string? version = null;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(health.Body);
+            version = json.RootElement.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // reported below as no version
+        }
+
+        var matches = version is not null && (version == expected || version.StartsWith(expected + "+", StringComparison.Ordinal));
+        return CheckResult.When(matches, "run: version", version is null
+            ? $"/health names no version: {Shorten(health.Body)}"
+            : matches ? $"{version}" : $"runs {version}, expected {expected}: the image holds another build's binary");
     }
 
     /// <summary>The arm64 binary generates a key and signs a leaf (OpenSSL through .NET and directly) and writes it to its volume.</summary>

@@ -5,23 +5,23 @@ namespace ServiceMesh.Build.Tests.Image;
 
 public sealed class ImageBuilderCommandTests
 {
-    private static readonly ImageBuildRequest Request = new("/repo/Dockerfile", "/ctx", ImagePlatform.LinuxArm64,
+    private static readonly ImageBuildRequest Request = new("/work/context.tar", ImagePlatform.LinuxArm64,
         [new("VERSION", "1.2.3"), new("VCS_REF", "abc")], ["img:1.2.3-arm64", "img:latest-arm64"]);
 
     [Theory]
     [InlineData(nameof(ImageBuilderKind.Buildx), "--load")]
     [InlineData(nameof(ImageBuilderKind.BuildKit), "--progress")]
     [InlineData(nameof(ImageBuilderKind.Classic), "--force-rm")]
-    public void Arguments_EachBuilder_BuildsForThePlatformWithoutNetwork(string builder, string builderSpecific)
+    public void Arguments_EachBuilder_BuildsForThePlatformWithoutNetworkFromTheArchiveOnStdin(string builder, string builderSpecific)
     {
         var kind = Enum.Parse<ImageBuilderKind>(builder);
         var command = new ImageBuilderCommand(kind, "docker", kind == ImageBuilderKind.Buildx ? ["buildx", "build"] : ["build"], new Dictionary<string, string?>());
 
         var args = command.Arguments(Request);
 
-        string.Join(" ", args).ShouldContain("--platform linux/arm64 --file /repo/Dockerfile --network none --build-arg VERSION=1.2.3 --build-arg VCS_REF=abc --tag img:1.2.3-arm64 --tag img:latest-arm64");
+        string.Join(" ", args).ShouldContain("--platform linux/arm64 --file Dockerfile --network none --build-arg VERSION=1.2.3 --build-arg VCS_REF=abc --tag img:1.2.3-arm64 --tag img:latest-arm64");
         args.ShouldContain(builderSpecific);
-        args[^1].ShouldBe("/ctx");
+        args[^1].ShouldBe("-"); // the context is the archive on standard input, never a folder sent by metadata
     }
 
     [Fact]

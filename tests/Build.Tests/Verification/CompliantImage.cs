@@ -12,7 +12,7 @@ internal static class CompliantImage
     public const string Reference = "pickme/lucid-service-mesh:1.2.3-arm64";
     public const string Revision = "0123456789abcdef0123456789abcdef01234567";
 
-    public static readonly ImageExpectations Expectations = new(Reference, ImagePlatform.LinuxArm64, 40_000_000, TimeSpan.FromSeconds(30));
+    public static readonly ImageExpectations Expectations = new(Reference, ImagePlatform.LinuxArm64, 40_000_000, TimeSpan.FromSeconds(30), "1.2.3");
 
     public static readonly ContainerStatus Healthy = new("running", true, 0, "healthy");
 
@@ -75,7 +75,7 @@ internal static class CompliantImage
 
     public static HttpAnswer HealthyAnswer(ProbeRequest request) => request.Url.AbsolutePath switch
     {
-        "/health" => new HttpAnswer(200, "{\"status\":\"healthy\"}"),
+        "/health" => new HttpAnswer(200, $"{{\"status\":\"healthy\",\"service\":\"lucid-service-mesh\",\"version\":\"1.2.3+{Revision}\"}}"),
         "/certificates/verify-image" when request.Method == HttpMethod.Delete =>
             new HttpAnswer(200, "{\"service\":\"verify-image\",\"detail\":\"files removed; serial recorded in ca.revoked.json; listed in the revocation list the sidecars check: they refuse it\"}"),
         "/certificates/ca/crl" => new HttpAnswer(200, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n"),

@@ -1,3 +1,5 @@
+using ServiceMesh.Build.Verification;
+
 namespace ServiceMesh.Build.Tests.Verification;
 
 public sealed class MarkerRuleTests
@@ -69,5 +71,28 @@ public sealed class MarkerRuleTests
         var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(files: files));
 
         results.ShouldFailOnly("marker: base").Detail.ShouldContain("/var/lib/dpkg/status.d/libc6");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_MarkersOfAnEarlierBuild_FailsThisBuildCheckNamingTheVersion()
+    {
+        // Issue 11: an image whose files all came from an earlier build is consistent with itself; only the stamp tells.
+        var earlier = CompliantImage.Expectations with { Version = "1.2.4" };
+
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), CompliantImage.HealthyHttp(), earlier);
+
+        results.Where(r => !r.Passed).Select(r => r.Check).ShouldBe([MarkerRules.StampCheck, "run: version"]);
+        results.Single(r => r.Check == MarkerRules.StampCheck).Detail.ShouldContain("application: version 1.2.3, expected 1.2.4");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_MarkerRevisionDiffersFromTheLabel_FailsThisBuildCheck()
+    {
+        var facts = CompliantImage.Facts();
+        var labels = new Dictionary<string, string>(facts.Labels) { ["org.opencontainers.image.revision"] = new string('f', 40) };
+
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(facts with { Labels = labels }));
+
+        results.ShouldFailOnly(MarkerRules.StampCheck).Detail.ShouldContain("label ffffffffffff");
     }
 }

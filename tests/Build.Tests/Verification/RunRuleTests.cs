@@ -148,4 +148,16 @@ public sealed class RunRuleTests
 
         results.ShouldFailOnly("run: refuses a read-only certificates folder").Detail.ShouldContain("no 'CERTIFICATES_PATH=");
     }
+
+    [Fact]
+    public async Task VerifyAsync_RunningBinaryReportsAnotherVersion_FailsVersionCheck()
+    {
+        var http = new FakeHttpProbe(request => request.Url.AbsolutePath == "/health"
+            ? new HttpAnswer(200, "{\"status\":\"healthy\",\"version\":\"1.2.2+0123456789ab\"}")
+            : CompliantImage.HealthyAnswer(request));
+
+        var results = await CompliantImage.VerifyAsync(CompliantImage.Engine(), http);
+
+        results.ShouldFailOnly("run: version").Detail.ShouldBe("runs 1.2.2+0123456789ab, expected 1.2.3: the image holds another build's binary");
+    }
 }
