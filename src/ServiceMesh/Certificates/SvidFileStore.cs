@@ -31,6 +31,16 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
 
     public string KeyPath(string service) => Path.Combine(folder, service + ".key");
 
+    /// <summary>
+    /// The certificate and key as a sidecar should name them: inside the service's own folder, behind the link that one
+    /// rename switches. These paths end in fixed names (<c>svid.crt</c>, <c>svid.key</c>) below <c>.svid/&lt;name&gt;/</c>,
+    /// so whatever the name, they can never be the CA's <c>ca.crt</c> or <c>ca.key</c>.
+    /// </summary>
+    public string CurrentCertificatePath(string service) => Path.Combine(ServiceFolder(service), CurrentLink, CertificateFile);
+
+    /// <inheritdoc cref="CurrentCertificatePath"/>
+    public string CurrentKeyPath(string service) => Path.Combine(ServiceFolder(service), CurrentLink, KeyFile);
+
     /// <summary>The folder in which the service's pair is switched by one rename: what a file watcher should watch.</summary>
     public string WatchedDirectory(string service) => ServiceFolder(service);
 

@@ -38,7 +38,14 @@ internal sealed record EnvoyConfigListResponse(
     [property: JsonPropertyName("layout")] string Layout,
     [property: JsonPropertyName("config_path")] string ConfigPath,
     [property: JsonPropertyName("generated_at")] DateTimeOffset? GeneratedAt,
-    [property: JsonPropertyName("services")] IReadOnlyList<EnvoyServiceResponse> Services);
+    [property: JsonPropertyName("services")] IReadOnlyList<EnvoyServiceResponse> Services,
+    [property: JsonPropertyName("excluded")] IReadOnlyList<EnvoyExcludedResponse> Excluded);
+
+/// <summary>A service put forward as a mesh member (e.g. the Consul <c>mesh</c> tag) that may not be one, and why.</summary>
+internal sealed record EnvoyExcludedResponse(
+    [property: JsonPropertyName("service")] string Service,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("reason")] string Reason);
 
 internal sealed record EnvoyContentResponse(
     [property: JsonPropertyName("service")] string Service,

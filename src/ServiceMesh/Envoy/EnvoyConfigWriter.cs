@@ -94,21 +94,27 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
         var withFolder = services.Where(s => s.Files.Any(f => f.RelativePath.Contains('/', StringComparison.Ordinal))).Select(s => s.Service).ToHashSet(StringComparer.Ordinal);
         try
         {
-            foreach (var file in Directory.EnumerateFiles(layout.Root, "*.yaml"))
-            {
-                var service = Path.GetFileNameWithoutExtension(file);
-                if (ServiceName.IsValid(service, out _) && !current.Contains(service))
-                    deleted += Delete(file, failures);
-            }
+            // A folder holding this writer's files under a name that is not a service name was written by a version
+            // without the membership rule (e.g. "ca", whose sds-cert.yaml named the CA's key): it goes with its bootstrap.
+            var strays = new HashSet<string>(StringComparer.Ordinal);
             foreach (var folder in Directory.EnumerateDirectories(layout.Root))
             {
                 var service = Path.GetFileName(folder);
-                if (!ServiceName.IsValid(service, out _) || withFolder.Contains(service))
+                var valid = ServiceName.IsValid(service, out _);
+                if (withFolder.Contains(service) || (!valid && !EnvoyFileLayout.FolderFiles.Any(name => File.Exists(Path.Combine(folder, name)))))
                     continue;
+                if (!valid)
+                    strays.Add(service);
                 foreach (var name in EnvoyFileLayout.FolderFiles)
                     deleted += Delete(Path.Combine(folder, name), failures);
                 if (!Directory.EnumerateFileSystemEntries(folder).Any())
                     Directory.Delete(folder);
+            }
+            foreach (var file in Directory.EnumerateFiles(layout.Root, "*.yaml"))
+            {
+                var service = Path.GetFileNameWithoutExtension(file);
+                if ((ServiceName.IsValid(service, out _) && !current.Contains(service)) || strays.Contains(service))
+                    deleted += Delete(file, failures);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

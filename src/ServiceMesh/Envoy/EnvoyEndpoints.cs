@@ -33,7 +33,8 @@ internal static class EnvoyEndpoints
     {
         var latest = state.Latest;
         var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest)).ToList();
-        return TypedResults.Json(new EnvoyConfigListResponse(options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath, latest?.CompletedAt, services),
+        var excluded = latest is null ? [] : latest.Excluded.Select(e => new EnvoyExcludedResponse(e.Service, e.Source, e.Reason)).ToList();
+        return TypedResults.Json(new EnvoyConfigListResponse(options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath, latest?.CompletedAt, services, excluded),
             EnvoyJsonContext.Default.EnvoyConfigListResponse);
     }
 

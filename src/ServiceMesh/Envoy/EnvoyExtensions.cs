@@ -47,11 +47,14 @@ internal static class EnvoyExtensions
 
     public static IEndpointRouteBuilder MapEnvoy(this IEndpointRouteBuilder app) => app.MapEnvoyEndpoints();
 
-    /// <summary>The certificate manager's file layout: stable links per service, swapped in the service's own folder.</summary>
+    /// <summary>
+    /// The certificate manager's file layout: each sidecar names its pair inside its own folder (never a path beside the
+    /// CA's files), and watches that folder, where the pair is swapped by one rename.
+    /// </summary>
     internal static Func<string, EnvoyTlsPaths> CertificateTlsPaths(CertificateSettings certificates)
     {
         var store = new SvidFileStore(certificates.Folder, CertificateFileSystem.Instance);
-        return service => new EnvoyTlsPaths(store.CertificatePath(service), store.KeyPath(service), store.WatchedDirectory(service),
+        return service => new EnvoyTlsPaths(store.CurrentCertificatePath(service), store.CurrentKeyPath(service), store.WatchedDirectory(service),
             store.TrustBundlePath, certificates.Folder);
     }
 }

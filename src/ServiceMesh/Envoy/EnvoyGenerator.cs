@@ -23,6 +23,7 @@ internal sealed partial class EnvoyGenerator(
     private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(options.EnvoyConfigPath));
     private Dictionary<string, (EnvoyServiceSpec Spec, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
     private long _number;
+    private HashSet<string> _reportedExcluded = new(StringComparer.Ordinal);
     private string _reportedPolicyProblems = "";
 
     public IReadOnlyList<IEnvoyInputs> Inputs => _inputs;
@@ -40,14 +41,16 @@ internal sealed partial class EnvoyGenerator(
         if (current is null)
             return null;
 
-        var members = EnvoySpecPlanner.Merge(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
+        var membership = MeshMembership.Decide(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
+        ReportExcluded(membership.Excluded);
+        var members = membership.Members;
         var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
         sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
         var files = Render(specs);
         var result = _writer.Write(files, verifyDisk);
 
         var generation = new EnvoyGeneration(Interlocked.Increment(ref _number), time.GetUtcNow(), specs, files,
-            members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result);
+            members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result, membership.Excluded);
         state.Completed(generation);
         var elapsed = time.GetElapsedTime(started);
         if (!result.Succeeded)
@@ -81,6 +84,15 @@ internal sealed partial class EnvoyGenerator(
         return files;
     }
 
+    /// <summary>Logs each service turned away from the mesh once, when it is first put forward.</summary>
+    private void ReportExcluded(IReadOnlyList<ExcludedMember> excluded)
+    {
+        var now = excluded.Select(e => e.Service).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in excluded.Where(e => !_reportedExcluded.Contains(e.Service)))
+            Log.Excluded(logger, entry.Service, entry.Source, entry.Reason);
+        _reportedExcluded = now;
+    }
+
     private void ReportPolicies(bool waiting)
     {
         var problems = policies.Problems;
@@ -108,5 +120,8 @@ internal sealed partial class EnvoyGenerator(
 
         [LoggerMessage(4, LogLevel.Information, "{Path} is valid and in force")]
         public static partial void PoliciesValid(ILogger logger, string path);
+
+        [LoggerMessage(5, LogLevel.Warning, "Service {Service} (from {Source}) gets no sidecar, certificate or Envoy files: {Reason}")]
+        public static partial void Excluded(ILogger logger, string service, string source, string reason);
     }
 }

@@ -3,7 +3,7 @@ using ServiceMesh.Certificates;
 namespace ServiceMesh.Envoy;
 
 /// <summary>
-/// Combines the mesh members (from every input), policies.yaml and the settings into one spec per sidecar:
+/// Combines the mesh members (<see cref="MeshMembership"/>), policies.yaml and the settings into one spec per sidecar:
 /// who may call it, each upstream's passing endpoints and SPIFFE ID, and the TLS files with their versions.
 /// </summary>
 /// <param name="revocationList">The certificate manager's revocation list in force (none when certificates are not hosted here).</param>
@@ -11,16 +11,6 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
     Func<RevocationListStatus>? revocationList = null)
 {
     private readonly FileVersions _versions = new();
-
-    /// <summary>Members of every source by name, each with the source it came from; on a name clash the higher precedence wins.</summary>
-    public static IReadOnlyList<(MeshMember Member, string Source)> Merge(IEnumerable<(string Source, int Precedence, MeshTopology Topology)> sources)
-    {
-        var members = new Dictionary<string, (MeshMember, string)>(StringComparer.Ordinal);
-        foreach (var (source, _, topology) in sources.OrderBy(s => s.Precedence))
-            foreach (var member in topology.Members)
-                members[member.Name] = (member, source);
-        return [.. members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value)];
-    }
 
     /// <param name="rereadFiles">Hash every TLS file again rather than trust unchanged times and sizes.</param>
     public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies, bool rereadFiles = false)

@@ -1,13 +1,14 @@
 namespace ServiceMesh.Envoy;
 
-/// <summary>One generation: what was planned and rendered, and what writing it did.</summary>
+/// <summary>One generation: what was planned and rendered, what writing it did, and who was turned away from the mesh.</summary>
 internal sealed record EnvoyGeneration(
     long Number,
     DateTimeOffset CompletedAt,
     IReadOnlyList<EnvoyServiceSpec> Specs,
     IReadOnlyList<EnvoyFileSet> Files,
     IReadOnlyDictionary<string, string> SourceOf,
-    EnvoyWriteResult Result);
+    EnvoyWriteResult Result,
+    IReadOnlyList<ExcludedMember> Excluded);
 
 /// <summary>The writer's latest outcome, read by the API and the health component (published as one reference).</summary>
 internal sealed class EnvoyState

@@ -206,9 +206,11 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
     {
         var certificate = _mesh.Yaml("api-gateway/sds-cert.yaml").Resources().Single();
         certificate.Text("name").ShouldBe("service_cert");
-        certificate.Text("tls_certificate", "certificate_chain", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "api-gateway.crt"));
-        certificate.Text("tls_certificate", "private_key", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "api-gateway.key"));
-        Directory.Exists(certificate.Text("tls_certificate", "watched_directory", "path")).ShouldBeTrue();
+        var folder = Path.Combine(_mesh.Options.CertificatesPath, ".svid", "api-gateway");
+        certificate.Text("tls_certificate", "certificate_chain", "filename").ShouldBe(Path.Combine(folder, "current", "svid.crt"));
+        certificate.Text("tls_certificate", "private_key", "filename").ShouldBe(Path.Combine(folder, "current", "svid.key"));
+        certificate.Text("tls_certificate", "watched_directory", "path").ShouldBe(folder);
+        Directory.Exists(folder).ShouldBeTrue();
         var bundle = _mesh.Yaml("api-gateway/sds-ca.yaml").Resources().Single();
         bundle.Text("validation_context", "trusted_ca", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crt"));
         // Inline, so a new list changes the Secret itself, which every Envoy version reloads.
