@@ -45,6 +45,7 @@ internal sealed partial class EnvoyGenerator(
         ReportExcluded(membership.Excluded);
         var members = membership.Members;
         var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
+        sidecarCertificates?.RevokeDeparted([.. specs.Select(s => s.Name)]);
         sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
         var files = Render(specs);
         var result = _writer.Write(files, verifyDisk);

@@ -68,6 +68,24 @@ public sealed class EnvoyApiTests
         (await host.Client.DeleteAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Delete_MemberWithAnIdentity_CertificateRevokedAndItsFilesRemoved()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        (await host.Client.PostAsJsonAsync("/envoy/configs/reports", GatewayBody)).EnsureSuccessStatusCode();
+        await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/reports")).IsSuccessStatusCode, "the member gets its SVID");
+        var serial = (await (await host.Client.GetAsync("/certificates/reports")).JsonAsync()).GetProperty("serial").GetString()!;
+
+        (await host.Client.DeleteAsync("/envoy/configs/reports")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/reports")).StatusCode == HttpStatusCode.NotFound,
+            "leaving the mesh takes the identity away");
+        File.Exists(Path.Combine(host.Options.CertificatesPath, "reports.crt")).ShouldBeFalse();
+        File.ReadAllText(Path.Combine(host.Options.CertificatesPath, "ca.revoked.json")).ShouldContain(serial);
+        (await host.Client.PostAsync("/certificates/ca/rotate", null)).EnsureSuccessStatusCode();
+        (await host.Client.GetAsync("/certificates/reports")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "a rotation re-issues only the identities the CA holds");
+    }
+
     [Theory]
     [InlineData("Api_Gateway")]
     [InlineData("-gateway")]

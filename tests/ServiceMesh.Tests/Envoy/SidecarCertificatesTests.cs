@@ -67,6 +67,41 @@ public sealed class SidecarCertificatesTests : IDisposable
         sidecars.Failing.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Generate_MemberLeavesTheMesh_CertificateRevokedFilesRemovedAndRotationDoesNotReissueIt()
+    {
+        using var sidecars = new SidecarCertificates(_mesh.Manager, _mesh.Time, NullLogger<SidecarCertificates>.Instance);
+        var generator = NewGenerator(sidecars);
+        generator.Generate();
+        await sidecars.IdleAsync();
+        var serial = _mesh.Manager.Find("lucid-mongodb")!.Certificate.Serial;
+
+        _mesh.Inputs.Set(new MeshTopology([.. EnvoyTestMesh.Topology().Members.Where(m => m.Name != "lucid-mongodb")]));
+        generator.Generate();
+        await sidecars.IdleAsync();
+
+        _mesh.Manager.Find("lucid-mongodb").ShouldBeNull();
+        File.Exists(Path.Combine(_mesh.Certificates.Folder, "lucid-mongodb.crt")).ShouldBeFalse();
+        Directory.Exists(Path.Combine(_mesh.Certificates.Folder, ".svid", "lucid-mongodb")).ShouldBeFalse();
+        File.ReadAllText(Path.Combine(_mesh.Certificates.Folder, "ca.revoked.json")).ShouldContain(serial);
+        var rotation = await _mesh.Manager.RotateRootAsync(CancellationToken.None);
+        rotation.Reissued.ShouldBe(2);
+        _mesh.Manager.Leaves.Select(l => l.Service).ShouldBe(["api-gateway", "auth-service"]);
+    }
+
+    [Fact]
+    public async Task Generate_FirstGenerationAfterStart_RevokesNobodyItHasNotSeenLeave()
+    {
+        using var sidecars = new SidecarCertificates(_mesh.Manager, _mesh.Time, NullLogger<SidecarCertificates>.Instance);
+        await _mesh.Manager.IssueAsync("lucid-mongodb", CancellationToken.None); // e.g. issued through POST /certificates
+        _mesh.Inputs.Set(new MeshTopology([.. EnvoyTestMesh.Topology().Members.Where(m => m.Name != "lucid-mongodb")]));
+
+        NewGenerator(sidecars).Generate();
+        await sidecars.IdleAsync();
+
+        _mesh.Manager.Find("lucid-mongodb").ShouldNotBeNull();
+    }
+
     private EnvoyGenerator NewGenerator(SidecarCertificates sidecars) =>
         new(_mesh.Options, _mesh.Planner, _mesh.Policies, [_mesh.Inputs], _mesh.State, NullLogger<EnvoyGenerator>.Instance, _mesh.Time, sidecars);
 }
