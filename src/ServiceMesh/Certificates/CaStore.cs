@@ -42,11 +42,31 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         }
         try
         {
-            return Load(certificate, key);
+            var state = Load(certificate, key);
+            RepairModes();
+            return state;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    // A CA written by an earlier version under umask 077 has a ca.crt no sidecar of another user can read (and under
+    // a loose umask, folders anyone could write). Best effort: a CA that loads is not refused over a mode.
+    private void RepairModes()
+    {
+        foreach (var (path, mode) in new[] { (KeyPath, KeyMode), (CertificatePath, PublicMode), (CrossSignedPath, PublicMode), (RetiringRevocationListPath, PublicMode), (RotationPath, PublicMode) })
+        {
+            try
+            {
+                if (File.Exists(path))
+                    files.RepairMode(path, mode);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.ModeNotRepaired(logger, path, Convert.ToString((int)mode, 8), e.Message);
+            }
         }
     }
 
@@ -76,7 +96,7 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
 
     private TrustState Create(DateTimeOffset now)
     {
-        files.CreateDirectory(settings.Folder);
+        files.CreateDirectory(settings.Folder, ICertificateFileSystem.FolderMode);
         var authority = CertificateAuthority.Create(settings, now);
         // Key first: a crash between the two writes leaves ca.key without ca.crt, which the next start reports
         // instead of silently creating a second CA.
@@ -209,6 +229,9 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
 
         [LoggerMessage(4, LogLevel.Warning, "{Path}: {Invalid} list(s) not signed by a root being retired were ignored; with {Retiring} such root(s), revocations are enforced only if each has a valid list")]
         public static partial void RetiringRevocationListsUnusable(ILogger logger, string path, int invalid, int retiring);
+
+        [LoggerMessage(5, LogLevel.Warning, "{Path} should have mode {Mode} and could not be given it ({Reason}); fix its ownership (65532:65532) or set the mode by hand")]
+        public static partial void ModeNotRepaired(ILogger logger, string path, string mode, string reason);
 
         [LoggerMessage(3, LogLevel.Warning, "Removed {Count} root(s) from {Path} left by an interrupted root rotation (their keys were never written)")]
         public static partial void DroppedInterruptedRotation(ILogger logger, int count, string path);

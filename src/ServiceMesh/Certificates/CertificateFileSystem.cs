@@ -28,7 +28,9 @@ internal sealed class CertificateFileSystem : ICertificateFileSystem
         LibC.SyncDirectory(folder);
     }
 
-    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public void CreateDirectory(string path, UnixFileMode mode) => FileModes.CreateDirectory(path, mode);
+
+    public void RepairMode(string path, UnixFileMode mode) => FileModes.Repair(path, mode);
 
     public void SyncDirectory(string path) => LibC.SyncDirectory(path);
 

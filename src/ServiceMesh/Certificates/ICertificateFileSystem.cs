@@ -1,3 +1,5 @@
+using ServiceMesh.Storage;
+
 namespace ServiceMesh.Certificates;
 
 /// <summary>
@@ -6,11 +8,14 @@ namespace ServiceMesh.Certificates;
 /// </summary>
 internal interface ICertificateFileSystem
 {
-    /// <summary>0600: private keys.</summary>
-    const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>0600: private keys (the CA's and the leaves').</summary>
+    const UnixFileMode PrivateMode = FileModes.Private;
 
     /// <summary>0644: certificates, the trust bundle, revocation state.</summary>
-    const UnixFileMode PublicMode = PrivateMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    const UnixFileMode PublicMode = FileModes.Readable;
+
+    /// <summary>0755: CERTIFICATES_PATH when the runtime creates it, and the .svid folders leading to a sidecar's pair.</summary>
+    const UnixFileMode FolderMode = FileModes.ReadableFolder;
 
     /// <summary>Replaces <paramref name="path"/> atomically: temp file in the same folder, write, fsync, rename, fsync the folder.</summary>
     void WriteAtomic(string path, ReadOnlySpan<byte> content, UnixFileMode mode);
@@ -21,7 +26,11 @@ internal interface ICertificateFileSystem
     /// <summary>Points the symbolic link <paramref name="link"/> at <paramref name="target"/> in one rename, then fsyncs its folder.</summary>
     void ReplaceLink(string link, string target);
 
-    void CreateDirectory(string path);
+    /// <summary>Creates <paramref name="path"/> and each missing folder above it with <paramref name="mode"/> exactly, whatever the umask.</summary>
+    void CreateDirectory(string path, UnixFileMode mode);
+
+    /// <summary>Sets an existing file or folder the runtime owns to <paramref name="mode"/> if it has another (left by an earlier version).</summary>
+    void RepairMode(string path, UnixFileMode mode);
 
     void SyncDirectory(string path);
 

@@ -24,6 +24,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     private const string CurrentLink = "current";
     private const UnixFileMode KeyMode = ICertificateFileSystem.PrivateMode;
     private const UnixFileMode CertificateMode = ICertificateFileSystem.PublicMode;
+    // A sidecar passes through .svid/<name>/<serial> to its files: readable folders (the key inside stays 0600).
+    // Writable by the mesh alone, or anyone could swap the `current` link.
+    private const UnixFileMode FolderMode = ICertificateFileSystem.FolderMode;
 
     public string Folder => folder;
 
@@ -56,7 +59,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
         var firstWrite = !Directory.Exists(serviceFolder);
         try
         {
-            files.CreateDirectory(generation);
+            files.CreateDirectory(generation, FolderMode);
+            RepairMode(Path.GetDirectoryName(serviceFolder)!);
+            RepairMode(serviceFolder);
             if (firstWrite)
                 files.SyncDirectory(Path.GetDirectoryName(serviceFolder)!); // .svid now lists the service's folder
             files.WriteNew(Path.Combine(generation, KeyFile), svid.KeyPem, KeyMode);
@@ -128,6 +133,19 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
             var name = Path.GetFileName(directory);
             if (name != current && name != previous && new FileInfo(directory).LinkTarget is null)
                 TryDelete(directory);
+        }
+    }
+
+    // Folders an earlier version created with the umask's bits (0777 under umask 000). Best effort: a folder the mesh
+    // cannot chmod is not its own, and refusing to issue would take the sidecar's identity away for a mode.
+    private void RepairMode(string directory)
+    {
+        try
+        {
+            files.RepairMode(directory, FolderMode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

@@ -10,8 +10,11 @@ internal enum DiscoveryMode { Embedded, Consul }
 /// <summary>Envoy files per service: watched CDS/LDS/SDS files (hot updates), or one static bootstrap (restart to update).</summary>
 internal enum EnvoyConfigLayout { Dynamic, Static }
 
-/// <summary>A folder the runtime writes to, with the variable that set it (so errors can name it).</summary>
-internal sealed record WritableFolder(string EnvironmentName, string Path);
+/// <summary>
+/// A folder the runtime writes to, with the variable that set it (so errors can name it). <paramref name="ReadBySidecars"/>:
+/// sidecars running as another user read files in it, so when the runtime creates it, it is 0755 rather than 0700.
+/// </summary>
+internal sealed record WritableFolder(string EnvironmentName, string Path, bool ReadBySidecars = false);
 
 /// <summary>The validated runtime settings. Only <see cref="MeshConfiguration"/> creates these.</summary>
 internal sealed record MeshOptions
@@ -64,8 +67,8 @@ internal sealed record MeshOptions
     /// <summary>Every folder the runtime writes; preflight probes exactly these, and nothing else is written.</summary>
     public IReadOnlyList<WritableFolder> WritableFolders =>
     [
-        new(MeshSettings.CertificatesPath.EnvironmentName, CertificatesPath),
-        new(MeshSettings.EnvoyConfigPath.EnvironmentName, EnvoyConfigPath),
+        new(MeshSettings.CertificatesPath.EnvironmentName, CertificatesPath, ReadBySidecars: true),
+        new(MeshSettings.EnvoyConfigPath.EnvironmentName, EnvoyConfigPath, ReadBySidecars: true),
         new(MeshSettings.DataPath.EnvironmentName, DataPath),
         new(MeshSettings.LogsPath.EnvironmentName, LogsPath),
     ];

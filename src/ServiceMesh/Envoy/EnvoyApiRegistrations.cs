@@ -65,7 +65,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
     private void Save(ImmutableDictionary<string, MeshMember> members)
     {
         var file = new RegistrationsFile(members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, ToRequest, StringComparer.Ordinal));
-        AtomicFile.WriteIfChanged(_path, JsonSerializer.Serialize(file, RegistrationsJsonContext.Default.RegistrationsFile));
+        AtomicFile.WriteIfChanged(_path, JsonSerializer.Serialize(file, RegistrationsJsonContext.Default.RegistrationsFile), FileModes.Private);
         Volatile.Write(ref _members, members);
     }
 
@@ -85,6 +85,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
             // Not a bad file, a failing read: starting without the registrations would delete their sidecars' files.
             throw new StateFileException($"{_path} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
         }
+        RepairMode();
         var (members, problem) = Parse(text);
         if (problem is null)
         {
@@ -102,6 +103,19 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StateFileException($"{_path} is invalid ({problem}) and could not be moved aside to {aside} ({e.Message}). Repair or remove it, then start again.", e);
+        }
+    }
+
+    // One an earlier version left with the umask's bits. Best effort: a file the mesh cannot chmod is not its own.
+    private void RepairMode()
+    {
+        try
+        {
+            FileModes.Repair(_path, FileModes.Private);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.ModeNotRepaired(_logger, _path, e.Message);
         }
     }
 
@@ -138,6 +152,9 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
     {
         [LoggerMessage(1, LogLevel.Information, "{Count} sidecar registration(s) from the API restored from {Path}")]
         public static partial void Loaded(ILogger logger, int count, string path);
+
+        [LoggerMessage(3, LogLevel.Warning, "{Path} should have mode 0600 and could not be given it ({Reason}); fix its ownership (65532:65532) or set the mode by hand")]
+        public static partial void ModeNotRepaired(ILogger logger, string path, string reason);
 
         [LoggerMessage(2, LogLevel.Error, "{Path} cannot be used ({Problem}); moved to {Aside} and starting without API registrations: register again or repair and move it back")]
         public static partial void Unreadable(ILogger logger, string path, string aside, string problem);

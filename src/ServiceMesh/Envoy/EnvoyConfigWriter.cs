@@ -69,7 +69,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
                 // Verifying reads every file: one edited by hand must come back, not only one removed.
                 if (!verifyDisk && _onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content))
                     unchanged++;
-                else if (AtomicFile.WriteIfChanged(path, file.Content))
+                else if (AtomicFile.WriteIfChanged(path, file.Content, FileModes.Readable)) // Envoy may run as another user
                     written++;
                 else
                     unchanged++;

@@ -1,4 +1,5 @@
 using ServiceMesh.Configuration;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Hosting;
 
@@ -20,8 +21,12 @@ internal static class StorageProbe
         var probe = Path.Combine(folder.Path, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            Directory.CreateDirectory(folder.Path);
-            using (var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+            // Created only when missing (an existing folder, a mounted volume, keeps the mode its owner gave it).
+            FileModes.CreateDirectory(folder.Path, folder.ReadBySidecars ? FileModes.ReadableFolder : FileModes.PrivateFolder);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1, Options = FileOptions.WriteThrough };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = FileModes.Private;
+            using (var stream = new FileStream(probe, options))
             {
                 stream.WriteByte(1);
                 stream.Flush(flushToDisk: true);

@@ -6,14 +6,16 @@ namespace ServiceMesh.Storage;
 /// Replaces a file so that a reader sees the old content or the new, never a part, and so that the new content
 /// survives a crash once this returns: write a temporary file in the same folder, fsync it, rename it over the
 /// target, fsync the folder (the rename lives in the folder). The rename is also the "moved to" event Envoy's
-/// watched_directory reacts to. Used for certificates, the CA, registry snapshots and Envoy files alike.
+/// watched_directory reacts to. Used for certificates, the CA, registry snapshots and Envoy files alike. Every write
+/// names the file's mode (<see cref="FileModes"/>): it is set on the temporary file before the rename, so the file
+/// never appears under its name with the bits the umask happened to leave.
 /// </summary>
 internal static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <param name="mode">Set when the temporary file is created, so a key is never readable by others, not even for an instant.</param>
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         var folder = Path.GetDirectoryName(path)!;
         // A dot-name no reader loads; unique so two writers cannot share a temporary file.
@@ -31,34 +33,39 @@ internal static class AtomicFile
         LibC.SyncDirectory(folder);
     }
 
-    /// <summary>Writes <paramref name="content"/> (UTF-8) unless the file already holds exactly that, creating the folder. True when written.</summary>
-    public static bool WriteIfChanged(string path, string content)
+    /// <summary>
+    /// Writes <paramref name="content"/> (UTF-8) unless the file already holds exactly that with <paramref name="mode"/>,
+    /// creating missing folders (mode <see cref="FileModes.FolderFor"/>). True when written.
+    /// </summary>
+    public static bool WriteIfChanged(string path, string content, UnixFileMode mode)
     {
         var bytes = Utf8.GetBytes(content);
-        if (HasContent(path, bytes))
+        if (HasContent(path, bytes, mode))
             return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Write(path, bytes);
+        FileModes.CreateDirectory(Path.GetDirectoryName(path)!, FileModes.FolderFor(mode));
+        Write(path, bytes, mode);
         return true;
     }
 
     /// <summary>Creates a file that must not exist yet, with its content on disk (fsync) before this returns.</summary>
-    public static void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    public static void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            options.UnixCreateMode = unixMode;
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = mode; // masked by the umask: at most these bits, never more
         using var stream = new FileStream(path, options);
+        FileModes.Set(stream.SafeFileHandle, mode); // exactly these bits, before any content
         stream.Write(content);
         stream.Flush(flushToDisk: true);
     }
 
-    private static bool HasContent(string path, byte[] expected)
+    // A file with the right content but another mode (written by an earlier version) is written again.
+    private static bool HasContent(string path, byte[] expected, UnixFileMode mode)
     {
         try
         {
             var info = new FileInfo(path);
-            if (!info.Exists || info.Length != expected.Length)
+            if (!info.Exists || info.Length != expected.Length || (!OperatingSystem.IsWindows() && info.UnixFileMode != mode))
                 return false;
             return File.ReadAllBytes(path).AsSpan().SequenceEqual(expected);
         }

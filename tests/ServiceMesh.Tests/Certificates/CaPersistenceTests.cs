@@ -28,6 +28,30 @@ public sealed class CaPersistenceTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Start_ModesLeftByAnEarlierVersion_CaFilesAndSvidFoldersSetToTheRule()
+    {
+        var first = _fixture.Start();
+        await first.IssueAsync("session-anchoring", CancellationToken.None);
+        first.Dispose();
+        // As a version that followed the umask left them: ca.crt 0600 under umask 077, .svid folders 0777 under umask 000.
+        File.SetUnixFileMode(_fixture.PathOf("ca.crt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(_fixture.PathOf("ca.key"), (UnixFileMode)0b110_110_110);
+        var svid = _fixture.PathOf(".svid");
+        var service = Path.Combine(svid, "session-anchoring");
+        File.SetUnixFileMode(svid, (UnixFileMode)0b111_111_111);
+        File.SetUnixFileMode(service, (UnixFileMode)0b111_111_111);
+
+        var second = _fixture.Start();
+        await second.IssueAsync("session-anchoring", CancellationToken.None); // a renewal writes a new generation
+
+        File.GetUnixFileMode(_fixture.PathOf("ca.crt")).ShouldBe((UnixFileMode)0b110_100_100);
+        File.GetUnixFileMode(_fixture.PathOf("ca.key")).ShouldBe((UnixFileMode)0b110_000_000);
+        File.GetUnixFileMode(svid).ShouldBe((UnixFileMode)0b111_101_101);
+        File.GetUnixFileMode(service).ShouldBe((UnixFileMode)0b111_101_101);
+    }
+
+    [Fact]
     public void Start_KeyOfAnotherCa_FailsNamingFileAndLeavesBothUntouched()
     {
         using var other = new CertificateFixture();

@@ -148,7 +148,8 @@ internal sealed class FaultyFileSystem(Func<string, bool> failWhen) : ICertifica
         _real.ReplaceLink(link, target);
     }
 
-    public void CreateDirectory(string path) => _real.CreateDirectory(path);
+    public void CreateDirectory(string path, UnixFileMode mode) => _real.CreateDirectory(path, mode);
+    public void RepairMode(string path, UnixFileMode mode) => _real.RepairMode(path, mode);
     public void SyncDirectory(string path) => _real.SyncDirectory(path);
     public byte[]? ReadIfExists(string path) => _real.ReadIfExists(path);
     public void DeleteFile(string path) => _real.DeleteFile(path);

@@ -78,6 +78,39 @@ public sealed class PersistenceTests
         recovered.Index.ShouldBeGreaterThanOrEqualTo(index);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Compaction_NewFolder_LogSnapshotAndFolderAreTheMeshUsersAlone()
+    {
+        using var folder = new TempFolder();
+        var registry = folder.Combine("data", "registry");
+        await using (var log = RegistryLog.Open(registry, NullLogger.Instance, compactAfter: 2))
+        {
+            var store = new RegistryStore(log, TimeProvider.System);
+            for (var i = 0; i < 4; i++)
+                await store.PutKvAsync($"secret-{i}", [1], 0);
+        }
+
+        File.GetUnixFileMode(Path.Combine(registry, RegistryLog.LogFileName)).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.GetUnixFileMode(Path.Combine(registry, RegistryLog.SnapshotFileName)).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.GetUnixFileMode(registry).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.GetUnixFileMode(folder.Combine("data")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Open_LogLeftWorldReadable_MadePrivate()
+    {
+        using var folder = new TempFolder();
+        await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance))
+            await new RegistryStore(log, TimeProvider.System).PutKvAsync("secret", [1], 0);
+        var path = Path.Combine(folder.Path, RegistryLog.LogFileName);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        await using (RegistryLog.Open(folder.Path, NullLogger.Instance))
+            File.GetUnixFileMode(path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

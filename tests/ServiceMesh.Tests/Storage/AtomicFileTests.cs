@@ -17,7 +17,7 @@ public sealed class AtomicFileTests
         // Large, distinct versions: a non-atomic write would be caught mid-way by a reader this busy.
         var versions = Enumerable.Range(0, 1000).Select(i => $"version: {i}\n" + new string((char)('a' + i % 26), 256 * 1024) + $"\nend: {i}\n").ToList();
         var allowed = versions.ToHashSet(StringComparer.Ordinal);
-        AtomicFile.WriteIfChanged(path, versions[0]);
+        AtomicFile.WriteIfChanged(path, versions[0], FileModes.Readable);
         var bad = new ConcurrentBag<string>();
         var reads = 0;
         using var stop = new CancellationTokenSource();
@@ -33,7 +33,7 @@ public sealed class AtomicFileTests
         });
 
         foreach (var version in versions.Skip(1))
-            AtomicFile.WriteIfChanged(path, version).ShouldBeTrue();
+            AtomicFile.WriteIfChanged(path, version, FileModes.Readable).ShouldBeTrue();
         stop.Cancel();
         await reader;
 
@@ -53,5 +53,31 @@ public sealed class AtomicFileTests
 
         File.GetUnixFileMode(path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Directory.GetFiles(folder.Path).ShouldBe([path]);
+    }
+
+    [Fact]
+    public void WriteIfChanged_PrivateFileInMissingFolders_EachCreatedFolderIsPrivate()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Combine("data", "envoy", "registrations.json");
+
+        AtomicFile.WriteIfChanged(path, "{}", FileModes.Private).ShouldBeTrue();
+
+        File.GetUnixFileMode(path).ShouldBe(FileModes.Private);
+        File.GetUnixFileMode(folder.Combine("data", "envoy")).ShouldBe(FileModes.PrivateFolder);
+        File.GetUnixFileMode(folder.Combine("data")).ShouldBe(FileModes.PrivateFolder);
+    }
+
+    [Fact]
+    public void WriteIfChanged_SameContentOtherMode_RewrittenWithTheMode()
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteFile("svc.yaml", "same");
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110); // 0666, as an earlier version left it under umask 000
+
+        AtomicFile.WriteIfChanged(path, "same", FileModes.Readable).ShouldBeTrue();
+        AtomicFile.WriteIfChanged(path, "same", FileModes.Readable).ShouldBeFalse();
+
+        File.GetUnixFileMode(path).ShouldBe(FileModes.Readable);
     }
 }

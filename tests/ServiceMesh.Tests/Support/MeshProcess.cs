@@ -29,6 +29,14 @@ internal sealed class MeshProcess : IDisposable
     public static MeshProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         StartCommand(environment, "dotnet", [Path.Combine(AppContext.BaseDirectory, "service-mesh.dll"), .. args]);
 
+    /// <summary>
+    /// The executable started under <paramref name="umask"/> (octal, e.g. "077"): a shell sets it and then becomes the
+    /// runtime (exec), so the process id, signals and exit code are the runtime's own. The umask is process-wide, so
+    /// a child process is the only way to vary it while other tests run.
+    /// </summary>
+    public static MeshProcess StartWithUmask(IReadOnlyDictionary<string, string?> environment, string umask) =>
+        StartCommand(environment, "/bin/sh", ["-c", $"umask {umask} && exec dotnet \"$0\"", Path.Combine(AppContext.BaseDirectory, "service-mesh.dll")]);
+
     /// <summary>Runs another command (e.g. unshare wrapping service-mesh) with the same clean environment.</summary>
     public static async Task<ProcessResult> RunCommandAsync(IReadOnlyDictionary<string, string?> environment, string command, params string[] args)
     {

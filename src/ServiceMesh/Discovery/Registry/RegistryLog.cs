@@ -68,7 +68,43 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
     }
 
-    private static FileStream OpenLogFile(string path, FileMode mode) => new(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+    private static FileStream OpenLogFile(string path, FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 };
+        if (mode != FileMode.Open && !OperatingSystem.IsWindows())
+            options.UnixCreateMode = FileModes.Private; // masked by the umask; set exactly once open
+        return new FileStream(path, options);
+    }
+
+    // A new log: KV values and registrations are the mesh's alone, whatever the umask.
+    private static FileStream OpenPrivate(Func<string, FileMode, FileStream> openLog, string path, FileMode mode)
+    {
+        var log = openLog(path, mode);
+        try
+        {
+            FileModes.Set(log.SafeFileHandle, FileModes.Private);
+            return log;
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    // State an earlier version wrote with the umask's bits (0644: KV values readable by every user). Best effort: a
+    // file the mesh can read and write but not chmod is not its own; it says so rather than refusing to start.
+    private static void RepairMode(ILogger logger, string path, Action repair)
+    {
+        try
+        {
+            repair();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.ModeNotRepaired(logger, path, e.Message);
+        }
+    }
 
     private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog)
     {
@@ -76,6 +112,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         var records = new List<LogRecord>();
         if (File.Exists(snapshotPath))
         {
+            RepairMode(logger, snapshotPath, () => FileModes.Repair(snapshotPath, FileModes.Private));
             var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
             if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
                 throw new StateFileException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
@@ -88,6 +125,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             return new RegistryLog(folder, compactAfter, logger, openLog, records, null, 0);
         }
         var log = openLog(logPath, FileMode.Open);
+        RepairMode(logger, logPath, () => FileModes.Set(log.SafeFileHandle, FileModes.Private));
         var bytes = new byte[log.Length];
         log.ReadExactly(bytes);
         var (logRecords, validBytes, _) = ReadFrames(bytes);
@@ -181,7 +219,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             var buffer = new ArrayBufferWriter<byte>();
             foreach (var record in state)
                 WriteFrame(buffer, record);
-            AtomicFile.Write(Path.Combine(_folder, SnapshotFileName), buffer.WrittenSpan);
+            AtomicFile.Write(Path.Combine(_folder, SnapshotFileName), buffer.WrittenSpan, FileModes.Private);
             _log!.SetLength(0);
             _log.Flush(flushToDisk: true);
             Log.Compacted(_logger, _folder, state.Count, _sinceSnapshot);
@@ -198,8 +236,8 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     // The file's directory entry is fsynced too: a log whose name was lost in a crash would lose everything in it.
     private FileStream CreateLog()
     {
-        Directory.CreateDirectory(_folder);
-        var log = _openLog(Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate);
+        FileModes.CreateDirectory(_folder, FileModes.PrivateFolder);
+        var log = OpenPrivate(_openLog, Path.Combine(_folder, LogFileName), FileMode.OpenOrCreate);
         log.Seek(0, SeekOrigin.End);
         LibC.SyncDirectory(_folder);
         LibC.SyncDirectory(Path.GetDirectoryName(_folder)!);
@@ -262,6 +300,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
 
         [LoggerMessage(5, LogLevel.Error, "Registry snapshot could not be written to {Folder}; the log stays complete and compaction is tried again")]
         public static partial void CompactionFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Warning, "{Path} should have mode 0600 and could not be given it ({Reason}); fix its ownership (65532:65532) or set the mode by hand")]
+        public static partial void ModeNotRepaired(ILogger logger, string path, string reason);
 
         [LoggerMessage(4, LogLevel.Information, "Registry log compacted in {Folder}: snapshot of {Records} records replaces {LogRecords} log records")]
         public static partial void Compacted(ILogger logger, string folder, int records, int logRecords);

@@ -1,0 +1,66 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace ServiceMesh.Storage;
+
+/// <summary>
+/// The modes of everything the runtime creates, whatever the umask it was started with. Secrets and state are the
+/// mesh user's alone (0600 files, 0700 folders); what a sidecar running as another user must read is world-readable
+/// (0644 files, 0755 folders). A mode given to open(2) or mkdir(2) is masked by the umask, so each file and folder is
+/// created with its mode (the result can only have fewer bits, never more) and then set to it exactly before any
+/// content is visible under its final name.
+/// </summary>
+internal static class FileModes
+{
+    /// <summary>0600: keys, registry state, registrations.</summary>
+    public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>0644: certificates, the trust bundle, revocation lists, Envoy files.</summary>
+    public const UnixFileMode Readable = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>0700: folders of state only the mesh reads.</summary>
+    public const UnixFileMode PrivateFolder = Private | UnixFileMode.UserExecute;
+
+    /// <summary>0755: folders a sidecar must pass through to reach its files.</summary>
+    public const UnixFileMode ReadableFolder = Readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>The folder mode that goes with a file mode: whoever may read the file may pass through its folder.</summary>
+    public static UnixFileMode FolderFor(UnixFileMode fileMode) => fileMode == Private ? PrivateFolder : ReadableFolder;
+
+    /// <summary>
+    /// Creates <paramref name="path"/> and every missing folder above it, each with <paramref name="mode"/> exactly.
+    /// Folders that already exist are left as they are (a mounted volume's mode is its owner's choice).
+    /// </summary>
+    public static void CreateDirectory(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        var missing = new Stack<string>();
+        for (string? level = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)); level is not null && !Directory.Exists(level); level = Path.GetDirectoryName(level))
+            missing.Push(level);
+        while (missing.TryPop(out var level))
+        {
+            Directory.CreateDirectory(level, mode); // one level: its parent exists
+            File.SetUnixFileMode(level, mode);
+        }
+    }
+
+    /// <summary>Sets the mode of an open file (fchmod): the umask took bits away when it was created.</summary>
+    public static void Set(SafeFileHandle file, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(file, mode);
+    }
+
+    /// <summary>Sets the mode of a file or folder the runtime owns entirely, when it differs (one left by an earlier version).</summary>
+    public static void Repair(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) != mode)
+            File.SetUnixFileMode(path, mode);
+    }
+
+    /// <summary>The mode of an existing file, or null on Windows.</summary>
+    public static UnixFileMode? Of(string path) => OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path);
+}
