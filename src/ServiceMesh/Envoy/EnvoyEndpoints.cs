@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -69,15 +68,9 @@ internal static class EnvoyEndpoints
     {
         if (Invalid(svc) is { } invalid)
             return invalid;
-        EnvoyConfigRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(request.Body, EnvoyJsonContext.Default.EnvoyConfigRequest, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            return Problems.Result(StatusCodes.Status400BadRequest, $"The body is not valid JSON for this route ({e.Message}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
-        }
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, EnvoyJsonContext.Default.EnvoyConfigRequest, cancellationToken).ConfigureAwait(false);
+        if (bodyProblem is not null)
+            return Problems.Result(bodyProblem.Status, $"The body is not valid for this route ({bodyProblem}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
         if (ToMember(svc, body, out var problem) is not { } member)
             return Problems.Result(StatusCodes.Status400BadRequest, problem!);
 

@@ -1,8 +1,10 @@
 using System.Text.Encodings.Web;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Hosting;
@@ -40,6 +42,24 @@ internal static class LoggingExtensions
         builder.Logging.AddFilter("System", framework);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", options.LogLevel);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.None);
+        builder.Services.AddRedactedLogging(new SecretRedactor([options.ApiToken, options.ConsulHttpToken]));
         return builder;
+    }
+
+    /// <summary>
+    /// No log line carries a token (issue 12): the logger factory is built with every registered provider wrapped in a
+    /// <see cref="RedactingLoggerProvider"/>. Redacting at the provider, not by silencing the categories that print URLs
+    /// (ASP.NET Core's request lines, Kestrel's bad-request details) and hoping no other line ever does, keeps DEBUG
+    /// useful and covers log lines that do not exist yet. Providers registered after this call are wrapped too: the
+    /// wrapping happens when the factory is created, from whatever the container holds then.
+    /// </summary>
+    internal static IServiceCollection AddRedactedLogging(this IServiceCollection services, SecretRedactor redactor)
+    {
+        services.AddSingleton(redactor);
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new LoggerFactory(
+            sp.GetServices<ILoggerProvider>().Select(p => new RedactingLoggerProvider(p, redactor)),
+            sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<IOptions<LoggerFactoryOptions>>())));
+        return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -52,9 +51,9 @@ internal static class LucidServiceEndpoints
 
     private static async Task<IResult> RegisterAsync(HttpRequest request, ConsulClient client, CatalogWatcher watcher, CancellationToken cancellationToken)
     {
-        RegisterServiceRequest? body;
-        try { body = await JsonSerializer.DeserializeAsync(request.Body, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken); }
-        catch (JsonException e) { return Problems.Result(StatusCodes.Status400BadRequest, $"The body is not valid JSON for a registration: {e.Message}"); }
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken);
+        if (bodyProblem is not null)
+            return Problems.Result(bodyProblem.Status, $"The body is not valid JSON for a registration: {bodyProblem}.");
         if (Validate(body) is { } problem)
             return Problems.Result(StatusCodes.Status400BadRequest, problem);
         var id = string.Create(CultureInfo.InvariantCulture, $"{body!.ServiceName}-{body.ServiceAddress}-{body.ServicePort}");

@@ -18,6 +18,9 @@ internal static class ConsulHttpApi
     public static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(10);
 
+    /// <summary>Consul's own limit for a KV value (512 KiB), and so for every request body on this port.</summary>
+    public const long MaxRequestBodyBytes = 512 * 1024;
+
     /// <summary>
     /// Waits as a blocking query asks (?index=&amp;wait=): until the topic's index passes the given one, or the wait
     /// (default 5 min, at most 10 min, plus up to wait/16 of jitter as Consul adds, so many watchers do not return at once).
@@ -60,6 +63,32 @@ internal static class ConsulHttpApi
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message, context.RequestAborted);
     }
+
+    /// <summary>
+    /// Refuses a body over <see cref="MaxRequestBodyBytes"/> with 413 before any route runs (also on routes that never read
+    /// their body), and answers Kestrel's refusals while a route reads one (a chunked body over the limit, a broken chunk)
+    /// with their status and reason as plain text, instead of the empty 500 an escaping exception would give.
+    /// </summary>
+    public static async Task RejectBadBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge(context.Request.ContentLength.Value)).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await ErrorAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(null) : e.Message).ConfigureAwait(false);
+        }
+    }
+
+    // Consul's wording: "Request body(N bytes) too large, max size: 524288 bytes".
+    private static string TooLarge(long? length) =>
+        $"Request body{(length is { } n ? $"({n.ToString(CultureInfo.InvariantCulture)} bytes)" : "")} too large, max size: {MaxRequestBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes";
 
     /// <summary>With SERVICE_MESH_API_TOKEN set, writes need it as X-Consul-Token (Consul's header), ?token= or a bearer token.</summary>
     public static bool MayWrite(HttpContext context, string? token)

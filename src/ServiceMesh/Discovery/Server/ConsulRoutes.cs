@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ServiceMesh.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 
@@ -14,9 +14,12 @@ internal static class ConsulRoutes
     {
         app.MapPut("/v1/agent/service/register", context => Guarded(context, token, async () =>
         {
-            AgentServiceRegistration? registration;
-            try { registration = await JsonSerializer.DeserializeAsync(context.Request.Body, ConsulJsonContext.Default.AgentServiceRegistration, context.RequestAborted); }
-            catch (JsonException e) { await ConsulHttpApi.ErrorAsync(context, 400, $"Request decode failed: {e.Message}"); return; }
+            var (registration, problem) = await JsonBody.ReadAsync(context.Request, ConsulJsonContext.Default.AgentServiceRegistration, context.RequestAborted);
+            if (problem is not null)
+            {
+                await ConsulHttpApi.ErrorAsync(context, problem.Status, $"Request decode failed: {problem}");
+                return;
+            }
             if (await store.RegisterAsync(registration!, context.RequestAborted) is { } error)
                 await ConsulHttpApi.ErrorAsync(context, 400, $"Invalid service: {error}");
         }));

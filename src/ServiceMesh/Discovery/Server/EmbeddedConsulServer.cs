@@ -33,7 +33,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 512 * 1024; // Consul's KV value limit
+            kestrel.Limits.MaxRequestBodySize = ConsulHttpApi.MaxRequestBodyBytes; // Consul's KV value limit
             kestrel.Listen(address, port);
             if (tls is not null)
             {
@@ -48,6 +48,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
             }
         });
         var app = builder.Build();
+        app.Use(ConsulHttpApi.RejectBadBodies);
         app.MapConsulApi(store, token);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
