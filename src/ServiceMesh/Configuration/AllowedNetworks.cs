@@ -28,12 +28,27 @@ internal sealed record AllowedNetworks(ImmutableArray<IPNetwork> Ranges)
         var ranges = ImmutableArray.CreateBuilder<IPNetwork>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            if (!part.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(part, out var range))
+            if (!part.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(part, out var range) || HasHostBits(part, range))
                 return null;
             ranges.Add(range);
         }
         return ranges.Count == 0 ? null : new AllowedNetworks(ranges.ToImmutable());
     }
 
+    // "10.0.0.1/8" is most likely a typo for an address or a range: refuse it rather than guess which.
+    private static bool HasHostBits(string text, IPNetwork range)
+    {
+        var bytes = IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]).GetAddressBytes();
+        for (var bit = range.PrefixLength; bit < bytes.Length * 8; bit++)
+            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0)
+                return true;
+        return false;
+    }
+
     public override string ToString() => string.Join(",", Ranges);
+
+    // Equal when the same ranges are listed in the same order (the array itself compares by reference).
+    public bool Equals(AllowedNetworks? other) => other is not null && Ranges.SequenceEqual(other.Ranges);
+
+    public override int GetHashCode() => Ranges.Aggregate(0, (hash, range) => HashCode.Combine(hash, range));
 }
