@@ -62,7 +62,22 @@ public sealed class CheckOutputTests
         check.Output.ShouldContain($"http://127.0.0.1:{target.Port}/health");
         check.Output.ShouldNotContain("s3cr3t-pass");
         check.Output.ShouldNotContain("probe:");
-        target.LastAuthorization.ShouldBe("Basic " + Convert.ToBase64String("probe:s3cr3t-pass"u8.ToArray()), "the URL's own host gets them, as from Consul");
+        target.Authorization["/health"].ShouldBe("Basic " + Convert.ToBase64String("probe:s3cr3t-pass"u8.ToArray()), "the URL's own host gets them, as from Consul");
+    }
+
+    [Fact]
+    public async Task HttpCheck_UserInfoAndFollowedRedirect_CredentialsNotSentToTheNextHop()
+    {
+        await using var target = await CheckTargetServer.StartAsync();
+        await using var host = await MeshTestHost.StartAsync();
+        var consul = ConsulClientFor(host);
+
+        await consul.RegisterAsync(Service("hop", target.Port, check: HttpCheck($"http://probe:s3cr3t-pass@127.0.0.1:{target.Port}/redirect") with { FollowRedirects = true }), default);
+
+        var check = await EventuallyCheckAsync(consul, "hop", HealthStatuses.Passing, "redirect followed");
+        check.Output.ShouldNotContain("s3cr3t-pass");
+        target.Authorization["/redirect"].ShouldStartWith("Basic ", customMessage: "the URL's own host gets them");
+        target.Authorization["/health"].ShouldBeEmpty("the hop after a redirect gets no credentials");
     }
 
     [Fact]

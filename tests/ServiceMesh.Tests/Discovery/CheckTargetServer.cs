@@ -9,7 +9,7 @@ namespace ServiceMesh.Tests.Discovery;
 
 /// <summary>
 /// A real loopback HTTP server for check tests: /health answers 200 "ok", /redirect answers 302 to /health,
-/// /redirect-to?url= answers 302 to any URL, /big answers 10 000 bytes. It keeps the paths asked and the last Authorization header.
+/// /redirect-to?url= answers 302 to any URL, /big answers 10 000 bytes. It keeps the paths asked and the last Authorization header per path.
 /// </summary>
 internal sealed class CheckTargetServer : IAsyncDisposable
 {
@@ -25,7 +25,7 @@ internal sealed class CheckTargetServer : IAsyncDisposable
 
     public int Port { get; }
     public ConcurrentQueue<string> Paths { get; } = new();
-    public string? LastAuthorization { get; private set; }
+    public ConcurrentDictionary<string, string> Authorization { get; } = new(StringComparer.Ordinal);
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
 
     public static async Task<CheckTargetServer> StartAsync()
@@ -37,8 +37,9 @@ internal sealed class CheckTargetServer : IAsyncDisposable
         CheckTargetServer? server = null;
         app.Use(async (context, next) =>
         {
-            server!.Paths.Enqueue(context.Request.Path.Value ?? "");
-            server.LastAuthorization = context.Request.Headers.Authorization.ToString();
+            var path = context.Request.Path.Value ?? "";
+            server!.Paths.Enqueue(path);
+            server.Authorization[path] = context.Request.Headers.Authorization.ToString();
             await next(context);
         });
         app.MapGet("/health", () => "ok");
