@@ -46,6 +46,8 @@ internal sealed record MeshOptions
     public string? ConsulHttpToken { get; init; }
     /// <summary>CA certificate (PEM) that an external Consul's https certificate must chain to.</summary>
     public string? ConsulCaFile { get; init; }
+    /// <summary>Where HTTP and TCP health checks may connect (CHECK_ALLOWED_NETWORKS).</summary>
+    public AllowedNetworks CheckAllowedNetworks { get; init; } = AllowedNetworks.Default;
     public required string TrustDomain { get; init; }
     /// <summary>0 when unset.</summary>
     public required int CertValidityDays { get; init; }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ServiceMesh.Configuration;
 
-/// <summary>Discovery settings beyond the ports: external Consul's scheme, token and CA file, and the DNS TTL.</summary>
+/// <summary>Discovery settings beyond the ports: external Consul's scheme, token and CA file, the DNS TTL and where checks may connect.</summary>
 internal sealed partial class MeshOptionsParser
 {
     private MeshOptions WithDiscovery(MeshOptions options)
@@ -15,8 +15,13 @@ internal sealed partial class MeshOptionsParser
         var ttl = raw[MeshSettings.DnsTtl];
         if (!int.TryParse(ttl.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 86400)
             Problems.Add($"{ttl.Describe()}: expected a whole number of seconds from 0 to 86400");
+        var networks = raw[MeshSettings.CheckAllowedNetworks];
+        var allowed = AllowedNetworks.Parse(networks.Value);
+        if (allowed is null)
+            Problems.Add($"{networks.Describe()}: expected {AllowedNetworks.Expected}");
         return options with
         {
+            CheckAllowedNetworks = allowed ?? AllowedNetworks.Default,
             ConsulScheme = scheme,
             ConsulHttpToken = token.Length == 0 ? null : token,
             ConsulCaFile = caFile.Value.Length == 0 ? null : caFile.Value,

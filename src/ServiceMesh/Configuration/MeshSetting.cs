@@ -29,6 +29,8 @@ internal static class MeshSettings
     public static readonly MeshSetting ConsulScheme = new("CONSUL_SCHEME", "discovery.consul.scheme", "http");
     public static readonly MeshSetting ConsulHttpToken = new("CONSUL_HTTP_TOKEN", "discovery.consul.token", "", Secret: true);
     public static readonly MeshSetting ConsulCaFile = new("CONSUL_CA_FILE", "discovery.consul.ca_file", "");
+    /// <summary>CIDR ranges HTTP and TCP health checks may probe; anything else is refused (see <see cref="AllowedNetworks"/>).</summary>
+    public static readonly MeshSetting CheckAllowedNetworks = new("CHECK_ALLOWED_NETWORKS", "discovery.checks.allowed_networks", AllowedNetworks.DefaultText);
     public static readonly MeshSetting TrustDomain = new("TRUST_DOMAIN", "certificates.trust_domain", "lucid.local");
     /// <summary>Leaf lifetime in days; unset means 72 h (or CERT_TTL). Set one of the two, not both.</summary>
     public static readonly MeshSetting CertValidityDays = new("CERT_VALIDITY_DAYS", "certificates.cert_validity_days", "");
@@ -45,7 +47,7 @@ internal static class MeshSettings
     [
         Host, HttpPort, ApiToken, LogLevel, LogFormat, ConfigPath, CertificatesPath, EnvoyConfigPath, DataPath, LogsPath,
         DiscoveryMode, ConsulHost, ConsulPort, ConsulDatacenter, EmbeddedConsulHttpPort, EmbeddedConsulHttpsPort,
-        EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
+        EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, CheckAllowedNetworks, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
         CertKeyAlgorithm, CertKeySize, CaRotationGrace, EnvoyAdminPort, EnvoyConfigLayout,
     ];
 

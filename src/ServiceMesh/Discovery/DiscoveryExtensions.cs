@@ -36,6 +36,7 @@ internal static class DiscoveryExtensions
             {
                 Datacenter = sp.GetRequiredService<MeshOptions>().ConsulDatacenter,
                 NodeAddress = NodeAddress(sp.GetRequiredService<MeshOptions>()),
+                CheckNetworks = sp.GetRequiredService<MeshOptions>().CheckAllowedNetworks,
             });
             services.AddHostedService(sp =>
             {
@@ -49,7 +50,7 @@ internal static class DiscoveryExtensions
                 var options = sp.GetRequiredService<MeshOptions>();
                 return new EmbeddedDnsServer(sp.GetRequiredService<DnsResponder>(), options.BindAddress, options.EmbeddedDnsPort, sp.GetRequiredService<ILogger<EmbeddedDnsServer>>());
             });
-            services.AddSingleton(_ => new CheckProbes(CheckProbes.CreateHttpClient()));
+            services.AddSingleton(sp => new CheckProbes(sp.GetRequiredService<MeshOptions>().CheckAllowedNetworks));
             services.AddHostedService<CheckRunner>();
         }
 

@@ -169,6 +169,32 @@ public sealed class MeshConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_CheckAllowedNetworksUnset_LoopbackAndPrivateOnly()
+    {
+        var allowed = Load([]).Options!.CheckAllowedNetworks;
+
+        foreach (var inside in new[] { "127.0.0.1", "::1", "10.1.2.3", "172.31.255.1", "192.168.1.1", "fd00::1", "::ffff:127.0.0.1" })
+            allowed.Contains(IPAddress.Parse(inside)).ShouldBeTrue(inside);
+        foreach (var outside in new[] { "169.254.169.254", "fe80::1", "8.8.8.8", "172.32.0.1", "0.0.0.0", "2001:db8::1", "::ffff:169.254.169.254" })
+            allowed.Contains(IPAddress.Parse(outside)).ShouldBeFalse(outside);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1")]
+    [InlineData("10.0.0.1/8")]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.0/8,,127.0.0.0/8")]
+    [InlineData("10.0.0.0/8,")]
+    [InlineData("private")]
+    public void Load_CheckAllowedNetworksInvalid_OneProblemNamingIt(string value)
+    {
+        var problem = Load(new() { ["CHECK_ALLOWED_NETWORKS"] = value }).Problems.ShouldHaveSingleItem();
+
+        problem.ShouldContain($"CHECK_ALLOWED_NETWORKS='{value}'");
+        problem.ShouldContain("expected a comma-separated list of CIDR ranges");
+    }
+
+    [Fact]
     public void Load_ShippedDefaultYaml_IsValidAndMatchesDefaults()
     {
         var shipped = Path.Combine(AppContext.BaseDirectory, "config");

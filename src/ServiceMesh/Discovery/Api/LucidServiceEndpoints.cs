@@ -49,12 +49,12 @@ internal static class LucidServiceEndpoints
         return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.Id, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest request, ConsulClient client, CatalogWatcher watcher, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpRequest request, ConsulClient client, CatalogWatcher watcher, MeshOptions options, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken);
         if (bodyProblem is not null)
             return Problems.Result(bodyProblem.Status, $"The body is not valid JSON for a registration: {bodyProblem}.");
-        if (Validate(body) is { } problem)
+        if (Validate(body, options.CheckAllowedNetworks) is { } problem)
             return Problems.Result(StatusCodes.Status400BadRequest, problem);
         var id = string.Create(CultureInfo.InvariantCulture, $"{body!.ServiceName}-{body.ServiceAddress}-{body.ServicePort}");
         var registration = new AgentServiceRegistration
@@ -85,7 +85,8 @@ internal static class LucidServiceEndpoints
         return TypedResults.Json(new DeregisteredResponse(name, removed), LucidJsonContext.Default.DeregisteredResponse);
     }
 
-    internal static string? Validate(RegisterServiceRequest? body)
+    /// <param name="checkNetworks">CHECK_ALLOWED_NETWORKS: judged here too, because an external Consul would probe anything.</param>
+    internal static string? Validate(RegisterServiceRequest? body, AllowedNetworks checkNetworks)
     {
         if (body is null)
             return "A JSON body {service_name, service_address, service_port, health_check_url?, tags?} is required.";
@@ -96,7 +97,9 @@ internal static class LucidServiceEndpoints
         if (body.ServiceAddress is null || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
             return $"service_address '{body.ServiceAddress}' must be an IP address or a host name.";
         if (body.HealthCheckUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            return $"health_check_url '{url}' must be an absolute http:// or https:// URL.";
+            return $"health_check_url '{CheckTargets.Redact(url)}' must be an absolute http:// or https:// URL.";
+        if (body.HealthCheckUrl is { } target && CheckTargets.Refusal("health_check_url", CheckTargets.Redact(target), new Uri(target).Host, checkNetworks) is { } refused)
+            return $"{refused}.";
         if (body.Tags?.FirstOrDefault(t => string.IsNullOrWhiteSpace(t) || t.Length > 255) is { } tag)
             return $"tags must be non-empty strings of at most 255 characters ('{tag}' is not).";
         return null;

@@ -25,6 +25,10 @@ internal sealed record AgentServiceCheck
     public string? Name { get; init; }
     [JsonPropertyName("HTTP")] public string? Http { get; init; }
     public string? Method { get; init; }
+    /// <summary>Ours: follow redirects (the embedded registry does not unless asked). Consul's own default is the reverse.</summary>
+    public bool? FollowRedirects { get; init; }
+    /// <summary>Consul's flag, accepted for compatibility: true is already the embedded registry's default.</summary>
+    public bool? DisableRedirects { get; init; }
     [JsonPropertyName("TCP")] public string? Tcp { get; init; }
     [JsonPropertyName("TTL")] public string? Ttl { get; init; }
     public string? Interval { get; init; }

@@ -101,8 +101,8 @@ internal static class ServiceDefinitionsFile
                 Problem(map, at, "expected exactly one of 'http: /path' or 'tcp: true'");
             if (http is not null && !http.StartsWith('/'))
                 Problem(Child(map, "http")!, $"{at}.http", $"expected a path starting with '/', found '{http}'");
-            return new CheckSpec(http, Duration(map, "interval", at) ?? DefaultInterval, Duration(map, "timeout", at) ?? DefaultTimeout,
-                Duration(map, "deregister_critical_after", at));
+            return new CheckSpec(http, Duration(map, "interval", at, Registry.CheckRules.MaximumInterval) ?? DefaultInterval,
+                Duration(map, "timeout", at, Registry.CheckRules.MaximumTimeout) ?? DefaultTimeout, Duration(map, "deregister_critical_after", at));
         }
 
         private MeshDefinition? Mesh(YamlNode node, string at)
@@ -148,14 +148,15 @@ internal static class ServiceDefinitionsFile
             return 0;
         }
 
-        private TimeSpan? Duration(YamlMappingNode map, string key, string at)
+        // The same bounds as a registration's (the preload registers these): a value beyond them could never run.
+        private TimeSpan? Duration(YamlMappingNode map, string key, string at, TimeSpan? max = null)
         {
             var text = Scalar(map, key, at);
             if (text is null)
                 return null;
-            if (GoDuration.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+            if (GoDuration.TryParse(text, out var duration) && duration > TimeSpan.Zero && (max is null || duration <= max))
                 return duration;
-            Problem(Child(map, key)!, $"{at}.{key}", $"expected a duration such as 10s or 1m30s, found '{text}'");
+            Problem(Child(map, key)!, $"{at}.{key}", $"expected a duration such as 10s or 1m30s{(max is { } m ? $" of at most {GoDuration.Format(m)}" : "")}, found '{text}'");
             return null;
         }
 

@@ -91,7 +91,7 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
                 var previous = store.CheckStateOf(loop.Definition.CheckId)?.Status;
                 if (store.SetCheckState(loop.Definition.CheckId, status, output) && previous != status)
                     Log.StatusChanged(logger, loop.Definition.CheckId, loop.ServiceId, status, output);
-                await Task.Delay(loop.Definition.Interval, time, token).ConfigureAwait(false);
+                await Task.Delay(Bounded(loop.Definition.Interval), time, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -107,7 +107,7 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
             while (!token.IsCancellationRequested)
             {
                 var refreshed = loop.Refreshed.Task;
-                var expiry = Task.Delay(loop.Definition.Ttl!.Value, time, token);
+                var expiry = Task.Delay(Bounded(loop.Definition.Ttl!.Value), time, token);
                 if (await Task.WhenAny(refreshed, expiry).ConfigureAwait(false) == expiry)
                 {
                     await expiry.ConfigureAwait(false); // throws when cancelled
@@ -122,6 +122,9 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
         {
         }
     }
+
+    // Registrations acknowledged by an earlier version may carry longer waits than timers allow; they run at the bound.
+    private static TimeSpan Bounded(TimeSpan wait) => wait > CheckRules.MaximumInterval ? CheckRules.MaximumInterval : wait;
 
     private async Task ReapAsync(CancellationToken cancellationToken)
     {

@@ -14,7 +14,12 @@ internal static partial class RegistrationRules
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The normalised registration and its checks, or the reason it is rejected (Consul answers 400 with it).</summary>
-    public static (AgentServiceRegistration? Registration, ImmutableArray<CheckDefinition> Checks, string? Error) Normalize(AgentServiceRegistration? request)
+    /// <param name="checkNetworks">
+    /// Where checks may connect. Null when replaying the log: what an earlier version acknowledged is never dropped at a
+    /// restart; a check it can no longer run reports critical with the reason instead.
+    /// </param>
+    public static (AgentServiceRegistration? Registration, ImmutableArray<CheckDefinition> Checks, string? Error) Normalize(
+        AgentServiceRegistration? request, AllowedNetworks? checkNetworks)
     {
         if (request is null)
             return (null, [], "Request decode failed: a JSON service definition is required");
@@ -34,7 +39,7 @@ internal static partial class RegistrationRules
         for (var i = 0; i < definitions.Count; i++)
         {
             var checkId = definitions[i].CheckId ?? (definitions.Count == 1 ? $"service:{id}" : string.Create(CultureInfo.InvariantCulture, $"service:{id}:{i + 1}"));
-            var (check, error) = Check(definitions[i], checkId, request.Name!);
+            var (check, error) = Check(definitions[i], checkId, request.Name!, checkNetworks);
             if (error is not null)
                 return Fail($"Check '{checkId}': {error}");
             checks.Add(check!);
@@ -55,13 +60,13 @@ internal static partial class RegistrationRules
         static (AgentServiceRegistration?, ImmutableArray<CheckDefinition>, string?) Fail(string error) => (null, [], error);
     }
 
-    private static (CheckDefinition? Check, string? Error) Check(AgentServiceCheck check, string checkId, string serviceName)
+    private static (CheckDefinition? Check, string? Error) Check(AgentServiceCheck check, string checkId, string serviceName, AllowedNetworks? networks)
     {
         var kinds = new[] { check.Http, check.Tcp, check.Ttl }.Count(k => !string.IsNullOrWhiteSpace(k));
         if (kinds != 1)
             return (null, "exactly one of HTTP, TCP or TTL is required (script, gRPC and Docker checks are not supported here)");
         if (check.Http is { } http && (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            return (null, $"HTTP '{http}' must be an absolute http:// or https:// URL");
+            return (null, $"HTTP '{CheckTargets.Redact(http)}' must be an absolute http:// or https:// URL");
         if (check.Tcp is { } tcp && !IsTcpTarget(tcp))
             return (null, $"TCP '{tcp}' must be host:port with {PortNumber.Rule}");
         TimeSpan? ttl = null;
@@ -84,10 +89,12 @@ internal static partial class RegistrationRules
                 return (null, $"DeregisterCriticalServiceAfter '{check.DeregisterCriticalServiceAfter}' must be a positive duration");
             deregister = after;
         }
+        if (networks is not null && CheckRules.Problem(check, networks) is { } problem)
+            return (null, problem);
         if (check.Status is not null && !HealthStatuses.IsKnown(check.Status))
             return (null, $"Status '{check.Status}' must be passing, warning or critical");
-        return (new CheckDefinition(checkId, check.Name ?? $"Service '{serviceName}' check", check.Http, check.Method ?? "GET", check.Tcp, ttl,
-            interval, timeout, deregister, check.Status ?? HealthStatuses.Critical, check.Notes ?? ""), null);
+        return (new CheckDefinition(checkId, check.Name ?? $"Service '{serviceName}' check", check.Http, CheckRules.MethodOf(check), check.Tcp, ttl,
+            interval, timeout, deregister, check.Status ?? HealthStatuses.Critical, check.Notes ?? "", CheckRules.FollowsRedirects(check)), null);
     }
 
     // \z, not $: "$" also matches before a final newline, which would let "web\n" through.

@@ -4,9 +4,11 @@ using ServiceMesh.Discovery.Consul;
 namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>How a check is run: HTTP GET/method, TCP connect, or a TTL that clients keep alive.</summary>
+/// <param name="FollowRedirects">HTTP checks only: follow 3xx answers (off unless the check asks: FollowRedirects).</param>
 internal sealed record CheckDefinition(
     string CheckId, string Name, string? Http, string Method, string? Tcp, TimeSpan? Ttl,
-    TimeSpan Interval, TimeSpan Timeout, TimeSpan? DeregisterCriticalServiceAfter, string InitialStatus, string Notes)
+    TimeSpan Interval, TimeSpan Timeout, TimeSpan? DeregisterCriticalServiceAfter, string InitialStatus, string Notes,
+    bool FollowRedirects = false)
 {
     public string Type => Http is not null ? "http" : Tcp is not null ? "tcp" : "ttl";
 }

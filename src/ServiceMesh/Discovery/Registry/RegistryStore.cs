@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Discovery.Registry;
@@ -50,13 +51,15 @@ internal sealed partial class RegistryStore
     public string NodeName { get; init; } = "service-mesh";
     public string NodeAddress { get; init; } = "127.0.0.1";
     public string Datacenter { get; init; } = "dc1";
+    /// <summary>Where HTTP and TCP checks may connect: a registration naming a literal IP outside is refused.</summary>
+    public AllowedNetworks CheckNetworks { get; init; } = AllowedNetworks.Default;
 
     public ulong Index { get { lock (_gate) return _index; } }
 
     /// <summary>Registers or replaces a service instance (by ID). Returns the error Consul would answer 400 with.</summary>
     public async Task<string?> RegisterAsync(AgentServiceRegistration request, CancellationToken cancellationToken = default)
     {
-        var (registration, checks, error) = RegistrationRules.Normalize(request);
+        var (registration, checks, error) = RegistrationRules.Normalize(request, CheckNetworks);
         if (error is not null)
             return error;
         Task durable;
@@ -226,7 +229,7 @@ internal sealed partial class RegistryStore
         _index = Math.Max(_index, record.Index);
         switch (record.Op)
         {
-            case LogRecord.RegisterOp when RegistrationRules.Normalize(record.Service) is { Registration: { } registration, Checks: var checks }:
+            case LogRecord.RegisterOp when RegistrationRules.Normalize(record.Service, checkNetworks: null) is { Registration: { } registration, Checks: var checks }:
                 Apply(registration, checks, record.Index, null);
                 break;
             case LogRecord.DeregisterOp when _services.TryGetValue(record.Id ?? "", out var existing):
