@@ -12,8 +12,8 @@ internal sealed partial class Build
     [Parameter("Compose project name (the platform's: lucid-foundation)")]
     readonly string ComposeProjectName = "lucid-foundation";
 
-    [Parameter("Host folder holding the service-mesh volumes (certificates, envoy-configs, data, logs), owned by 65532")]
-    readonly string ServiceMeshDataDirectory = "/var/lib/lucid/service-mesh";
+    [Parameter("The platform's root on the host: volumes under data/service-mesh/, logs under logs/service-mesh/ (default: LUCID_REPO_ROOT in configs/environment/.env.service-mesh)")]
+    readonly string LucidRoot = "";
 
     [Parameter("Name of the service-mesh container compose creates")]
     readonly string ServiceMeshContainerName = "service-mesh";
@@ -31,13 +31,13 @@ internal sealed partial class Build
             }
 
             var (cli, project) = await ComposeAsync(ct);
-            var dataDirectory = Path.GetFullPath(ServiceMeshDataDirectory, RootDirectory);
-            await HostFolders.EnsureAsync(Tools, dataDirectory, ct);
+            var folders = new HostFolders(EffectiveLucidRoot);
+            await folders.EnsureAsync(Tools, ct);
             using var engine = new DockerContainerEngine(DockerEndpoint);
-            var seeded = await ConfigSeeder.SeedAsync(engine, LatestTag, Path.Combine(dataDirectory, "config"), ct);
+            var seeded = await ConfigSeeder.SeedAsync(engine, LatestTag, folders.ConfigDirectory, ct);
             if (seeded > 0)
             {
-                Note($"seeded {seeded} default config file(s) into {Path.Combine(dataDirectory, "config")}");
+                Note($"seeded {seeded} default config file(s) into {folders.ConfigDirectory}");
             }
 
             var clock = Stopwatch.StartNew();
@@ -76,18 +76,27 @@ internal sealed partial class Build
             Note($"project {project.Name} down");
         });
 
-    /// <summary>What the compose files substitute: image, container name and host folder (ports come from the shell or .env.service-mesh).</summary>
+    /// <summary>What the compose files substitute: image, container name and the platform's root (ports come from the shell or .env.service-mesh).</summary>
     Dictionary<string, string?> ComposeEnvironment => new()
     {
         ["SERVICE_MESH_IMAGE"] = LatestTag,
         ["SERVICE_MESH_CONTAINER_NAME"] = ServiceMeshContainerName,
-        ["SERVICE_MESH_DATA_DIR"] = Path.GetFullPath(ServiceMeshDataDirectory, RootDirectory),
+        ["LUCID_REPO_ROOT"] = EffectiveLucidRoot,
     };
+
+    /// <summary>--lucid-root when given, else what .env.service-mesh says, else the platform's default.</summary>
+    string EffectiveLucidRoot => Path.GetFullPath(LucidRoot.Length > 0 ? LucidRoot
+        : ComposeProject.ReadEnvironmentFile(Path.Combine(RootDirectory, "configs", "environment", ".env.service-mesh")).GetValueOrDefault("LUCID_REPO_ROOT", DefaultLucidRoot),
+        RootDirectory);
+
+    const string DefaultLucidRoot = "/mnt/myssd/Lucid/Lucid";
+
+    string RenderedComposeFile => Path.Combine(ArtifactsDirectory, "compose", "docker-compose.rendered.yml");
 
     async Task<(ComposeCli Cli, ComposeProject Project)> ComposeAsync(CancellationToken cancellationToken)
     {
         var hostNetwork = !await new ImageStore(DockerEndpoint).HasBridgeNetworkAsync(cancellationToken);
-        var project = new ComposeProject(ComposeProjectName, Path.Combine(RootDirectory, "configs"), hostNetwork);
+        var project = new ComposeProject(ComposeProjectName, Path.Combine(RootDirectory, "configs"), hostNetwork, RenderedComposeFile);
         if (!File.Exists(project.SecretsFile))
         {
             // compose refuses a missing env_file; secrets stay untracked, so an empty one is created (see .env.secrets.example).
@@ -100,7 +109,26 @@ internal sealed partial class Build
             Note("created an empty configs/environment/.env.secrets");
         }
 
-        return (await ComposeCli.FindAsync(Tools, cancellationToken), project);
+        var cli = await ComposeCli.FindAsync(Tools, cancellationToken);
+        if (hostNetwork)
+        {
+            await RenderForHostNetworkAsync(cli, project, cancellationToken);
+        }
+
+        return (cli, project);
+    }
+
+    /// <summary>The platform files as compose renders them, without what the host network cannot have (see <see cref="HostNetworkRendering"/>).</summary>
+    async Task RenderForHostNetworkAsync(ComposeCli cli, ComposeProject project, CancellationToken cancellationToken)
+    {
+        var rendered = await Tools.ReadOutputAsync(cli.Executable, cli.Arguments(project.Platform, "config"), cancellationToken, environment: ComposeEnvironment);
+        Directory.CreateDirectory(Path.GetDirectoryName(project.RenderedFile)!);
+        // The rendering holds the env files' values, .env.secrets included: readable by root alone.
+        await File.WriteAllTextAsync(project.RenderedFile, HostNetworkRendering.WithoutNetworks(rendered), cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(project.RenderedFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     static readonly string[] AnnouncedPorts = ["HTTP_PORT", "EMBEDDED_CONSUL_HTTP_PORT", "EMBEDDED_CONSUL_HTTPS_PORT", "EMBEDDED_DNS_PORT"];

@@ -1,10 +1,12 @@
 namespace ServiceMesh.Build.Compose;
 
 /// <summary>
-/// The compose invocation the platform uses: project <c>lucid-foundation</c>, the foundation and core files (plus the
-/// host-network override on an engine without a bridge), and .env.service-mesh for ${…} substitution.
+/// The compose invocation the platform uses: project <c>lucid-foundation</c>, the foundation and core files, and
+/// .env.service-mesh for ${…} substitution. On an engine without a bridge network the platform files cannot be used as
+/// they are (their network and ports cannot be combined with <c>network_mode: host</c>): <see cref="RenderedFile"/>, their
+/// rendering without networks and ports (<see cref="HostNetworkRendering"/>), takes their place, with the host-network override over it.
 /// </summary>
-internal sealed record ComposeProject(string Name, string ConfigsDirectory, bool HostNetwork)
+internal sealed record ComposeProject(string Name, string ConfigsDirectory, bool HostNetwork, string RenderedFile = "")
 {
     public const string Service = "service-mesh";
 
@@ -16,16 +18,23 @@ internal sealed record ComposeProject(string Name, string ConfigsDirectory, bool
 
     public string ServiceEnvironmentFile => Path.Combine(EnvironmentDirectory, ".env.service-mesh");
 
-    public IReadOnlyList<string> Files =>
+    /// <summary>The files a Lucid host runs with (they describe the platform's real deployment).</summary>
+    public IReadOnlyList<string> PlatformFiles =>
     [
         Path.Combine(DockerDirectory, "docker-compose.foundation.yml"),
         Path.Combine(DockerDirectory, "docker-compose.core.yml"),
-        .. HostNetwork ? [Path.Combine(DockerDirectory, "docker-compose.host-network.yml")] : Array.Empty<string>(),
     ];
+
+    public IReadOnlyList<string> Files => HostNetwork
+        ? [RenderedFile, Path.Combine(DockerDirectory, "docker-compose.host-network.yml")]
+        : PlatformFiles;
 
     /// <summary>The global options before the compose command (<c>up</c>, <c>down</c>…).</summary>
     public IReadOnlyList<string> GlobalArguments =>
         ["--project-name", Name, "--env-file", ServiceEnvironmentFile, .. Files.SelectMany(f => new[] { "--file", f })];
+
+    /// <summary>The same project on the platform files alone (what <c>config</c> renders).</summary>
+    public ComposeProject Platform => this with { HostNetwork = false };
 
     /// <summary>KEY=VALUE lines of an env file (comments and blank lines skipped).</summary>
     public static IReadOnlyDictionary<string, string> ReadEnvironmentFile(string path) =>

@@ -85,6 +85,34 @@ public sealed class ToolRunner
         return result.ExitCode;
     }
 
+    /// <summary>
+    /// Runs the tool for its standard output (returned whole; standard error goes to the console, so a warning cannot
+    /// end up in what is parsed); a non-zero exit fails the target.
+    /// </summary>
+    public async Task<string> ReadOutputAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var args = arguments.ToList();
+        var display = $"{executable} {string.Join(" ", args.Select(Quote))}";
+        _console.MarkupLineInterpolated($"[grey]> {display}[/]");
+        var variables = _environment.ToDictionary(e => e.Key, e => (string?)e.Value);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
+        var output = new StringBuilder();
+        var result = await Cli.Wrap(executable)
+            .WithArguments(args)
+            .WithWorkingDirectory(_workingDirectory)
+            .WithEnvironmentVariables(variables)
+            .WithStandardOutputPipe(PipeTarget.ToStringBuilder(output, Encoding.UTF8))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(line => _console.Profile.Out.Writer.WriteLine(line), Encoding.UTF8))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(cancellationToken);
+        return result.ExitCode == 0 ? output.ToString() : throw new BuildFailureException($"'{display}' exited with code {result.ExitCode}.");
+    }
+
     /// <summary>The tool's output when it exits 0; null when it fails or is not installed (for probing what a machine has).</summary>
     public async Task<string?> TryRunAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {

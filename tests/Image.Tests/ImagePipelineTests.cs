@@ -46,7 +46,7 @@ public sealed class ImagePipelineTests : IDisposable
         "--version", "0.0.1-test",
         "--compose-project-name", $"lucid-image-tests-{_id}",
         "--service-mesh-container-name", ContainerName,
-        "--service-mesh-data-directory", _dataDirectory.FullName,
+        "--lucid-root", _dataDirectory.FullName,
     ];
 
     [SkippableFact]

@@ -25,17 +25,51 @@ public sealed class ImageBuilderCommandTests
     }
 
     [Fact]
-    public void ComposeProject_EngineWithoutBridge_AddsTheHostNetworkOverrideLast()
+    public void ComposeProject_EngineWithoutBridge_RunsTheRenderingWithTheHostNetworkOverrideLast()
     {
-        var project = new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: true);
+        var project = new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: true, "/repo/artifacts/compose/docker-compose.rendered.yml");
 
-        project.Files.Select(Path.GetFileName).ShouldBe(["docker-compose.foundation.yml", "docker-compose.core.yml", "docker-compose.host-network.yml"]);
+        project.Files.ShouldBe(["/repo/artifacts/compose/docker-compose.rendered.yml", "/repo/configs/docker/docker-compose.host-network.yml"]);
         project.GlobalArguments.Take(4).ShouldBe(["--project-name", "lucid-foundation", "--env-file", "/repo/configs/environment/.env.service-mesh"]);
+        project.Platform.Files.Select(Path.GetFileName).ShouldBe(["docker-compose.foundation.yml", "docker-compose.core.yml"]);
     }
 
     [Fact]
     public void ComposeProject_EngineWithBridge_UsesOnlyThePlatformFiles()
     {
-        new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: false).Files.Count.ShouldBe(2);
+        new ComposeProject("lucid-foundation", "/repo/configs", HostNetwork: false).Files.Select(Path.GetFileName).ShouldBe(["docker-compose.foundation.yml", "docker-compose.core.yml"]);
+    }
+
+    [Fact]
+    public void WithoutNetworks_RenderedPlatformFiles_DropsNetworksAndPortsKeepsTheRest()
+    {
+        const string rendered = """
+            networks:
+              lucid-pi-network:
+                external: true
+                name: lucid-pi-network
+            services:
+              service-mesh:
+                environment:
+                  SERVICE_MESH_HOST: 0.0.0.0
+                image: pickme/lucid-service-mesh:latest-arm64
+                networks:
+                  lucid-pi-network: {}
+                ports:
+                - published: 8088
+                  target: 8088
+                volumes:
+                - /mnt/myssd/Lucid/Lucid/data/service-mesh/data:/app/data:rw
+            version: '3.8'
+            """;
+
+        var result = HostNetworkRendering.WithoutNetworks(rendered);
+
+        result.ShouldNotContain("networks");
+        result.ShouldNotContain("published");
+        result.ShouldContain("SERVICE_MESH_HOST: 0.0.0.0");
+        result.ShouldContain("image: pickme/lucid-service-mesh:latest-arm64");
+        result.ShouldContain("/mnt/myssd/Lucid/Lucid/data/service-mesh/data:/app/data:rw");
+        result.ShouldContain("version: '3.8'");
     }
 }
