@@ -12,7 +12,8 @@ internal static class CommandLine
         Usage:
           service-mesh                 run the mesh (HTTP API on SERVICE_MESH_HOST:HTTP_PORT)
           service-mesh healthcheck [--timeout 1500ms]
-                                       GET /health on the local instance; exit 0 when healthy, 1 otherwise
+                                       GET /health on the local instance; exit 0 when healthy or degraded
+                                       (the reason is printed), 1 when unhealthy or not answering
           service-mesh {VerifyInstallCommand.Usage}
                                        check the executable, default config and install markers; exit 0 or 1
           service-mesh --version       print the version

@@ -87,6 +87,7 @@ internal static class MeshApplication
         builder.AddCertificates();
         builder.AddEnvoy();
         builder.AddDiscovery(options, definitions);
+        builder.AddProbesOnConsulPort();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseMeshApi();
