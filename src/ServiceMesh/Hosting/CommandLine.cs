@@ -19,8 +19,10 @@ internal static class CommandLine
           service-mesh --version       print the version
           service-mesh --help          print this help
 
-        Settings (environment > CONFIG_PATH/service-mesh.yaml > default):
-        {string.Join(Environment.NewLine, MeshSettings.All.Select(s => $"  {s.EnvironmentName,-28}{(s.Default.Length == 0 ? "(unset)" : s.Default)}"))}
+        Settings (environment > CONFIG_PATH/service-mesh.yaml > default). An earlier name is read when the new one is
+        unset; both set to different values is an error (exit 78):
+        {string.Join(Environment.NewLine, MeshSettings.All.Select(s => $"  {s.EnvironmentName,-28}{(s.Default.Length == 0 ? "(unset)" : s.Default)}"
+            + (s.Aliases is { Count: > 0 } aliases ? $"  (earlier name{(aliases.Count > 1 ? "s" : "")}: {string.Join(", ", aliases)})" : "")))}
           MARKERS_PATH                {InstallLayout.DefaultMarkersDirectory} (verify-install)
 
         Exit codes: 0 ok, 1 failure, 64 usage, 73 a folder is not writable, 74 state under DATA_PATH cannot be read, 78 invalid configuration.
