@@ -3,6 +3,9 @@ namespace ServiceMesh.Configuration;
 /// <summary>The outcome of reading the configuration: options, or one line per problem (exit 78).</summary>
 internal sealed record MeshConfigurationResult(MeshOptions? Options, IReadOnlyList<string> Problems)
 {
+    /// <summary>Lines to show at start that do not stop it (an earlier-format service-mesh.yaml: what was ignored).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public bool IsValid => Options is not null && Problems.Count == 0;
 }
 
@@ -24,14 +27,14 @@ internal static class MeshConfiguration
     {
         var configPath = Lookup(environment, MeshSettings.ConfigPath.EnvironmentName) ?? MeshSettings.ConfigPath.Default;
         var yamlPath = Path.Combine(configPath, MeshSettings.YamlFileName);
-        var yaml = Path.IsPathFullyQualified(configPath) ? YamlSettingsFile.Read(yamlPath, MeshSettings.YamlKeys) : YamlSettings.Empty;
+        var yaml = Path.IsPathFullyQualified(configPath) ? YamlSettingsFile.Read(yamlPath, MeshSettings.YamlKeys, environment) : YamlSettings.Empty;
 
         var aliasProblems = new List<string>();
         var raw = MeshSettings.All.ToDictionary(s => s, s => Resolve(s, environment, yaml, yamlPath, aliasProblems));
         var parser = new MeshOptionsParser(raw);
         var options = parser.Parse();
         var problems = yaml.Problems.Concat(aliasProblems).Concat(parser.Problems).ToList();
-        return new(problems.Count == 0 ? options : null, problems);
+        return new(problems.Count == 0 ? options : null, problems) { Warnings = yaml.Warning is { } warning ? [warning] : [] };
     }
 
     /// <summary>The process environment as a dictionary; tests pass their own instead of mutating this.</summary>
@@ -44,7 +47,7 @@ internal static class MeshConfiguration
         if (FromEnvironment(setting, environment, problems) is { } fromEnvironment)
             return fromEnvironment;
         if (setting.YamlKey is not null && yaml.Values.TryGetValue(setting.YamlKey, out var fromYaml))
-            return new(setting, fromYaml.Value.Trim(), $"{yamlPath} line {fromYaml.Line}, key {setting.YamlKey}");
+            return new(setting, fromYaml.Value.Trim(), $"{yamlPath} line {fromYaml.Line}, key {fromYaml.SourceKey ?? setting.YamlKey}");
         return new(setting, setting.Default, null);
     }
 
