@@ -14,12 +14,21 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", Health).WithDescription("Health of every component; 200 when all are healthy, 503 otherwise");
+        app.MapHealthProbe();
         app.MapGet("/ready", Ready).WithDescription("200 once serving and no component is unhealthy");
         app.MapGet("/", Info).WithDescription("Service information and this list of endpoints");
         return app;
     }
 
+    /// <summary>GET /health alone: also served on the embedded Consul port, where the platform's scripts call it.</summary>
+    public static IEndpointRouteBuilder MapHealthProbe(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Health).WithDescription("Health of every component; 200 when healthy or degraded (status and reasons in the body), 503 when unhealthy");
+        return app;
+    }
+
+    // 503 means unhealthy only: a degraded mesh still serves (Consul treats "warning" as passing too), and
+    // `curl -f` checks and the image's HEALTHCHECK must not call a serving container down.
     private static async Task<JsonHttpResult<HealthResponse>> Health(HealthEvaluator evaluator, CancellationToken cancellationToken)
     {
         var report = await evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);
@@ -27,10 +36,11 @@ internal static class HealthEndpoints
             Name(report.Status), BuildInfo.ServiceName, BuildInfo.Version,
             report.Components.ToDictionary(c => c.Key, c => new ComponentResponse(Name(c.Value.Status), c.Value.Detail), StringComparer.Ordinal));
         return TypedResults.Json(body, ApiJsonContext.Api.HealthResponse,
-            statusCode: report.Status == ComponentStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            statusCode: report.Status != ComponentStatus.Unhealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    // Starting and stopping are the "host" component's Unhealthy states, so one rule covers them too.
+    // Ready unless a component is unhealthy: degraded is ready. Starting and stopping are the "host" component's
+    // Unhealthy states, so one rule covers them too. The status code follows /health's; the body is one line of reasons.
     private static async Task<JsonHttpResult<ReadyResponse>> Ready(HealthEvaluator evaluator, CancellationToken cancellationToken)
     {
         var report = await evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);

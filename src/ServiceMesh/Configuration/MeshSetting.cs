@@ -2,7 +2,15 @@ namespace ServiceMesh.Configuration;
 
 /// <summary>One setting: the Lucid environment variable, its key in service-mesh.yaml and its default.</summary>
 /// <param name="Secret">Never echoed back, not even in an error line.</param>
-internal sealed record MeshSetting(string EnvironmentName, string? YamlKey, string Default, bool Secret = false);
+/// <param name="Aliases">
+/// Earlier names of the variable (the earlier Lucid image's), still read: the new name wins when only it is set; an
+/// alias alone is used; an alias and the new name (or two aliases) set to different values are an error.
+/// </param>
+internal sealed record MeshSetting(string EnvironmentName, string? YamlKey, string Default, bool Secret = false, IReadOnlyList<string>? Aliases = null)
+{
+    /// <summary>The new name first, then the earlier ones.</summary>
+    public IEnumerable<string> Names => Aliases is null ? [EnvironmentName] : [EnvironmentName, .. Aliases];
+}
 
 /// <summary>Every setting the runtime reads. The environment variable names are Lucid's and stay stable.</summary>
 internal static class MeshSettings
@@ -21,10 +29,12 @@ internal static class MeshSettings
     public static readonly MeshSetting ConsulHost = new("CONSUL_HOST", "discovery.consul.host", "localhost");
     public static readonly MeshSetting ConsulPort = new("CONSUL_PORT", "discovery.consul.port", "8500");
     public static readonly MeshSetting ConsulDatacenter = new("CONSUL_DATACENTER", "discovery.consul.datacenter", "lucid-dc");
-    public static readonly MeshSetting EmbeddedConsulHttpPort = new("EMBEDDED_CONSUL_HTTP_PORT", "discovery.embedded.http_port", "8500");
-    public static readonly MeshSetting EmbeddedConsulHttpsPort = new("EMBEDDED_CONSUL_HTTPS_PORT", "discovery.embedded.https_port", "8501");
-    public static readonly MeshSetting EmbeddedConsulGrpcPort = new("EMBEDDED_CONSUL_GRPC_PORT", "discovery.embedded.grpc_port", "8502");
-    public static readonly MeshSetting EmbeddedDnsPort = new("EMBEDDED_DNS_PORT", "discovery.embedded.dns_port", "8600");
+    public static readonly MeshSetting EmbeddedConsulHttpPort = new("EMBEDDED_CONSUL_HTTP_PORT", "discovery.embedded.http_port", "8500",
+        // SERVICE_MESH_PORT=8500 is what the earlier image's env files call the Consul HTTP port (its API was on HTTP_PORT).
+        Aliases: ["CONSUL_HTTP_PORT", "SERVICE_MESH_PORT"]);
+    public static readonly MeshSetting EmbeddedConsulHttpsPort = new("EMBEDDED_CONSUL_HTTPS_PORT", "discovery.embedded.https_port", "8501", Aliases: ["CONSUL_HTTPS_PORT"]);
+    public static readonly MeshSetting EmbeddedConsulGrpcPort = new("EMBEDDED_CONSUL_GRPC_PORT", "discovery.embedded.grpc_port", "8502", Aliases: ["CONSUL_GRPC_PORT"]);
+    public static readonly MeshSetting EmbeddedDnsPort = new("EMBEDDED_DNS_PORT", "discovery.embedded.dns_port", "8600", Aliases: ["CONSUL_DNS_PORT"]);
     public static readonly MeshSetting DnsTtl = new("DNS_TTL", "discovery.embedded.dns_ttl", "0");
     public static readonly MeshSetting ConsulScheme = new("CONSUL_SCHEME", "discovery.consul.scheme", "http");
     public static readonly MeshSetting ConsulHttpToken = new("CONSUL_HTTP_TOKEN", "discovery.consul.token", "", Secret: true);

@@ -1,15 +1,20 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
 
 namespace ServiceMesh.Configuration;
 
 /// <summary>A scalar read from service-mesh.yaml, with the line it came from for error messages.</summary>
-internal sealed record YamlValue(string Value, int Line);
+/// <param name="SourceKey">The key as written when it differs from today's (the earlier format's keys).</param>
+internal sealed record YamlValue(string Value, int Line, string? SourceKey = null);
 
 /// <summary>What service-mesh.yaml contained: dotted keys ("server.http_port") to scalars, or the problems found.</summary>
 internal sealed record YamlSettings(IReadOnlyDictionary<string, YamlValue> Values, IReadOnlyList<string> Problems)
 {
+    /// <summary>One line for the operator about the file (the earlier format: what was used, what is ignored).</summary>
+    public string? Warning { get; init; }
+
     public static readonly YamlSettings Empty = new(new Dictionary<string, YamlValue>(), []);
 }
 
@@ -19,6 +24,28 @@ internal sealed record YamlSettings(IReadOnlyDictionary<string, YamlValue> Value
 /// </summary>
 internal static partial class YamlSettingsFile
 {
+    /// <summary>Reads the file in today's format, or the earlier image's (recognised by its root key, placeholders resolved from <paramref name="environment"/>).</summary>
+    public static YamlSettings Read(string path, IReadOnlySet<string> knownKeys, IReadOnlyDictionary<string, string?> environment)
+    {
+        var settings = Read(path, knownKeys);
+        if (settings.Problems.Count == 0 || !File.Exists(path))
+            return settings;
+        // Today's reader refuses the earlier keys; only then is the earlier format considered, so today's stays strict.
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return settings;
+        }
+        return YamlProblems.TryLoad(path, text, out var stream) is null && stream.Documents.Count == 1
+            && EarlierSettingsFile.IsEarlierFormat(stream.Documents[0].RootNode)
+            ? EarlierSettingsFile.Read(path, (YamlMappingNode)stream.Documents[0].RootNode, environment)
+            : settings;
+    }
+
     public static YamlSettings Read(string path, IReadOnlySet<string> knownKeys)
     {
         string text;

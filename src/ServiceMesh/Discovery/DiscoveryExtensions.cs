@@ -42,7 +42,8 @@ internal static class DiscoveryExtensions
             {
                 var options = sp.GetRequiredService<MeshOptions>();
                 return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), options.BindAddress, options.EmbeddedConsulHttpPort,
-                    new ConsulTlsListener(options.EmbeddedConsulHttpsPort, sp.GetRequiredService<ServerCertificateSource>()), options.ApiToken, sp.GetRequiredService<ILoggerFactory>());
+                    new ConsulTlsListener(options.EmbeddedConsulHttpsPort, sp.GetRequiredService<ServerCertificateSource>()), options.ApiToken, sp.GetRequiredService<ILoggerFactory>(),
+                    sp.GetService<ConsulPortAdditions>());
             });
             services.AddSingleton(sp => new DnsResponder(sp.GetRequiredService<RegistryStore>(), sp.GetRequiredService<MeshOptions>().DnsTtl));
             services.AddHostedService(sp =>

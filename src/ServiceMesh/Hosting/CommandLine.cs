@@ -12,14 +12,17 @@ internal static class CommandLine
         Usage:
           service-mesh                 run the mesh (HTTP API on SERVICE_MESH_HOST:HTTP_PORT)
           service-mesh healthcheck [--timeout 1500ms]
-                                       GET /health on the local instance; exit 0 when healthy, 1 otherwise
+                                       GET /health on the local instance; exit 0 when healthy or degraded
+                                       (the reason is printed), 1 when unhealthy or not answering
           service-mesh {VerifyInstallCommand.Usage}
                                        check the executable, default config and install markers; exit 0 or 1
           service-mesh --version       print the version
           service-mesh --help          print this help
 
-        Settings (environment > CONFIG_PATH/service-mesh.yaml > default):
-        {string.Join(Environment.NewLine, MeshSettings.All.Select(s => $"  {s.EnvironmentName,-28}{(s.Default.Length == 0 ? "(unset)" : s.Default)}"))}
+        Settings (environment > CONFIG_PATH/service-mesh.yaml > default). An earlier name is read when the new one is
+        unset; both set to different values is an error (exit 78):
+        {string.Join(Environment.NewLine, MeshSettings.All.Select(s => $"  {s.EnvironmentName,-28}{(s.Default.Length == 0 ? "(unset)" : s.Default)}"
+            + (s.Aliases is { Count: > 0 } aliases ? $"  (earlier name{(aliases.Count > 1 ? "s" : "")}: {string.Join(", ", aliases)})" : "")))}
           MARKERS_PATH                {InstallLayout.DefaultMarkersDirectory} (verify-install)
 
         Exit codes: 0 ok, 1 failure, 64 usage, 73 a folder is not writable, 74 state under DATA_PATH cannot be read, 78 invalid configuration.

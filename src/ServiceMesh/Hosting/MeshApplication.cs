@@ -26,13 +26,16 @@ internal static class MeshApplication
             return ExitCodes.Configuration;
         }
         var options = configuration.Options!;
-        var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath);
+        var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment);
         if (definitionProblems.Count > 0)
         {
             foreach (var problem in definitionProblems)
                 await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
+        // The earlier image's files: one line each naming what was used and what is ignored, then the start goes on.
+        foreach (var warning in configuration.Warnings.Concat(definitions.Warning is { } w ? [w] : Array.Empty<string>()))
+            await error.WriteLineAsync($"configuration warning: {warning}").ConfigureAwait(false);
 
         var storageProblems = StorageProbe.ProbeAll(options.WritableFolders);
         if (storageProblems.Count > 0)
@@ -68,9 +71,9 @@ internal static class MeshApplication
     }
 
     /// <summary>Builds the web host from validated options, reading services.yaml (tests: their own options and routes).</summary>
-    public static WebApplication Build(MeshOptions options, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(MeshOptions options, Action<WebApplicationBuilder>? configure = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath);
+        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment ?? MeshConfiguration.ProcessEnvironment());
         return problems.Count == 0 ? Build(options, definitions, configure) : throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
     }
 
@@ -87,6 +90,7 @@ internal static class MeshApplication
         builder.AddCertificates();
         builder.AddEnvoy();
         builder.AddDiscovery(options, definitions);
+        builder.AddProbesOnConsulPort();
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseMeshApi();

@@ -37,7 +37,8 @@ internal static class InstallVerifier
         var text = File.ReadAllText(check.Subject);
         var (problems, kind) = Path.GetFileName(relative) switch
         {
-            MeshSettings.YamlFileName => (YamlSettingsFile.Parse(check.Subject, text, MeshSettings.YamlKeys).Problems, "valid settings"),
+            // Earlier-format files pass as they start the runtime; their placeholders take their defaults here.
+            MeshSettings.YamlFileName => (YamlSettingsFile.Read(check.Subject, MeshSettings.YamlKeys, new Dictionary<string, string?>()).Problems, "valid settings"),
             ServiceDefinitionsFile.FileName => (ServiceDefinitionsFile.Parse(check.Subject, text).Problems, "valid service definitions"),
             PolicyFile.FileName => (PolicyFile.Parse(check.Subject, text).Problems, "valid policies"),
             _ => (YamlProblems.TryLoad(check.Subject, text, out _) is { } problem ? [problem] : (IReadOnlyList<string>)[], "valid YAML"),

@@ -34,9 +34,21 @@ internal static class MetricsExtensions
     public static IEndpointRouteBuilder MapMeshMetrics(this IEndpointRouteBuilder app)
     {
         app.ServiceProvider.GetRequiredService<HealthMetrics>(); // creates the gauge
-        app.MapPrometheusScrapingEndpoint("/metrics").WithDescription("Prometheus metrics (text exposition format)");
+        app.MapPrometheusScrapingEndpoint("/metrics").WithDescription(Description);
         return app;
     }
+
+    /// <summary>
+    /// The same /metrics on another web app of this process (the embedded Consul port, which Lucid's Prometheus job
+    /// scrapes): the same exporter of the host's <paramref name="meterProvider"/>, so both ports give the same figures.
+    /// </summary>
+    public static IEndpointRouteBuilder MapMeshMetrics(this IEndpointRouteBuilder app, MeterProvider meterProvider)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null).WithDescription(Description);
+        return app;
+    }
+
+    private const string Description = "Prometheus metrics (text exposition format)";
 }
 
 /// <summary>service_mesh_component_healthy{component}: 1 when healthy, 0 otherwise, from the latest /health evaluation.</summary>

@@ -46,15 +46,99 @@ public sealed class HealthEndpointsTests
     }
 
     [Fact]
-    public async Task Health_ComponentDegraded_503Degraded()
+    public async Task Health_ComponentDegraded_200DegradedWithTheReason()
     {
         var component = new TestComponent("example-discovery") { Health = ComponentHealth.Degraded("consul slow") };
         await using var host = await StartWith(component);
 
         using var response = await host.Client.GetAsync("/health");
 
-        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        (await response.JsonAsync()).GetProperty("status").GetString().ShouldBe("degraded");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, "degraded still serves; 503 means unhealthy only");
+        var body = await response.JsonAsync();
+        body.GetProperty("status").GetString().ShouldBe("degraded");
+        var example = body.GetProperty("components").GetProperty("example-discovery");
+        example.GetProperty("status").GetString().ShouldBe("degraded");
+        example.GetProperty("detail").GetString().ShouldBe("consul slow");
+    }
+
+    [Fact]
+    public async Task Health_InvalidPoliciesFile_200DegradedNamingTheFile()
+    {
+        await using var host = await MeshTestHost.StartAsync(settings: s =>
+        {
+            Directory.CreateDirectory(s["CONFIG_PATH"]!);
+            File.WriteAllText(Path.Combine(s["CONFIG_PATH"]!, "policies.yaml"), "upstream_defaults:\n  connect_timeout: soon\n");
+        });
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.JsonElement body;
+        HttpStatusCode status;
+        do
+        {
+            using var response = await host.Client.GetAsync("/health");
+            (status, body) = (response.StatusCode, await response.JsonAsync());
+        }
+        while (body.GetProperty("status").GetString() != "degraded" && DateTime.UtcNow < deadline && await Delay());
+
+        status.ShouldBe(HttpStatusCode.OK);
+        body.GetProperty("status").GetString().ShouldBe("degraded");
+        var envoy = body.GetProperty("components").GetProperty("envoy");
+        envoy.GetProperty("status").GetString().ShouldBe("degraded");
+        envoy.GetProperty("detail").GetString()!.ShouldContain("policies.yaml");
+    }
+
+    [Fact]
+    public async Task Health_OnConsulPort_SameHandlerAndBodyAsOnHttpPort()
+    {
+        var component = new TestComponent("example") { Health = ComponentHealth.Degraded("CA renewal failing") };
+        await using var host = await StartWith(component);
+        using var consulPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}") };
+
+        using var onConsul = await consulPort.GetAsync("/health");
+        using var onHttp = await host.Client.GetAsync("/health");
+
+        onConsul.StatusCode.ShouldBe(HttpStatusCode.OK);
+        onConsul.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        var consulBody = await onConsul.JsonAsync();
+        consulBody.GetProperty("status").GetString().ShouldBe("degraded");
+        consulBody.GetProperty("components").GetProperty("example").GetProperty("detail").GetString().ShouldBe("CA renewal failing");
+        Keys(consulBody).ShouldBe(Keys(await onHttp.JsonAsync()));
+        Keys(consulBody.GetProperty("components")).ShouldBe(Keys((await onHttp.JsonAsync()).GetProperty("components")));
+
+        component.Health = ComponentHealth.Unhealthy("CA expired");
+        (await consulPort.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await consulPort.GetAsync("/ready")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "only /health and /metrics join the Consul routes");
+    }
+
+    [Fact]
+    public async Task Health_OnConsulHttpsPort_Answers()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        using var bundle = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(host.Options.CertificatesPath, "ca.crt"));
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, chain, _) =>
+            {
+                chain!.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(bundle);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(certificate!);
+            },
+        };
+        using var client = new HttpClient(handler);
+
+        using var response = await client.GetAsync(new Uri($"https://127.0.0.1:{host.Options.EmbeddedConsulHttpsPort}/health"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.JsonAsync()).GetProperty("service").GetString().ShouldBe("lucid-service-mesh");
+    }
+
+    private static List<string> Keys(System.Text.Json.JsonElement element) => element.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(100);
+        return true;
     }
 
     [Fact]

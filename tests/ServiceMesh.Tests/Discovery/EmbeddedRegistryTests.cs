@@ -128,13 +128,15 @@ public sealed class EmbeddedRegistryTests
     }
 
     [Fact]
-    public async Task EmbeddedPort_LucidRoutes_NotServedAndConsulRoutesNotOnApiPort()
+    public async Task EmbeddedPort_LucidRoutesExceptHealthAndMetrics_NotServedAndConsulRoutesNotOnApiPort()
     {
         await using var host = await MeshTestHost.StartAsync();
         using var consulPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}") };
 
-        (await consulPort.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await consulPort.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK, "the platform's scripts call :8500/health");
+        (await consulPort.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK, "the platform's Prometheus job scrapes :8500/metrics");
         (await consulPort.GetAsync("/services")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await consulPort.GetAsync("/certificates")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await host.Client.GetAsync("/v1/catalog/services")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await consulPort.GetAsync("/v1/catalog/services")).Headers.GetValues("X-Consul-Index").Single().ShouldNotBeEmpty();
     }

@@ -7,7 +7,7 @@ public sealed class ServiceDefinitionsFileTests
     [Fact]
     public void Load_ShippedServicesYaml_TenPlatformServicesWithIssuePortsAndChecks()
     {
-        var (definitions, problems) = ServiceDefinitionsFile.Load(Path.Combine(AppContext.BaseDirectory, "config"));
+        var (definitions, problems) = ServiceDefinitionsFile.Load(Path.Combine(AppContext.BaseDirectory, "config"), new Dictionary<string, string?>());
 
         problems.ShouldBeEmpty();
         definitions.Services.ToDictionary(s => s.Name, s => s.Port).ShouldBe(new Dictionary<string, int>

@@ -50,6 +50,20 @@ public sealed class HealthcheckCommandTests
     }
 
     [Fact]
+    public async Task Healthcheck_DegradedComponent_Exits0NamingTheReason()
+    {
+        var component = new TestComponent("example") { Health = ComponentHealth.Degraded("policies.yaml line 2: bad duration") };
+        await using var host = await MeshTestHost.StartAsync(services: b => b.Services.AddSingleton<IHealthComponent>(component));
+        using var output = new StringWriter();
+        await host.WarmUpAsync();
+
+        var exitCode = await HealthcheckCommand.RunAsync(MeshEnvironment.For(host.Folder, host.Options.HttpPort), output, Generous);
+
+        exitCode.ShouldBe(0, "degraded still serves: the container is not unhealthy");
+        output.ToString().Trim().ShouldBe($"degraded: GET http://127.0.0.1:{host.Options.HttpPort}/health -> 200 (example: policies.yaml line 2: bad duration)");
+    }
+
+    [Fact]
     public async Task Healthcheck_BoundToAllIpv6_ProbesIpv6Loopback()
     {
         await using var host = await MeshTestHost.StartAsync(settings: s => s["SERVICE_MESH_HOST"] = "::");

@@ -23,4 +23,21 @@ public sealed class MetricsTests
         text.ShouldContain("dotnet_process_memory_working_set_bytes");
         text.ShouldContain("service_mesh_component_healthy{otel_scope_name=\"ServiceMesh\",component=\"storage\"} 1");
     }
+
+    [Fact]
+    public async Task Metrics_OnConsulPort_SameExporterAsOnHttpPort()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        using var consulPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}") };
+        await host.Client.GetAsync("/health");
+
+        using var response = await consulPort.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        text.ShouldContain("http_response_status_code=\"200\",http_route=\"/health\"", customMessage: "requests served on HTTP_PORT are counted in the same exporter");
+        text.ShouldContain("service_mesh_component_healthy{otel_scope_name=\"ServiceMesh\",component=\"storage\"} 1");
+        text.ShouldContain("dotnet_process_memory_working_set_bytes");
+    }
 }

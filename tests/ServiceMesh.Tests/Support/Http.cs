@@ -33,8 +33,8 @@ internal static class Http
     }
 
     /// <summary>
-    /// Polls GET /health until it answers 200; returns the last status. Discovery reports degraded until its first
-    /// catalog read, which start-up waits for only 3 s, so a child process on a loaded machine may answer 503 first.
+    /// Polls GET /health until it answers 200 (healthy or degraded: 503 means unhealthy only); returns the last status.
+    /// A child process answers 503 while the host component reports it starting.
     /// </summary>
     public static async Task<HttpStatusCode?> WaitForHealthyAsync(int port, TimeSpan timeout)
     {

@@ -33,7 +33,7 @@ internal sealed class MeshTestHost : IAsyncDisposable
         var configuration = MeshConfiguration.Load(environment);
         configuration.Problems.ShouldBeEmpty();
         StorageProbe.ProbeAll(configuration.Options!.WritableFolders).ShouldBeEmpty();
-        var app = MeshApplication.Build(configuration.Options!, services);
+        var app = MeshApplication.Build(configuration.Options!, services, environment);
         routes?.Invoke(app);
         await app.StartAsync();
         if (configuration.Options!.DiscoveryMode == DiscoveryMode.Embedded)

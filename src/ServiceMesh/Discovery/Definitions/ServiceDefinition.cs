@@ -54,5 +54,8 @@ internal sealed record ServiceDefinitions(ImmutableArray<ServiceDefinition> Serv
 {
     public static readonly ServiceDefinitions Empty = new([], null);
 
+    /// <summary>One line for the operator when the file was in the earlier image's format: what it ignored.</summary>
+    public string? Warning { get; init; }
+
     public ServiceDefinition? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
 }

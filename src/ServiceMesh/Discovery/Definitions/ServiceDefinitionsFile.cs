@@ -13,20 +13,21 @@ namespace ServiceMesh.Discovery.Definitions;
 /// field, collecting one line per problem with file, line and key, e.g.
 /// <c>services.yaml line 7, key 'services[1].port': expected a port from 1 to 65535, found 'http'</c>.
 /// </summary>
-internal static class ServiceDefinitionsFile
+internal static partial class ServiceDefinitionsFile
 {
     public const string FileName = "services.yaml";
     private static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
-    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Load(string configPath)
+    /// <param name="environment">Resolves the <c>${VAR:-default}</c> placeholders of the earlier image's format.</param>
+    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Load(string configPath, IReadOnlyDictionary<string, string?> environment)
     {
         var path = Path.Combine(configPath, FileName);
         if (!File.Exists(path))
             return (ServiceDefinitions.Empty, []); // no platform preload: services register at run time
         try
         {
-            return Parse(path, File.ReadAllText(path));
+            return Parse(path, File.ReadAllText(path), environment);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -34,7 +35,7 @@ internal static class ServiceDefinitionsFile
         }
     }
 
-    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Parse(string path, string text)
+    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Parse(string path, string text, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var problems = new List<string>();
         if (YamlProblems.TryLoad(path, text, out var stream) is { } unreadable)
@@ -43,6 +44,8 @@ internal static class ServiceDefinitionsFile
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return (new ServiceDefinitions([], path), []);
+        if (stream.Documents[0].RootNode is YamlMappingNode earlier && Child(earlier, "services") is YamlMappingNode earlierServices)
+            return ParseEarlier(path, earlier, earlierServices, environment ?? new Dictionary<string, string?>());
         if (stream.Documents[0].RootNode is not YamlMappingNode root || Child(root, "services") is not YamlSequenceNode list)
             return (ServiceDefinitions.Empty, [YamlProblems.At(path, 1, "services", "expected a list of services (services: [- name: ..., port: ...])")]);
         foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services"))
@@ -50,19 +53,24 @@ internal static class ServiceDefinitionsFile
         for (var i = 0; i < list.Children.Count; i++)
             if (reader.Service(list.Children[i], $"services[{i}]") is { } service)
                 services.Add(service);
+        return Validated(path, services.ToImmutable(), problems);
+    }
+
+    private static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Validated(string path, ImmutableArray<ServiceDefinition> services, List<string> problems)
+    {
         foreach (var duplicate in services.GroupBy(s => s.Name).Where(g => g.Count() > 1))
             problems.Add(YamlProblems.At(path, duplicate.Last().Line, "services[].name", $"'{duplicate.Key}' is listed more than once"));
         foreach (var service in services)
             foreach (var upstream in service.Mesh?.Upstreams ?? [])
                 if (!services.Any(s => s.Name == upstream.Name))
                     problems.Add(YamlProblems.At(path, service.Line, $"{service.Name}.mesh.upstreams", $"'{upstream.Name}' is not a service in this file"));
-        return problems.Count == 0 ? (new ServiceDefinitions(services.ToImmutable(), path), problems) : (ServiceDefinitions.Empty, problems);
+        return problems.Count == 0 ? (new ServiceDefinitions(services, path), problems) : (ServiceDefinitions.Empty, problems);
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
 
-    private sealed class Reader(string path, List<string> problems)
+    private sealed partial class Reader(string path, List<string> problems, Func<string?, string?>? resolve = null)
     {
         private static readonly HashSet<string> ServiceKeys = ["name", "address", "port", "protocol", "tags", "check", "mesh"];
 
@@ -132,7 +140,7 @@ internal static class ServiceDefinitionsFile
             {
                 case null when required: Problem(map, $"{at}.{key}", "is required"); return null;
                 case null: return null;
-                case YamlScalarNode scalar: return scalar.Value;
+                case YamlScalarNode scalar: return resolve is null ? scalar.Value : resolve(scalar.Value);
                 case var other: Problem(other, $"{at}.{key}", "expected a single value"); return null;
             }
         }

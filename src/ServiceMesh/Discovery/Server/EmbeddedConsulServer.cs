@@ -14,12 +14,14 @@ namespace ServiceMesh.Discovery.Server;
 /// <summary>
 /// The Consul-compatible HTTP API on its own port (EMBEDDED_CONSUL_HTTP_PORT, 8500) as a second, minimal
 /// WebApplication in the same process. A separate app rather than a second endpoint of the 8088 app: its route table
-/// holds only Consul routes (no /health, /metrics or Lucid routes leak onto 8500 and no /v1 route onto 8088),
-/// and its error handling is Consul's plain text, not the mesh API's problem details. Shares the registry and logging.
+/// holds the Consul routes plus only what <see cref="ConsulPortAdditions"/> adds (the mesh's /health and /metrics, which the
+/// Lucid platform calls on 8500); no Lucid route leaks onto 8500 and no /v1 route onto 8088. Its error handling is
+/// Consul's plain text, not the mesh API's problem details. Shares the registry, logging, health and metrics.
 /// The same routes are served over TLS on EMBEDDED_CONSUL_HTTPS_PORT (8501) with a certificate from the mesh CA
 /// (<see cref="ServerCertificateSource"/>), chosen per handshake so a renewed certificate applies at once.
 /// </summary>
-internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress address, int port, ConsulTlsListener? tls, string? token, ILoggerFactory loggerFactory)
+internal sealed class EmbeddedConsulServer(
+    RegistryStore store, IPAddress address, int port, ConsulTlsListener? tls, string? token, ILoggerFactory loggerFactory, ConsulPortAdditions? additions = null)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -30,6 +32,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        additions?.Services(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -50,6 +53,7 @@ internal sealed class EmbeddedConsulServer(RegistryStore store, IPAddress addres
         var app = builder.Build();
         app.Use(ConsulHttpApi.RejectBadBodies);
         app.MapConsulApi(store, token);
+        additions?.Routes(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
     }

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using ServiceMesh.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace ServiceMesh.Discovery.Definitions;
+
+/// <summary>
+/// The earlier image's services.yaml: <c>services:</c> as a map (<c>key: {name, address, port, protocol, tags,
+/// health_check: {type: tcp|http, path, interval, timeout}, metadata}</c>) with <c>${VAR:-default}</c> placeholders,
+/// resolved from the environment. Each entry becomes today's definition (health_check becomes check, the name defaults
+/// to the key); the same validation applies. Keys without a meaning here (metadata, ...) are named in one warning.
+/// </summary>
+internal static partial class ServiceDefinitionsFile
+{
+    private static readonly HashSet<string> EarlierServiceKeys = ["name", "address", "port", "protocol", "tags", "health_check"];
+
+    private static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) ParseEarlier(
+        string path, YamlMappingNode root, YamlMappingNode entries, IReadOnlyDictionary<string, string?> environment)
+    {
+        var problems = new List<string>();
+        var ignored = new List<string>();
+        var reader = new Reader(path, problems, value => value is null ? null : Placeholders.Resolve(value, environment).Trim());
+        ignored.AddRange(root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services").Select(k => k.Value ?? ""));
+        var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
+        foreach (var (keyNode, node) in entries.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (node is YamlMappingNode map)
+                ignored.AddRange(map.Children.Keys.OfType<YamlScalarNode>().Where(k => !EarlierServiceKeys.Contains(k.Value ?? "")).Select(k => $"services.{key}.{k.Value}"));
+            if (reader.EarlierService(key, node, $"services.{key}") is { } service)
+                services.Add(service);
+        }
+        var (definitions, found) = Validated(path, services.ToImmutable(), problems);
+        return (definitions with
+        {
+            Warning = $"{path} is the earlier image's format: read {definitions.Services.Length} service(s) ({string.Join(", ", definitions.Services.Select(s => s.Name))}); "
+                + $"ignored (no meaning here): {(ignored.Count == 0 ? "nothing" : string.Join(", ", ignored))}",
+        }, found);
+    }
+
+    private sealed partial class Reader
+    {
+        public ServiceDefinition? EarlierService(string key, YamlNode node, string at)
+        {
+            if (node is not YamlMappingNode map)
+                return Fail<ServiceDefinition>(node, at, "expected a mapping (name: ..., address: ..., port: ...)");
+            var before = problems.Count;
+            var name = Scalar(map, "name", at) is { Length: > 0 } named ? named : key;
+            if (!ServiceName.IsValid(name, out _))
+                Problem(Child(map, "name") ?? map, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
+            var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : "127.0.0.1";
+            if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
+                Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");
+            var port = Port(map, "port", at, required: true);
+            var protocol = Scalar(map, "protocol", at) ?? "http";
+            if (protocol is not ("http" or "tcp"))
+                Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http or tcp, found '{protocol}'");
+            var tags = Child(map, "tags") is YamlSequenceNode t ? t.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").ToImmutableArray() : [];
+            var check = Child(map, "health_check") is { } c ? EarlierCheck(c, $"{at}.health_check") : null;
+            if (problems.Count > before)
+                return null;
+            return new ServiceDefinition(name, address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags, check, null, (int)map.Start.Line);
+        }
+
+        private CheckSpec? EarlierCheck(YamlNode node, string at)
+        {
+            if (node is not YamlMappingNode map)
+                return Fail<CheckSpec>(node, at, "expected a mapping (type: http or tcp, path, interval, timeout)");
+            var type = Scalar(map, "type", at) ?? "http";
+            if (type is not ("http" or "tcp"))
+                Problem(Child(map, "type")!, $"{at}.type", $"expected http or tcp, found '{type}'");
+            var httpPath = type == "http" ? Scalar(map, "path", at) is { Length: > 0 } p ? p : "/health" : null;
+            if (httpPath is not null && !httpPath.StartsWith('/'))
+                Problem(Child(map, "path")!, $"{at}.path", $"expected a path starting with '/', found '{httpPath}'");
+            return new CheckSpec(httpPath, Duration(map, "interval", at, Registry.CheckRules.MaximumInterval) ?? DefaultInterval,
+                Duration(map, "timeout", at, Registry.CheckRules.MaximumTimeout) ?? DefaultTimeout, null);
+        }
+    }
+}
