@@ -35,7 +35,8 @@ internal sealed class RunRules
     public static ContainerSpec ProductionLikeSpec(string image, MeshPorts ports, bool certificatesWritable = true) => new(
         image,
         NetworkMode: "host",
-        Environment: new Dictionary<string, string>(ports.Environment) { ["SERVICE_MESH_HOST"] = "127.0.0.1" },
+        // Host network: the image's services.yaml entries are probed on loopback, not looked up by their container names.
+        Environment: new Dictionary<string, string>(ports.Environment) { ["SERVICE_MESH_HOST"] = "127.0.0.1", ["SERVICES_DEFAULT_ADDRESS"] = "127.0.0.1" },
         Volumes: ImageExpectations.WritableFolders.Where(f => certificatesWritable || f != CertificatesFolder).Select(f => new VolumeMount(f)).ToList(),
         User: ImageExpectations.NonRootUser,
         ReadOnlyRootFilesystem: true,

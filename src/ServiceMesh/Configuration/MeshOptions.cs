@@ -48,6 +48,8 @@ internal sealed record MeshOptions
     public string? ConsulCaFile { get; init; }
     /// <summary>Where HTTP and TCP health checks may connect (CHECK_ALLOWED_NETWORKS).</summary>
     public AllowedNetworks CheckAllowedNetworks { get; init; } = AllowedNetworks.Default;
+    /// <summary>Address of a services.yaml entry that names none (SERVICES_DEFAULT_ADDRESS); null: the service's own name.</summary>
+    public string? ServicesDefaultAddress { get; init; }
     public required string TrustDomain { get; init; }
     /// <summary>0 when unset.</summary>
     public required int CertValidityDays { get; init; }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ServiceMesh.Configuration;
 
-/// <summary>Discovery settings beyond the ports: external Consul's scheme, token and CA file, the DNS TTL and where checks may connect.</summary>
+/// <summary>Discovery settings beyond the ports: external Consul's scheme, token and CA file, the DNS TTL, where checks may connect and where preloaded services are.</summary>
 internal sealed partial class MeshOptionsParser
 {
     private MeshOptions WithDiscovery(MeshOptions options)
@@ -19,8 +19,12 @@ internal sealed partial class MeshOptionsParser
         var allowed = AllowedNetworks.Parse(networks.Value);
         if (allowed is null)
             Problems.Add($"{networks.Describe()}: expected {AllowedNetworks.Expected}");
+        var defaultAddress = raw[MeshSettings.ServicesDefaultAddress];
+        if (defaultAddress.Value.Length > 0 && Uri.CheckHostName(defaultAddress.Value) == UriHostNameType.Unknown)
+            Problems.Add($"{defaultAddress.Describe()}: expected an IP address or host name (e.g. 127.0.0.1 when every service runs on the host network), or unset for each service's own name");
         return options with
         {
+            ServicesDefaultAddress = defaultAddress.Value.Length == 0 ? null : defaultAddress.Value,
             CheckAllowedNetworks = allowed ?? AllowedNetworks.Default,
             ConsulScheme = scheme,
             ConsulHttpToken = token.Length == 0 ? null : token,

@@ -41,6 +41,8 @@ internal static class MeshSettings
     public static readonly MeshSetting ConsulCaFile = new("CONSUL_CA_FILE", "discovery.consul.ca_file", "");
     /// <summary>CIDR ranges HTTP and TCP health checks may probe; anything else is refused (see <see cref="AllowedNetworks"/>).</summary>
     public static readonly MeshSetting CheckAllowedNetworks = new("CHECK_ALLOWED_NETWORKS", "discovery.checks.allowed_networks", AllowedNetworks.DefaultText);
+    /// <summary>Address of a services.yaml entry that names none; unset: the service's own name (its container on lucid-pi-network).</summary>
+    public static readonly MeshSetting ServicesDefaultAddress = new("SERVICES_DEFAULT_ADDRESS", "discovery.services_default_address", "");
     public static readonly MeshSetting TrustDomain = new("TRUST_DOMAIN", "certificates.trust_domain", "lucid.local");
     /// <summary>Leaf lifetime in days; unset means 72 h (or CERT_TTL). Set one of the two, not both.</summary>
     public static readonly MeshSetting CertValidityDays = new("CERT_VALIDITY_DAYS", "certificates.cert_validity_days", "");
@@ -57,7 +59,7 @@ internal static class MeshSettings
     [
         Host, HttpPort, ApiToken, LogLevel, LogFormat, ConfigPath, CertificatesPath, EnvoyConfigPath, DataPath, LogsPath,
         DiscoveryMode, ConsulHost, ConsulPort, ConsulDatacenter, EmbeddedConsulHttpPort, EmbeddedConsulHttpsPort,
-        EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, CheckAllowedNetworks, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
+        EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, CheckAllowedNetworks, ServicesDefaultAddress, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
         CertKeyAlgorithm, CertKeySize, CaRotationGrace, EnvoyAdminPort, EnvoyConfigLayout,
     ];
 

@@ -26,7 +26,7 @@ internal static class MeshApplication
             return ExitCodes.Configuration;
         }
         var options = configuration.Options!;
-        var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment);
+        var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment, options.ServicesDefaultAddress);
         if (definitionProblems.Count > 0)
         {
             foreach (var problem in definitionProblems)
@@ -73,7 +73,7 @@ internal static class MeshApplication
     /// <summary>Builds the web host from validated options, reading services.yaml (tests: their own options and routes).</summary>
     public static WebApplication Build(MeshOptions options, Action<WebApplicationBuilder>? configure = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment ?? MeshConfiguration.ProcessEnvironment());
+        var (definitions, problems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment ?? MeshConfiguration.ProcessEnvironment(), options.ServicesDefaultAddress);
         return problems.Count == 0 ? Build(options, definitions, configure) : throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
     }
 

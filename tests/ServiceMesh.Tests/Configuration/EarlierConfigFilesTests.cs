@@ -239,6 +239,9 @@ public sealed class EarlierConfigFilesTests : IDisposable
         _folder.WriteFile("config/services.yaml", EarlierServicesYaml);
         var environment = MeshEnvironment.For(_folder);
         environment["CERT_VALIDITY_DAYS"] = null;
+        // The placeholders' defaults are container names, looked up through a resolver off loopback: point them at loopback.
+        environment["MONGODB_HOST"] = "127.0.0.1";
+        environment["API_GATEWAY_HOST"] = "127.0.0.1";
         var port = int.Parse(environment["HTTP_PORT"]!, CultureInfo.InvariantCulture);
         var consulPort = int.Parse(environment["EMBEDDED_CONSUL_HTTP_PORT"]!, CultureInfo.InvariantCulture);
         using var process = MeshProcess.Start(environment);

@@ -31,6 +31,7 @@ public sealed class InvalidSettingsProcessTests : IDisposable
     [InlineData("CERT_KEY_SIZE", "1024", "expected an RSA key size of 2048, 3072 or 4096")]
     [InlineData("CA_ROTATION_GRACE", "soon", "expected a duration")]
     [InlineData("CHECK_ALLOWED_NETWORKS", "10.0.0.1/8", "expected a comma-separated list of CIDR ranges")]
+    [InlineData("SERVICES_DEFAULT_ADDRESS", "not an address!", "expected an IP address or host name")]
     public async Task Run_InvalidSetting_Exits78WithOneLineNamingIt(string variable, string value, string expected)
     {
         var environment = MeshEnvironment.For(_folder);

@@ -16,8 +16,20 @@ public sealed class ServiceDefinitionsFileTests
             ["session-anchoring"] = 8085, ["block-manager"] = 8086, ["data-chain"] = 8087, ["blockchain-engine"] = 8082, ["service-mesh"] = 8088,
         }, ignoreOrder: true);
         definitions.Find("tor-proxy")!.ShouldSatisfyAllConditions(d => d.Protocol.ShouldBe(ServiceProtocol.Tcp), d => d.Check!.HttpPath.ShouldBeNull());
+        // On the platform's network each service is reached by its container name, which is its service name.
+        definitions.Find("api-gateway")!.ToRegistration().Check!.Http.ShouldBe("http://api-gateway:8080/health");
+        definitions.Find("lucid-redis")!.ToRegistration().Check!.Tcp.ShouldBe("lucid-redis:6379");
+    }
+
+    [Fact]
+    public void Load_ShippedServicesYamlWithDefaultAddress_EveryServiceOnThatAddress()
+    {
+        // SERVICES_DEFAULT_ADDRESS=127.0.0.1: the services share the host's network (the host-network override sets it).
+        var (definitions, problems) = ServiceDefinitionsFile.Load(Path.Combine(AppContext.BaseDirectory, "config"), new Dictionary<string, string?>(), "127.0.0.1");
+
+        problems.ShouldBeEmpty();
+        definitions.Services.ShouldAllBe(s => s.Address == "127.0.0.1");
         definitions.Find("api-gateway")!.ToRegistration().Check!.Http.ShouldBe("http://127.0.0.1:8080/health");
-        definitions.Find("lucid-redis")!.ToRegistration().Check!.Tcp.ShouldBe("127.0.0.1:6379");
     }
 
     [Fact]

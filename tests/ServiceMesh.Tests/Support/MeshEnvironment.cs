@@ -21,5 +21,8 @@ internal static class MeshEnvironment
         ["LOGS_PATH"] = folder.Combine("logs"),
         ["LOG_FORMAT"] = "text",
         ["LOG_LEVEL"] = "WARNING",
+        // As on a host-network machine: a services.yaml entry without an address is probed on loopback. Its name would be
+        // looked up through this machine's resolver, which is not on loopback (nothing a test starts may leave 127.0.0.0/8).
+        ["SERVICES_DEFAULT_ADDRESS"] = "127.0.0.1",
     };
 }

@@ -15,11 +15,11 @@ internal static partial class ServiceDefinitionsFile
     private static readonly HashSet<string> EarlierServiceKeys = ["name", "address", "port", "protocol", "tags", "health_check"];
 
     private static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) ParseEarlier(
-        string path, YamlMappingNode root, YamlMappingNode entries, IReadOnlyDictionary<string, string?> environment)
+        string path, YamlMappingNode root, YamlMappingNode entries, IReadOnlyDictionary<string, string?> environment, string? defaultAddress)
     {
         var problems = new List<string>();
         var ignored = new List<string>();
-        var reader = new Reader(path, problems, value => value is null ? null : Placeholders.Resolve(value, environment).Trim());
+        var reader = new Reader(path, problems, value => value is null ? null : Placeholders.Resolve(value, environment).Trim(), defaultAddress);
         ignored.AddRange(root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services").Select(k => k.Value ?? ""));
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         foreach (var (keyNode, node) in entries.Children)
@@ -48,7 +48,7 @@ internal static partial class ServiceDefinitionsFile
             var name = Scalar(map, "name", at) is { Length: > 0 } named ? named : key;
             if (!ServiceName.IsValid(name, out _))
                 Problem(Child(map, "name") ?? map, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
-            var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : "127.0.0.1";
+            var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : defaultAddress ?? name;
             if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
                 Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");
             var port = Port(map, "port", at, required: true);

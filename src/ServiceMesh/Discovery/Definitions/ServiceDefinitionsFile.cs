@@ -20,14 +20,16 @@ internal static partial class ServiceDefinitionsFile
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
     /// <param name="environment">Resolves the <c>${VAR:-default}</c> placeholders of the earlier image's format.</param>
-    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Load(string configPath, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="defaultAddress">Address of an entry that names none (SERVICES_DEFAULT_ADDRESS); null: the service's own name.</param>
+    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Load(string configPath, IReadOnlyDictionary<string, string?> environment,
+        string? defaultAddress = null)
     {
         var path = Path.Combine(configPath, FileName);
         if (!File.Exists(path))
             return (ServiceDefinitions.Empty, []); // no platform preload: services register at run time
         try
         {
-            return Parse(path, File.ReadAllText(path), environment);
+            return Parse(path, File.ReadAllText(path), environment, defaultAddress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -35,17 +37,18 @@ internal static partial class ServiceDefinitionsFile
         }
     }
 
-    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Parse(string path, string text, IReadOnlyDictionary<string, string?>? environment = null)
+    public static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) Parse(string path, string text, IReadOnlyDictionary<string, string?>? environment = null,
+        string? defaultAddress = null)
     {
         var problems = new List<string>();
         if (YamlProblems.TryLoad(path, text, out var stream) is { } unreadable)
             return (ServiceDefinitions.Empty, [unreadable]);
-        var reader = new Reader(path, problems);
+        var reader = new Reader(path, problems, defaultAddress: defaultAddress);
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return (new ServiceDefinitions([], path), []);
         if (stream.Documents[0].RootNode is YamlMappingNode earlier && Child(earlier, "services") is YamlMappingNode earlierServices)
-            return ParseEarlier(path, earlier, earlierServices, environment ?? new Dictionary<string, string?>());
+            return ParseEarlier(path, earlier, earlierServices, environment ?? new Dictionary<string, string?>(), defaultAddress);
         if (stream.Documents[0].RootNode is not YamlMappingNode root || Child(root, "services") is not YamlSequenceNode list)
             return (ServiceDefinitions.Empty, [YamlProblems.At(path, 1, "services", "expected a list of services (services: [- name: ..., port: ...])")]);
         foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services"))
@@ -70,7 +73,7 @@ internal static partial class ServiceDefinitionsFile
     private static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
 
-    private sealed partial class Reader(string path, List<string> problems, Func<string?, string?>? resolve = null)
+    private sealed partial class Reader(string path, List<string> problems, Func<string?, string?>? resolve = null, string? defaultAddress = null)
     {
         private static readonly HashSet<string> ServiceKeys = ["name", "address", "port", "protocol", "tags", "check", "mesh"];
 
@@ -84,7 +87,8 @@ internal static partial class ServiceDefinitionsFile
             var name = Scalar(map, "name", at, required: true);
             if (name is not null && !ServiceName.IsValid(name, out _))
                 Problem(Child(map, "name")!, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
-            var address = Scalar(map, "address", at) ?? "127.0.0.1";
+            // On the platform's bridge network a service is reached by its container name, which is its service name.
+            var address = Scalar(map, "address", at) ?? defaultAddress ?? name ?? "";
             if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
                 Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");
             var port = Port(map, "port", at, required: true);
