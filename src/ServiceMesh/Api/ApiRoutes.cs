@@ -13,8 +13,9 @@ internal sealed record ApiRoute(string Method, string Path, string Description, 
 /// </summary>
 internal static class ApiRoutes
 {
+    /// <remarks>A route for any method (/metrics) is listed as the GET it is used with.</remarks>
     public static IReadOnlyList<ApiRoute> From(EndpointDataSource endpoints) => endpoints.Endpoints.OfType<RouteEndpoint>()
-        .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new ApiRoute(
+        .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method => new ApiRoute(
             method, PathOf(e),
             e.Metadata.GetMetadata<IEndpointDescriptionMetadata>()?.Description ?? "",
             e.Metadata.GetMetadata<RequiresMeshTokenMetadata>() is not null,

@@ -26,7 +26,7 @@ internal static class OpenApiDocument
             foreach (var path in routes.GroupBy(r => r.Path, StringComparer.Ordinal))
             {
                 json.WriteStartObject(path.Key);
-                foreach (var route in path.Where(r => r.Method != "*"))
+                foreach (var route in path)
                     Operation(json, route);
                 json.WriteEndObject();
             }
