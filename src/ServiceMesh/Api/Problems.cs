@@ -31,8 +31,12 @@ internal static class Problems
     /// <summary>A body that could not be read: 422 (413 stays 413, with a string detail).</summary>
     public static IResult Body(HttpContext context, BodyProblem problem, string summary) =>
         problem.Status == StatusCodes.Status400BadRequest
-            ? Invalid(context, summary, "body", [new FieldError(problem.Field, problem.Reason, problem.Reason.Contains("null", StringComparison.Ordinal) ? "missing" : "json_invalid")])
+            ? Invalid(context, summary, "body", [new FieldError(problem.Field, problem.Reason, IsNull(problem) ? "missing" : "json_invalid")])
             : Result(problem.Status, summary);
+
+    // JsonBody's two null refusals: a null the model has no room for, and a body that is just null.
+    private static bool IsNull(BodyProblem problem) =>
+        problem.Reason.StartsWith("null is not allowed", StringComparison.Ordinal) || problem.Reason.EndsWith("got null", StringComparison.Ordinal);
 
     /// <summary>Fills in the detail for errors the framework produces without one (404, 405, 413, 500).</summary>
     public static void Customize(ProblemDetailsContext context)
