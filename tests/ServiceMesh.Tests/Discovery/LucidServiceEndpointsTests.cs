@@ -62,8 +62,12 @@ public sealed class LucidServiceEndpointsTests
         var error = problem.GetProperty("detail")[0];
         error.GetProperty("loc")[0].GetString().ShouldBe("body");
         if (field is not null)
+        {
             error.GetProperty("loc")[1].GetString().ShouldBe(field);
-        error.GetProperty("msg").GetString()!.ShouldContain(rule);
+            error.GetProperty("msg").GetString()!.ShouldContain(rule);
+        }
+        else
+            error.GetProperty("type").GetString().ShouldBe("json_invalid");
         error.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
     }
 
