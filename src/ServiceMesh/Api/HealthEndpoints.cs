@@ -17,8 +17,6 @@ internal static class HealthEndpoints
         app.MapGet("/health", Health).WithDescription("Health of every component; 200 when all are healthy, 503 otherwise");
         app.MapGet("/ready", Ready).WithDescription("200 once serving and no component is unhealthy");
         app.MapGet("/", Info).WithDescription("Service information and this list of endpoints");
-        app.MapGet("/openapi.json", (EndpointDataSource endpoints) => TypedResults.Bytes(OpenApiDocument.Write(ApiRoutes.From(endpoints)), "application/json"))
-            .WithDescription("This API as an OpenAPI 3.1 document, generated from the routes served");
         app.MapGet("/docs", (EndpointDataSource endpoints) => TypedResults.Content(DocsPage.Render(ApiRoutes.From(endpoints)), "text/html; charset=utf-8"))
             .WithDescription("This API as a readable page (self-contained: works offline)");
         return app;

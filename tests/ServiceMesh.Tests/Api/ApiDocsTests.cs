@@ -38,6 +38,10 @@ public sealed partial class ApiDocsTests
         var ids = document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).Select(o => o.Value.GetProperty("operationId").GetString()).ToList();
         ids.Distinct(StringComparer.Ordinal).Count().ShouldBe(ids.Count, "operationId is unique per operation");
         document.GetProperty("paths").GetProperty("/certificates/{svc}").GetProperty("post").GetProperty("parameters")[0].GetProperty("in").GetString().ShouldBe("path");
+        var register = document.GetProperty("paths").GetProperty("/services/register").GetProperty("post");
+        register.GetProperty("security")[0].TryGetProperty("bearer", out _).ShouldBeTrue("a route that needs the token says so");
+        register.GetProperty("responses").TryGetProperty("401", out _).ShouldBeTrue();
+        document.GetProperty("paths").GetProperty("/services").GetProperty("get").TryGetProperty("security", out _).ShouldBeFalse("reads are open");
     }
 
     [Fact]
