@@ -12,8 +12,11 @@ internal sealed record HttpAnswer(int Status, string Body)
     public bool IsSuccess => Status is >= 200 and < 300;
 }
 
-/// <summary>One probe: a method and URL; for https, the PEM bundle the server's certificate must chain to (nothing else is trusted).</summary>
-internal sealed record ProbeRequest(HttpMethod Method, Uri Url, string? TrustedCaPem = null)
+/// <summary>
+/// One probe: a method and URL; for https, the PEM bundle the server's certificate must chain to (nothing else is
+/// trusted); the media type to ask for, when the route answers more than one.
+/// </summary>
+internal sealed record ProbeRequest(HttpMethod Method, Uri Url, string? TrustedCaPem = null, string? Accept = null)
 {
     public static ProbeRequest Get(Uri url, string? trustedCaPem = null) => new(HttpMethod.Get, url, trustedCaPem);
 }
@@ -40,6 +43,8 @@ internal sealed class HttpProbe : IHttpProbe
         try
         {
             using var message = new HttpRequestMessage(request.Method, request.Url);
+            if (request.Accept is { } accept)
+                message.Headers.Accept.ParseAdd(accept);
             using var response = await client.SendAsync(message, cancellationToken);
             return new HttpAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }

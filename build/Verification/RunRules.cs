@@ -143,7 +143,8 @@ internal sealed class RunRules
     {
         const string check = "run: Consul API over TLS";
         var bundleUrl = new Uri($"http://127.0.0.1:{ports.Http}/certificates/ca");
-        var bundle = await _http.SendAsync(ProbeRequest.Get(bundleUrl), cancellationToken);
+        // JSON {"ca_certificate": ...} by default (the earlier API's answer); the PEM bundle on request.
+        var bundle = await _http.SendAsync(new ProbeRequest(HttpMethod.Get, bundleUrl, Accept: "application/x-pem-file"), cancellationToken);
         if (!bundle.IsOk || !bundle.Body.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
             return CheckResult.Fail(check, $"no trust bundle: {bundle.Status} from {bundleUrl}: {Shorten(bundle.Body)}");
         var url = new Uri($"https://127.0.0.1:{ports.ConsulHttps}/v1/status/leader");

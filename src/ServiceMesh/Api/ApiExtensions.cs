@@ -11,6 +11,7 @@ internal static class ApiExtensions
     public static IHostApplicationBuilder AddMeshApi(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Api));
+        builder.Services.AddMeshOpenApi();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         return builder;
     }
@@ -23,6 +24,7 @@ internal static class ApiExtensions
         app.Use(Problems.RejectOversizedBodies);
         app.UseRouting();
         app.MapHealthEndpoints();
+        app.MapMeshOpenApi();
         app.MapMeshMetrics();
         return app;
     }

@@ -18,6 +18,7 @@ internal sealed record ServiceInfoResponse(string Service, string Version, strin
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ServiceInfoResponse))]
+[JsonSerializable(typeof(ValidationProblemBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>The context the API writes with: web defaults, and '+' in versions left readable rather than \u002B.</summary>

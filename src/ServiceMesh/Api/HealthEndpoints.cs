@@ -9,7 +9,7 @@ using ServiceMesh.Hosting;
 
 namespace ServiceMesh.Api;
 
-/// <summary>GET /health, /ready and / (service info). Read-only, so open without a token.</summary>
+/// <summary>GET /health, /ready, / (service info), /openapi.json and /docs. Read-only, so open without a token.</summary>
 internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
@@ -17,6 +17,8 @@ internal static class HealthEndpoints
         app.MapHealthProbe();
         app.MapGet("/ready", Ready).WithDescription("200 once serving and no component is unhealthy");
         app.MapGet("/", Info).WithDescription("Service information and this list of endpoints");
+        app.MapGet("/docs", (EndpointDataSource endpoints) => TypedResults.Content(DocsPage.Render(ApiRoutes.From(endpoints)), "text/html; charset=utf-8"))
+            .WithDescription("This API as a readable page (self-contained: works offline)");
         return app;
     }
 
@@ -52,13 +54,7 @@ internal static class HealthEndpoints
 
     private static JsonHttpResult<ServiceInfoResponse> Info(EndpointDataSource endpoints, MeshOptions options)
     {
-        var list = endpoints.Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method => new EndpointInfo(
-                method, "/" + e.RoutePattern.RawText?.TrimStart('/'),
-                e.Metadata.GetMetadata<IEndpointDescriptionMetadata>()?.Description ?? "",
-                e.Metadata.GetMetadata<RequiresMeshTokenMetadata>() is not null)))
-            .OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Method, StringComparer.Ordinal)
-            .ToList();
+        var list = ApiRoutes.From(endpoints).Select(r => new EndpointInfo(r.Method, r.Path, r.Description, r.RequiresToken)).ToList();
         var body = new ServiceInfoResponse(BuildInfo.ServiceName, BuildInfo.Version,
             options.DiscoveryMode.ToString().ToLowerInvariant(), options.TrustDomain, list);
         return TypedResults.Json(body, ApiJsonContext.Api.ServiceInfoResponse);

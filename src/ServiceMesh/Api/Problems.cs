@@ -12,6 +12,32 @@ internal static class Problems
 
     public static ProblemHttpResult Result(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
 
+    /// <summary>
+    /// 422 for values the request got wrong, in the earlier API's shape (<c>detail</c> a list of <c>{loc, msg, type}</c>)
+    /// with the RFC 9457 members beside it. <paramref name="location"/> is "body" or "path".
+    /// </summary>
+    public static IResult Invalid(HttpContext context, string summary, string location, IEnumerable<FieldError> errors)
+    {
+        var items = errors.Select(e => new ValidationErrorItem([location, .. LocPart.Parse(e.Field)], e.Message, e.Kind)).ToList();
+        var body = new ValidationProblemBody("https://tools.ietf.org/html/rfc4918#section-11.2", "One or more request values are not valid",
+            StatusCodes.Status422UnprocessableEntity, items, summary, context.Request.Path);
+        return TypedResults.Json(body, ApiJsonContext.Api.ValidationProblemBody, "application/problem+json", StatusCodes.Status422UnprocessableEntity);
+    }
+
+    /// <summary>A path parameter that is not a valid service name: 422 at <c>["path", name]</c>.</summary>
+    public static IResult InvalidPath(HttpContext context, string parameter, string problem) =>
+        Invalid(context, $"{parameter}: {problem}", "path", [new FieldError(parameter, problem)]);
+
+    /// <summary>A body that could not be read: 422 (413 stays 413, with a string detail).</summary>
+    public static IResult Body(HttpContext context, BodyProblem problem, string summary) =>
+        problem.Status == StatusCodes.Status400BadRequest
+            ? Invalid(context, summary, "body", [new FieldError(problem.Field, problem.Reason, IsNull(problem) ? "missing" : "json_invalid")])
+            : Result(problem.Status, summary);
+
+    // JsonBody's two null refusals: a null the model has no room for, and a body that is just null.
+    private static bool IsNull(BodyProblem problem) =>
+        problem.Reason.StartsWith("null is not allowed", StringComparison.Ordinal) || problem.Reason.EndsWith("got null", StringComparison.Ordinal);
+
     /// <summary>Fills in the detail for errors the framework produces without one (404, 405, 413, 500).</summary>
     public static void Customize(ProblemDetailsContext context)
     {

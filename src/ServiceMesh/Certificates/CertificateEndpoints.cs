@@ -18,14 +18,14 @@ internal static class CertificateEndpoints
     public static IEndpointRouteBuilder MapCertificateEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/certificates");
-        group.MapGet("", List).WithDescription("Every service certificate: serial, SPIFFE ID, validity, file paths");
-        group.MapGet("/ca", TrustBundle).WithDescription("The trust bundle (PEM): the CA root, plus the previous root during a root rotation");
+        group.MapGet("", List).WithDescription("Every service certificate: {certificates: [{service_name, cert_path, key_path, created_at, expires_at, serial, spiffe_id, ...}], count}");
+        group.MapGet("/ca", TrustBundle).WithDescription("The CA: JSON {ca_certificate, trust_bundle, ...}; the trust bundle as PEM with 'Accept: application/x-pem-file' (the previous root stays in it during a root rotation)");
         group.MapGet("/ca/crl", RevocationLists).WithDescription("The revocation list in force (PEM, a CRL per root of the trust bundle): what the sidecars check peers against");
         group.MapPost("/ca/rotate", RotateRoot).RequireMeshToken()
             .WithDescription("New root cross-signed by the current one; every certificate is re-issued; the old root stays trusted for the grace period");
         group.MapGet("/{svc}", Get).WithDescription("One service's certificate");
         group.MapPost("/{svc?}", Issue).RequireMeshToken().WithDescription("Issue a service's certificate, or renew it now");
-        group.MapDelete("/{svc?}", Revoke).RequireMeshToken().WithDescription("Revoke: remove the files, record the serial in ca.revoked.json");
+        group.MapDelete("/{svc?}", Revoke).RequireMeshToken().WithDescription("Revoke: remove the files, record the serial in ca.revoked.json; {status: \"revoked\", service_name, serial, ...}");
         return app;
     }
 
@@ -35,19 +35,19 @@ internal static class CertificateEndpoints
         return TypedResults.Json(new CertificateListResponse(certificates.Count, certificates), CertificateJsonContext.Default.CertificateListResponse);
     }
 
-    private static Results<JsonHttpResult<CertificateResponse>, ProblemHttpResult> Get(string svc, CertificateManager manager)
+    private static IResult Get(string svc, HttpContext context, CertificateManager manager)
     {
         if (!ServiceName.IsValid(svc, out var problem))
-            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+            return Problems.InvalidPath(context, "service_name", problem);
         return manager.Find(svc) is { } leaf
             ? TypedResults.Json(CertificateResponse.From(leaf, manager.Files), CertificateJsonContext.Default.CertificateResponse)
             : NotIssued(svc);
     }
 
-    private static async Task<Results<JsonHttpResult<CertificateResponse>, ProblemHttpResult>> Issue(string? svc, CertificateManager manager, CancellationToken cancellationToken)
+    private static async Task<IResult> Issue(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
     {
         if (!ServiceName.IsValid(svc, out var problem))
-            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+            return Problems.InvalidPath(context, "service_name", problem);
         try
         {
             var leaf = await manager.IssueAsync(svc, cancellationToken).ConfigureAwait(false);
@@ -60,14 +60,14 @@ internal static class CertificateEndpoints
         }
     }
 
-    private static async Task<Results<JsonHttpResult<RevocationResponse>, ProblemHttpResult>> Revoke(string? svc, CertificateManager manager, CancellationToken cancellationToken)
+    private static async Task<IResult> Revoke(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
     {
         if (!ServiceName.IsValid(svc, out var problem))
-            return Problems.Result(StatusCodes.Status400BadRequest, problem);
+            return Problems.InvalidPath(context, "service_name", problem);
         var revoked = await manager.RevokeAsync(svc, cancellationToken).ConfigureAwait(false);
         return revoked is null
             ? NotIssued(svc)
-            : TypedResults.Json(new RevocationResponse(revoked.Certificate.Service, revoked.Certificate.Serial, revoked.Certificate.RevokedAt,
+            : TypedResults.Json(new RevocationResponse("revoked", revoked.Certificate.Service, revoked.Certificate.Service, revoked.Certificate.Serial, revoked.Certificate.RevokedAt,
                 $"files removed; serial recorded in {RevocationList.FileName}; {revoked.Enforcement}"), CertificateJsonContext.Default.RevocationResponse);
     }
 
@@ -80,8 +80,24 @@ internal static class CertificateEndpoints
             "No revocation list while the previous root, which has none, is still trusted; one is published again when that root is retired."),
     };
 
-    private static ContentHttpResult TrustBundle(CertificateManager manager) =>
-        TypedResults.Text(Encoding.ASCII.GetString(CertificateAuthority.PemBytes(manager.Trust.Bundle)), "application/x-pem-file");
+    /// <summary>JSON by default (the earlier API's <c>{"ca_certificate": PEM}</c>, plus ours); PEM when the caller asks for it.</summary>
+    private static IResult TrustBundle(HttpRequest request, CertificateManager manager)
+    {
+        var bundle = Encoding.ASCII.GetString(CertificateAuthority.PemBytes(manager.Trust.Bundle));
+        if (WantsPem(request))
+            return TypedResults.Text(bundle, PemMediaType);
+        var trust = manager.Trust;
+        var root = Encoding.ASCII.GetString(CertificateAuthority.PemBytes([trust.Active.Root]));
+        return TypedResults.Json(new CaResponse(root, bundle, trust.Bundle.Count, trust.RotationInProgress, manager.Files.TrustBundlePath,
+            trust.Active.Root.NotAfter.ToUniversalTime()), CertificateJsonContext.Default.CaResponse);
+    }
+
+    internal const string PemMediaType = "application/x-pem-file";
+
+    // Only an explicit PEM type selects PEM; "*/*", JSON or no Accept header get the JSON the earlier API gave.
+    private static bool WantsPem(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(PemMediaType, StringComparison.OrdinalIgnoreCase)
+            || a.MediaType.Equals("application/pem-certificate-chain", StringComparison.OrdinalIgnoreCase));
 
     private static async Task<Results<JsonHttpResult<RootRotationResult>, ProblemHttpResult>> RotateRoot(CertificateManager manager, CancellationToken cancellationToken)
     {

@@ -21,7 +21,13 @@ internal sealed record EnvoyUpstreamResponse(
     [property: JsonPropertyName("spiffe_id")] string SpiffeId,
     [property: JsonPropertyName("endpoints")] IReadOnlyList<string> Endpoints);
 
+/// <summary>One sidecar: the earlier API's fields (status only on POST), then ours.</summary>
 internal sealed record EnvoyServiceResponse(
+    [property: JsonPropertyName("status"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status,
+    [property: JsonPropertyName("service_name")] string ServiceName,
+    [property: JsonPropertyName("config_path")] string ConfigPath,
+    [property: JsonPropertyName("service_address")] string ServiceAddress,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("service")] string Service,
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("protocol")] string Protocol,
@@ -34,7 +40,10 @@ internal sealed record EnvoyServiceResponse(
     [property: JsonPropertyName("bootstrap")] string Bootstrap,
     [property: JsonPropertyName("files")] IReadOnlyList<string> Files);
 
+/// <summary><c>configs</c> and <c>count</c> as the earlier API listed them; <c>services</c> holds the same items (kept for our callers).</summary>
 internal sealed record EnvoyConfigListResponse(
+    [property: JsonPropertyName("configs")] IReadOnlyList<EnvoyServiceResponse> Configs,
+    [property: JsonPropertyName("count")] int Count,
     [property: JsonPropertyName("layout")] string Layout,
     [property: JsonPropertyName("config_path")] string ConfigPath,
     [property: JsonPropertyName("generated_at")] DateTimeOffset? GeneratedAt,
@@ -47,9 +56,16 @@ internal sealed record EnvoyExcludedResponse(
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("reason")] string Reason);
 
+/// <summary><c>content</c> is the bootstrap's text (the earlier API's one file); <c>files</c> every file of the sidecar.</summary>
 internal sealed record EnvoyContentResponse(
+    [property: JsonPropertyName("service_name")] string ServiceName,
+    [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("service")] string Service,
     [property: JsonPropertyName("files")] IReadOnlyDictionary<string, string> Files);
+
+internal sealed record EnvoyDeletedResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("service_name")] string ServiceName);
 
 /// <summary>Source-generated JSON for the /envoy/configs routes (no reflection under Native AOT).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
@@ -57,4 +73,5 @@ internal sealed record EnvoyContentResponse(
 [JsonSerializable(typeof(EnvoyServiceResponse))]
 [JsonSerializable(typeof(EnvoyConfigListResponse))]
 [JsonSerializable(typeof(EnvoyContentResponse))]
+[JsonSerializable(typeof(EnvoyDeletedResponse))]
 internal sealed partial class EnvoyJsonContext : JsonSerializerContext;

@@ -20,36 +20,36 @@ internal static class EnvoyEndpoints
     public static IEndpointRouteBuilder MapEnvoyEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/envoy/configs");
-        group.MapGet("/", List).WithDescription("Every sidecar configuration: service, source, ports, upstreams and files");
-        group.MapGet("/{svc}", Get).WithDescription("One sidecar configuration");
-        group.MapGet("/{svc}/content", Content).WithDescription("The files of one sidecar configuration as written on disk");
-        group.MapPost("/{svc}", Register).WithDescription("Registers a service for a sidecar: {service_address, service_port, upstreams?: [{name, local_bind_port}], protocol?, public_port?}").RequireMeshToken();
-        group.MapDelete("/{svc}", Remove).WithDescription("Removes a service registered through this API and its files").RequireMeshToken();
+        group.MapGet("/", List).WithDescription("Every sidecar configuration: {configs: [{service_name, config_path, service_address, service_port, created_at, ...}], count, ...}");
+        group.MapGet("/{svc}", Get).WithDescription("One sidecar configuration: {service_name, config_path, service_address, service_port, created_at, ...}");
+        group.MapGet("/{svc}/content", Content).WithDescription("One sidecar configuration as written on disk: {service_name, content (the bootstrap YAML), files: {path: text}}");
+        group.MapPost("/{svc}", Register).WithDescription("Registers a service for a sidecar: {service_address, service_port, upstreams?: [{name, local_bind_port}], protocol?, public_port?}; 200 {status: \"generated\", service_name, config_path, ...}; 422 when a value is wrong").RequireMeshToken();
+        group.MapDelete("/{svc}", Remove).WithDescription("Removes a service registered through this API and its files: {status: \"deleted\", service_name}").RequireMeshToken();
         return app;
     }
 
     private static JsonHttpResult<EnvoyConfigListResponse> List(EnvoyState state, MeshOptions options)
     {
         var latest = state.Latest;
-        var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest)).ToList();
+        var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest, options)).ToList();
         var excluded = latest is null ? [] : latest.Excluded.Select(e => new EnvoyExcludedResponse(e.Service, e.Source, e.Reason)).ToList();
-        return TypedResults.Json(new EnvoyConfigListResponse(options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath, latest?.CompletedAt, services, excluded),
-            EnvoyJsonContext.Default.EnvoyConfigListResponse);
+        return TypedResults.Json(new EnvoyConfigListResponse(services, services.Count, options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath,
+            latest?.CompletedAt, services, excluded), EnvoyJsonContext.Default.EnvoyConfigListResponse);
     }
 
-    private static IResult Get(string svc, EnvoyState state)
+    private static IResult Get(string svc, HttpContext context, EnvoyState state, MeshOptions options)
     {
-        if (Invalid(svc) is { } invalid)
+        if (Invalid(context, svc) is { } invalid)
             return invalid;
         var latest = state.Latest;
         return latest?.Specs.FirstOrDefault(s => s.Name == svc) is { } spec
-            ? TypedResults.Json(Describe(spec, latest), EnvoyJsonContext.Default.EnvoyServiceResponse)
+            ? TypedResults.Json(Describe(spec, latest, options), EnvoyJsonContext.Default.EnvoyServiceResponse)
             : NotFound(svc);
     }
 
-    private static async Task<IResult> Content(string svc, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Content(string svc, HttpContext context, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
     {
-        if (Invalid(svc) is { } invalid)
+        if (Invalid(context, svc) is { } invalid)
             return invalid;
         if (state.Latest?.Files.FirstOrDefault(f => f.Service == svc) is not { } set)
             return NotFound(svc);
@@ -60,19 +60,22 @@ internal static class EnvoyEndpoints
             if (File.Exists(path))
                 files[file.RelativePath] = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        return TypedResults.Json(new EnvoyContentResponse(svc, files), EnvoyJsonContext.Default.EnvoyContentResponse);
+        var bootstrap = BootstrapPath(set);
+        var content = bootstrap is not null && files.TryGetValue(bootstrap, out var text) ? text : "";
+        return TypedResults.Json(new EnvoyContentResponse(svc, content, svc, files), EnvoyJsonContext.Default.EnvoyContentResponse);
     }
 
     private static async Task<IResult> Register(string svc, HttpRequest request, EnvoyApiRegistrations registrations,
-        EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
+        EnvoyGenerationService generation, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
     {
-        if (Invalid(svc) is { } invalid)
+        if (Invalid(request.HttpContext, svc) is { } invalid)
             return invalid;
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, EnvoyJsonContext.Default.EnvoyConfigRequest, cancellationToken).ConfigureAwait(false);
         if (bodyProblem is not null)
-            return Problems.Result(bodyProblem.Status, $"The body is not valid for this route ({bodyProblem}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
-        if (ToMember(svc, body, out var problem) is not { } member)
-            return Problems.Result(StatusCodes.Status400BadRequest, problem!);
+            return Problems.Body(request.HttpContext, bodyProblem, $"The body is not valid for this route ({bodyProblem}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
+        var errors = new List<FieldError>();
+        if (ToMember(svc, body, errors) is not { } member)
+            return Problems.Invalid(request.HttpContext, string.Join("; ", errors), "body", errors);
 
         bool added;
         try
@@ -89,14 +92,13 @@ internal static class EnvoyEndpoints
                 $"Registered {svc}, but no configuration could be generated yet: {string.Join("; ", state.PolicyProblems.DefaultIfEmpty("see the envoy component in /health"))}");
         if (added)
             request.HttpContext.Response.Headers.Location = $"/envoy/configs/{svc}";
-        // Always through the source-generated context: TypedResults.Created would serialise with the app's default resolver.
-        return TypedResults.Json(Describe(spec, generated), EnvoyJsonContext.Default.EnvoyServiceResponse,
-            statusCode: added ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        // 200 whether new or replaced, as the earlier API answered; Location still says where a new one lives.
+        return TypedResults.Json(Describe(spec, generated, options, "generated"), EnvoyJsonContext.Default.EnvoyServiceResponse);
     }
 
-    private static async Task<IResult> Remove(string svc, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
+    private static async Task<IResult> Remove(string svc, HttpContext context, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
     {
-        if (Invalid(svc) is { } invalid)
+        if (Invalid(context, svc) is { } invalid)
             return invalid;
         bool removed;
         try
@@ -114,7 +116,7 @@ internal static class EnvoyEndpoints
                 : NotFound(svc);
         }
         await WaitForGenerationAsync(generation, $"DELETE /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
-        return TypedResults.NoContent();
+        return TypedResults.Json(new EnvoyDeletedResponse("deleted", svc), EnvoyJsonContext.Default.EnvoyDeletedResponse);
     }
 
     private static async Task<EnvoyGeneration?> WaitForGenerationAsync(EnvoyGenerationService generation, string reason, CancellationToken cancellationToken)
@@ -126,49 +128,54 @@ internal static class EnvoyEndpoints
 
     internal static MeshMember? ToMember(string svc, EnvoyConfigRequest? body, out string? problem)
     {
-        var problems = new List<string>();
+        var problems = new List<FieldError>();
+        var member = ToMember(svc, body, problems);
+        problem = problems.Count > 0 ? string.Join("; ", problems) : null;
+        return member;
+    }
+
+    /// <summary>The member a body describes, or null with every problem (field and reason) added to <paramref name="problems"/>.</summary>
+    internal static MeshMember? ToMember(string svc, EnvoyConfigRequest? body, List<FieldError> problems)
+    {
         if (body is null)
-            problems.Add("a JSON body is required");
+            problems.Add(new("body", "a JSON body is required", "missing"));
         else
         {
             if (string.IsNullOrWhiteSpace(body.ServiceAddress) || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
-                problems.Add($"service_address: expected an IP address or host name, got '{body.ServiceAddress}'");
+                problems.Add(new("service_address", $"expected an IP address or host name, got '{body.ServiceAddress}'", body.ServiceAddress is null ? "missing" : "value_error"));
             if (!PortNumber.IsValid(body.ServicePort))
-                problems.Add($"service_port: expected {PortNumber.Rule}, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}");
+                problems.Add(new("service_port", $"expected {PortNumber.Rule}, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}",
+                    body.ServicePort is null ? "missing" : "value_error"));
             if (body.PublicPort is { } publicPort && !PortNumber.IsValid(publicPort))
-                problems.Add($"public_port: expected {PortNumber.Rule}, got {publicPort}");
+                problems.Add(new("public_port", $"expected {PortNumber.Rule}, got {publicPort}"));
             if (body.Protocol is { } protocol && protocol is not ("http" or "tcp"))
-                problems.Add($"protocol: expected http or tcp, got '{protocol}'");
+                problems.Add(new("protocol", $"expected http or tcp, got '{protocol}'"));
             var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
             foreach (var (upstream, i) in (body.Upstreams ?? []).Select((u, i) => (u, i)))
             {
                 if (upstream is null)
                 {
-                    problems.Add($"upstreams[{i}]: expected {{\"name\": ..., \"local_bind_port\": ...}}, got null");
+                    problems.Add(new($"upstreams[{i}]", "expected {\"name\": ..., \"local_bind_port\": ...}, got null", "missing"));
                     continue;
                 }
                 if (!ServiceName.IsValid(upstream.Name, out var nameProblem))
-                    problems.Add($"upstreams[{i}].name: {nameProblem}");
+                    problems.Add(new($"upstreams[{i}].name", nameProblem));
                 else if (upstream.Name == svc)
-                    problems.Add($"upstreams[{i}].name: a service cannot be its own upstream");
+                    problems.Add(new($"upstreams[{i}].name", "a service cannot be its own upstream"));
                 if (!PortNumber.IsValid(upstream.LocalBindPort))
-                    problems.Add($"upstreams[{i}].local_bind_port: expected {PortNumber.Rule}");
+                    problems.Add(new($"upstreams[{i}].local_bind_port", $"expected {PortNumber.Rule}"));
                 else if (!ports.Add(upstream.LocalBindPort.Value))
-                    problems.Add($"upstreams[{i}].local_bind_port: {upstream.LocalBindPort} is already used by the public port or another upstream");
+                    problems.Add(new($"upstreams[{i}].local_bind_port", $"{upstream.LocalBindPort} is already used by the public port or another upstream"));
             }
         }
         if (problems.Count > 0)
-        {
-            problem = string.Join("; ", problems);
             return null;
-        }
-        problem = null;
         return new MeshMember(svc, body!.Protocol == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http, body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
             [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!]);
     }
 
-    private static ProblemHttpResult? Invalid(string svc) =>
-        ServiceName.IsValid(svc, out var problem) ? null : Problems.Result(StatusCodes.Status400BadRequest, problem);
+    private static IResult? Invalid(HttpContext context, string svc) =>
+        ServiceName.IsValid(svc, out var problem) ? null : Problems.InvalidPath(context, "service_name", problem);
 
     private static ProblemHttpResult NotSaved(string svc, EnvoyApiRegistrations registrations, Exception e) =>
         Problems.Result(StatusCodes.Status503ServiceUnavailable, $"The change for {svc} is not in force: it could not be saved to {registrations.FilePath} ({e.Message}). Fix the disk and send it again.");
@@ -176,8 +183,19 @@ internal static class EnvoyEndpoints
     private static ProblemHttpResult NotFound(string svc) =>
         Problems.Result(StatusCodes.Status404NotFound, $"No sidecar configuration for {svc}. GET /envoy/configs lists them; POST /envoy/configs/{svc} registers one.");
 
-    private static EnvoyServiceResponse Describe(EnvoyServiceSpec spec, EnvoyGeneration generation) => new(
-        spec.Name,
+    private static string? BootstrapPath(EnvoyFileSet? set) =>
+        set?.Files.Select(f => f.RelativePath).FirstOrDefault(p => Path.GetFileName(p) == EnvoyFileLayout.BootstrapName(set.Service));
+
+    /// <summary>
+    /// The earlier API's fields first: config_path (the bootstrap, absolute), service_address (where the sidecar sends
+    /// inbound traffic: the local app on 127.0.0.1), service_port, created_at (when the bootstrap was last written).
+    /// </summary>
+    private static EnvoyServiceResponse Describe(EnvoyServiceSpec spec, EnvoyGeneration generation, MeshOptions options, string? status = null)
+    {
+        var set = generation.Files.FirstOrDefault(f => f.Service == spec.Name);
+        var bootstrap = Path.Combine(options.EnvoyConfigPath, BootstrapPath(set) ?? EnvoyFileLayout.BootstrapName(spec.Name));
+        var written = File.Exists(bootstrap) ? new DateTimeOffset(File.GetLastWriteTimeUtc(bootstrap), TimeSpan.Zero) : generation.CompletedAt;
+        return new(status, spec.Name, bootstrap, "127.0.0.1", written, spec.Name,
         generation.SourceOf.GetValueOrDefault(spec.Name, "unknown"),
         spec.Protocol.ToString().ToLowerInvariant(),
         spec.ServicePort,
@@ -185,7 +203,8 @@ internal static class EnvoyEndpoints
         spec.AdminPort,
         spec.SpiffeId,
         [.. spec.Callers.SpiffeIds, .. spec.Callers.Prefix is { } prefix ? [prefix + "*"] : Array.Empty<string>()],
-        [.. spec.Upstreams.Select(u => new EnvoyUpstreamResponse(u.Name, u.LocalBindPort, u.SpiffeId, [.. u.Endpoints.Select(e => $"{e.Address}:{e.Port}")]))],
-        EnvoyFileLayout.BootstrapName(spec.Name),
-        [.. generation.Files.FirstOrDefault(f => f.Service == spec.Name)?.Files.Select(f => f.RelativePath) ?? []]);
+            [.. spec.Upstreams.Select(u => new EnvoyUpstreamResponse(u.Name, u.LocalBindPort, u.SpiffeId, [.. u.Endpoints.Select(e => $"{e.Address}:{e.Port}")]))],
+            EnvoyFileLayout.BootstrapName(spec.Name),
+            [.. set?.Files.Select(f => f.RelativePath) ?? []]);
+    }
 }

@@ -79,8 +79,9 @@ internal static class CompliantImage
         "/certificates/verify-image" when request.Method == HttpMethod.Delete =>
             new HttpAnswer(200, "{\"service\":\"verify-image\",\"detail\":\"files removed; serial recorded in ca.revoked.json; listed in the revocation list the sidecars check: they refuse it\"}"),
         "/certificates/ca/crl" => new HttpAnswer(200, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n"),
-        "/certificates/verify-image" => new HttpAnswer(201, "{\"service\":\"verify-image\",\"spiffe_id\":\"spiffe://lucid.local/ns/default/dc/lucid-dc/svc/verify-image\"}"),
-        "/certificates/ca" => new HttpAnswer(200, Bundle),
+        "/certificates/verify-image" => new HttpAnswer(200, "{\"service\":\"verify-image\",\"spiffe_id\":\"spiffe://lucid.local/ns/default/dc/lucid-dc/svc/verify-image\"}"),
+        "/certificates/ca" when request.Accept == "application/x-pem-file" => new HttpAnswer(200, Bundle),
+        "/certificates/ca" => new HttpAnswer(200, $"{{\"ca_certificate\":\"{Bundle.Replace("\n", "\\n", StringComparison.Ordinal)}\"}}"),
         "/v1/status/leader" when request.TrustedCaPem == Bundle => new HttpAnswer(200, "\"127.0.0.1:8300\""),
         _ => new HttpAnswer(404, "not found"),
     };

@@ -45,39 +45,43 @@ public sealed class CertificateApiTests
     [InlineData("/certificates/-edge")]
     [InlineData("/certificates/caf%C3%A9")]
     [InlineData("/certificates")]
-    public async Task Post_InvalidName_400NamingTheRuleAndWritesNothing(string path)
+    public async Task Post_InvalidName_422NamingTheRuleAndWritesNothing(string path)
     {
         await using var host = await MeshTestHost.StartAsync();
 
         using var response = await host.Client.PostAsync(path, null);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("expected a DNS label");
+        var problem = await response.JsonAsync();
+        problem.GetProperty("summary").GetString()!.ShouldContain("expected a DNS label");
+        var error = problem.GetProperty("detail")[0];
+        (error.GetProperty("loc")[0].GetString(), error.GetProperty("loc")[1].GetString()).ShouldBe(("path", "service_name"));
+        error.GetProperty("msg").GetString()!.ShouldContain("expected a DNS label");
         Directory.EnumerateFileSystemEntries(host.Options.CertificatesPath).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crl", "ca.crt", "ca.key"]);
     }
 
     [Fact]
-    public async Task Post_NameOf300Characters_400AndWritesNothing()
+    public async Task Post_NameOf300Characters_422AndWritesNothing()
     {
         await using var host = await MeshTestHost.StartAsync();
 
         using var response = await host.Client.PostAsync("/certificates/" + new string('a', 300), null);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain("1 to 63 characters");
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await response.JsonAsync()).GetProperty("summary").GetString()!.ShouldContain("1 to 63 characters");
         Directory.Exists(Path.Combine(host.Options.CertificatesPath, ".svid")).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task Post_NameCa_400BecauseItWouldReplaceTheCaFiles()
+    public async Task Post_NameCa_422BecauseItWouldReplaceTheCaFiles()
     {
         await using var host = await MeshTestHost.StartAsync();
         var ca = await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"));
 
         using var response = await host.Client.PostAsync("/certificates/ca", null);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await File.ReadAllBytesAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"))).ShouldBe(ca);
     }
 
@@ -118,13 +122,32 @@ public sealed class CertificateApiTests
     }
 
     [Fact]
-    public async Task GetCa_ReturnsTrustBundlePemSameAsCaFile()
+    public async Task GetCa_NoAccept_JsonWithCaCertificateAndBundleSameAsCaFile()
     {
         await using var host = await MeshTestHost.StartAsync();
 
         using var response = await host.Client.GetAsync("/certificates/ca");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        var body = await response.JsonAsync();
+        var onDisk = await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.crt"));
+        body.GetProperty("ca_certificate").GetString().ShouldBe(onDisk);
+        body.GetProperty("trust_bundle").GetString().ShouldBe(onDisk);
+        body.GetProperty("ca_certificate").GetString()!.ShouldNotContain("PRIVATE KEY");
+    }
+
+    [Fact]
+    public async Task GetCa_AcceptPem_ReturnsTrustBundlePemSameAsCaFile()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/certificates/ca");
+        request.Headers.Accept.ParseAdd("application/x-pem-file");
+        using var response = await host.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/x-pem-file");
         var pem = await response.Content.ReadAsStringAsync();
         pem.ShouldStartWith("-----BEGIN CERTIFICATE-----");
         pem.ShouldNotContain("PRIVATE KEY");
@@ -143,7 +166,7 @@ public sealed class CertificateApiTests
         var body = await response.JsonAsync();
         body.GetProperty("reissued").GetInt32().ShouldBe(1);
         var bundle = new X509Certificate2Collection();
-        bundle.ImportFromPem(await host.Client.GetStringAsync("/certificates/ca"));
+        bundle.ImportFromPem((await (await host.Client.GetAsync("/certificates/ca")).JsonAsync()).GetProperty("trust_bundle").GetString());
         bundle.Count.ShouldBe(2);
         bundle[0].SerialNumber.ShouldBe(body.GetProperty("root_serial").GetString());
         var after = await (await host.Client.GetAsync("/certificates/auth-service")).JsonAsync();

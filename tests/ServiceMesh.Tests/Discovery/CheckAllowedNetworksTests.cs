@@ -35,7 +35,7 @@ public sealed class CheckAllowedNetworksTests
     }
 
     [Fact]
-    public async Task LucidRegister_HealthCheckUrlAtCloudMetadata_400NamingField()
+    public async Task LucidRegister_HealthCheckUrlAtCloudMetadata_422NamingField()
     {
         await using var host = await MeshTestHost.StartAsync();
 
@@ -43,8 +43,8 @@ public sealed class CheckAllowedNetworksTests
             """{"service_name":"web","service_address":"127.0.0.1","service_port":80,"health_check_url":"http://169.254.169.254/latest/meta-data/"}""",
             System.Text.Encoding.UTF8, "application/json"));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var detail = (await response.JsonAsync()).GetProperty("detail").GetString()!;
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var detail = (await response.JsonAsync()).GetProperty("summary").GetString()!;
         detail.ShouldContain("health_check_url target 'http://169.254.169.254/latest/meta-data/'");
         detail.ShouldContain("CHECK_ALLOWED_NETWORKS");
     }

@@ -13,7 +13,9 @@ public sealed class LucidServiceEndpointsTests
         await using var host = await MeshTestHost.StartAsync();
 
         using var created = await host.Client.PostAsync("/services/register", Json("""{"service_name":"wallet","service_address":"127.0.0.1","service_port":9100,"tags":["v1"]}"""));
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        created.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var registered = await created.JsonAsync();
+        (registered.GetProperty("status").GetString(), registered.GetProperty("service_name").GetString()).ShouldBe(("registered", "wallet"));
 
         var list = await (await host.Client.GetAsync("/services")).JsonAsync();
         list.GetProperty("count").GetInt32().ShouldBe(1);
@@ -38,21 +40,35 @@ public sealed class LucidServiceEndpointsTests
     }
 
     [Theory]
-    [InlineData("""{"service_name":"Bad_Name","service_address":"127.0.0.1","service_port":80}""", "DNS label")]
-    [InlineData("""{"service_name":"Auth-Service","service_address":"127.0.0.1","service_port":80}""", "lowercase letters a-z")]
-    [InlineData("""{"service_name":"ca","service_address":"127.0.0.1","service_port":80}""", "reserved")]
-    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":70000}""", "1 to 65535")]
-    [InlineData("""{"service_name":"ok","service_address":"not an address!","service_port":80}""", "IP address or a host name")]
-    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":80,"health_check_url":"ftp://x"}""", "http://")]
-    [InlineData("""{"service_name":""", "not valid JSON")]
-    public async Task Register_InvalidBody_400NamingTheRule(string body, string rule)
+    [InlineData("""{"service_name":"Bad_Name","service_address":"127.0.0.1","service_port":80}""", "DNS label", "service_name")]
+    [InlineData("""{"service_name":"Auth-Service","service_address":"127.0.0.1","service_port":80}""", "lowercase letters a-z", "service_name")]
+    [InlineData("""{"service_name":"ca","service_address":"127.0.0.1","service_port":80}""", "reserved", "service_name")]
+    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":70000}""", "1 to 65535", "service_port")]
+    [InlineData("""{"service_name":"ok","service_address":"not an address!","service_port":80}""", "IP address or a host name", "service_address")]
+    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1","service_port":80,"health_check_url":"ftp://x"}""", "http://", "health_check_url")]
+    [InlineData("""{"service_name":"ok","service_address":"127.0.0.1"}""", "(missing)", "service_port")]
+    [InlineData("""{"service_name":""", "not valid JSON", null)]
+    public async Task Register_InvalidBody_422ListingTheFieldAndRule(string body, string rule, string? field)
     {
         await using var host = await MeshTestHost.StartAsync();
 
         using var response = await host.Client.PostAsync("/services/register", Json(body));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.JsonAsync()).GetProperty("detail").GetString()!.ShouldContain(rule);
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.JsonAsync();
+        problem.GetProperty("summary").GetString()!.ShouldContain(rule);
+        problem.GetProperty("status").GetInt32().ShouldBe(422);
+        var error = problem.GetProperty("detail")[0];
+        error.GetProperty("loc")[0].GetString().ShouldBe("body");
+        if (field is not null)
+        {
+            error.GetProperty("loc")[1].GetString().ShouldBe(field);
+            error.GetProperty("msg").GetString()!.ShouldContain(rule);
+        }
+        else
+            error.GetProperty("type").GetString().ShouldBe("json_invalid");
+        error.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
     }
 
     [Fact]

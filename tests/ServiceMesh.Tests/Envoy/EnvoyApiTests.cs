@@ -21,8 +21,11 @@ public sealed class EnvoyApiTests
         await using var host = await MeshTestHost.StartAsync();
 
         using var created = await host.Client.PostAsJsonAsync("/envoy/configs/api-gateway", GatewayBody);
-        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        created.StatusCode.ShouldBe(HttpStatusCode.OK);
+        created.Headers.Location!.ToString().ShouldBe("/envoy/configs/api-gateway");
         var body = await created.JsonAsync();
+        (body.GetProperty("status").GetString(), body.GetProperty("service_name").GetString()).ShouldBe(("generated", "api-gateway"));
+        body.GetProperty("config_path").GetString().ShouldBe(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml"));
         body.GetProperty("service").GetString().ShouldBe("api-gateway");
         body.GetProperty("source").GetString().ShouldBe("api");
         body.GetProperty("upstreams")[0].GetProperty("spiffe_id").GetString().ShouldBe("spiffe://lucid.local/ns/default/dc/lucid-dc/svc/auth-service");
@@ -30,7 +33,10 @@ public sealed class EnvoyApiTests
 
         var listed = await (await host.Client.GetAsync("/envoy/configs")).JsonAsync();
         listed.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()).ShouldContain("api-gateway");
+        listed.GetProperty("configs").EnumerateArray().Select(s => s.GetProperty("service_name").GetString()).ShouldContain("api-gateway");
+        listed.GetProperty("count").GetInt32().ShouldBe(listed.GetProperty("configs").GetArrayLength());
         var content = await (await host.Client.GetAsync("/envoy/configs/api-gateway/content")).JsonAsync();
+        content.GetProperty("content").GetString().ShouldBe(await File.ReadAllTextAsync(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")));
         content.GetProperty("files").GetProperty("api-gateway/lds.yaml").GetString()!.ShouldContain("public_listener");
         content.GetProperty("files").GetProperty("api-gateway.yaml").GetString()!.ShouldContain("api-gateway-sidecar-proxy");
         await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/api-gateway")).IsSuccessStatusCode,
@@ -62,7 +68,9 @@ public sealed class EnvoyApiTests
 
         using var deleted = await host.Client.DeleteAsync("/envoy/configs/api-gateway");
 
-        deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = await deleted.JsonAsync();
+        (answer.GetProperty("status").GetString(), answer.GetProperty("service_name").GetString()).ShouldBe(("deleted", "api-gateway"));
         File.Exists(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")).ShouldBeFalse();
         (await host.Client.GetAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await host.Client.DeleteAsync("/envoy/configs/api-gateway")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -76,7 +84,7 @@ public sealed class EnvoyApiTests
         await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/reports")).IsSuccessStatusCode, "the member gets its SVID");
         var serial = (await (await host.Client.GetAsync("/certificates/reports")).JsonAsync()).GetProperty("serial").GetString()!;
 
-        (await host.Client.DeleteAsync("/envoy/configs/reports")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await host.Client.DeleteAsync("/envoy/configs/reports")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/reports")).StatusCode == HttpStatusCode.NotFound,
             "leaving the mesh takes the identity away");
@@ -90,20 +98,20 @@ public sealed class EnvoyApiTests
     [InlineData("Api_Gateway")]
     [InlineData("-gateway")]
     [InlineData("ca")]
-    public async Task Post_InvalidServiceName_400NamingTheRule(string name)
+    public async Task Post_InvalidServiceName_422NamingTheRule(string name)
     {
         await using var host = await MeshTestHost.StartAsync();
 
         using var response = await host.Client.PostAsJsonAsync($"/envoy/configs/{name}", GatewayBody);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var detail = (await response.JsonAsync()).GetProperty("detail").GetString();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var detail = (await response.JsonAsync()).GetProperty("summary").GetString();
         detail.ShouldNotBeNull();
         detail.ShouldContain(name == "ca" ? "reserved" : "DNS label");
     }
 
     [Fact]
-    public async Task Post_InvalidBody_400ListingEveryProblem()
+    public async Task Post_InvalidBody_422ListingEveryProblem()
     {
         await using var host = await MeshTestHost.StartAsync();
 
@@ -114,11 +122,12 @@ public sealed class EnvoyApiTests
             upstreams = new[] { new { name = "auth-service", local_bind_port = 21000 } },
         });
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var detail = (await response.JsonAsync()).GetProperty("detail").GetString()!;
-        detail.ShouldContain("service_address");
-        detail.ShouldContain("service_port");
-        detail.ShouldContain("upstreams[0].local_bind_port");
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var problem = await response.JsonAsync();
+        problem.GetProperty("summary").GetString()!.ShouldContain("upstreams[0].local_bind_port");
+        problem.GetProperty("detail").EnumerateArray().Select(e => string.Join('.', e.GetProperty("loc").EnumerateArray().Select(l => l.ToString())))
+            .ShouldBe(["body.service_address", "body.service_port", "body.upstreams.0.local_bind_port"]);
+        problem.GetProperty("detail")[2].GetProperty("loc")[2].ValueKind.ShouldBe(JsonValueKind.Number);
     }
 
     [Fact]

@@ -12,9 +12,10 @@ internal sealed record ServiceListResponse(IReadOnlyList<ServiceSummary> Service
 
 internal sealed record ServiceInstanceResponse(string Address, int Port, string ServiceId, IReadOnlyList<string> Tags);
 
-internal sealed record RegisteredResponse(string ServiceId, string Name, string Address, int Port, IReadOnlyList<string> Tags);
+/// <summary>The earlier API's <c>{status, service_name}</c>, then ours.</summary>
+internal sealed record RegisteredResponse(string Status, string ServiceName, string ServiceId, string Name, string Address, int Port, IReadOnlyList<string> Tags);
 
-internal sealed record DeregisteredResponse(string Name, int Deregistered);
+internal sealed record DeregisteredResponse(string Status, string ServiceName, string Name, int Deregistered);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(RegisterServiceRequest))]
