@@ -123,12 +123,16 @@ internal sealed partial class Build
     {
         var rendered = await Tools.ReadOutputAsync(cli.Executable, cli.Arguments(project.Platform, "config"), cancellationToken, environment: ComposeEnvironment);
         Directory.CreateDirectory(Path.GetDirectoryName(project.RenderedFile)!);
-        // The rendering holds the env files' values, .env.secrets included: readable by root alone.
-        await File.WriteAllTextAsync(project.RenderedFile, HostNetworkRendering.WithoutNetworks(rendered), cancellationToken);
+        // The rendering holds the env files' values, .env.secrets included: readable by its owner alone, from creation on.
+        File.Delete(project.RenderedFile);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(project.RenderedFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
+
+        await using var file = new StreamWriter(project.RenderedFile, System.Text.Encoding.UTF8, options);
+        await file.WriteAsync(HostNetworkRendering.WithoutNetworks(rendered).AsMemory(), cancellationToken);
     }
 
     static readonly string[] AnnouncedPorts = ["HTTP_PORT", "EMBEDDED_CONSUL_HTTP_PORT", "EMBEDDED_CONSUL_HTTPS_PORT", "EMBEDDED_DNS_PORT"];

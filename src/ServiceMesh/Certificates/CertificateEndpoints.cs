@@ -37,7 +37,7 @@ internal static class CertificateEndpoints
 
     private static IResult Get(string svc, HttpContext context, CertificateManager manager)
     {
-        if (!ServiceName.IsValid(svc, out var problem))
+        if (!ServiceName.IsIdentity(svc, out var problem))
             return Problems.InvalidPath(context, "service_name", problem);
         return manager.Find(svc) is { } leaf
             ? TypedResults.Json(CertificateResponse.From(leaf, manager.Files), CertificateJsonContext.Default.CertificateResponse)
@@ -46,7 +46,7 @@ internal static class CertificateEndpoints
 
     private static async Task<IResult> Issue(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
     {
-        if (!ServiceName.IsValid(svc, out var problem))
+        if (!ServiceName.IsIdentity(svc, out var problem))
             return Problems.InvalidPath(context, "service_name", problem);
         try
         {
@@ -62,7 +62,7 @@ internal static class CertificateEndpoints
 
     private static async Task<IResult> Revoke(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
     {
-        if (!ServiceName.IsValid(svc, out var problem))
+        if (!ServiceName.IsIdentity(svc, out var problem))
             return Problems.InvalidPath(context, "service_name", problem);
         var revoked = await manager.RevokeAsync(svc, cancellationToken).ConfigureAwait(false);
         return revoked is null

@@ -347,7 +347,7 @@ internal sealed partial class CertificateManager : IDisposable
     // The API checks first and answers 400; this keeps any other caller from turning a bad name into a path.
     private static void RequireValidName(string service)
     {
-        if (!ServiceName.IsValid(service, out var problem))
+        if (!ServiceName.IsIdentity(service, out var problem))
             throw new ArgumentException(problem, nameof(service));
     }
 

@@ -33,6 +33,26 @@ internal static partial class ServiceName
         return true;
     }
 
+    /// <summary>
+    /// Names that may become a leaf identity (an SVID, a mesh member): valid names, except those whose identity the control
+    /// plane holds itself. "service-mesh" is the SPIFFE ID of this server's own certificate (8501), and a leaf named
+    /// "localhost" would carry the DNS name that certificate answers to: either would let its holder pose as the server.
+    /// Both stay valid for discovery (services.yaml lists service-mesh itself).
+    /// </summary>
+    public static bool IsIdentity([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? problem)
+    {
+        if (!IsValid(name, out problem))
+            return false;
+        if (ControlPlaneIdentities.Contains(name))
+        {
+            problem = $"service name '{name}' is reserved as an identity: the mesh's own server certificate holds it";
+            return false;
+        }
+        return true;
+    }
+
+    private static readonly HashSet<string> ControlPlaneIdentities = new(StringComparer.Ordinal) { "service-mesh", "localhost" };
+
     // \z rather than $: '$' would also accept a trailing newline.
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Label();

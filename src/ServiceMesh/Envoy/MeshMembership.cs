@@ -7,15 +7,13 @@ internal sealed record ExcludedMember(string Service, string Source, string Reas
 
 /// <summary>Who the mesh members are, from every input, and who was turned away.</summary>
 internal sealed record MeshMembers(IReadOnlyList<(MeshMember Member, string Source)> Members, IReadOnlyList<ExcludedMember> Excluded)
-{
-    public static MeshMembers None { get; } = new([], []);
-}
+{}
 
 /// <summary>
 /// The one place where membership is decided, so no entry point can bypass the identity rule: whatever put a service
 /// forward (services.yaml, the Consul API's <c>mesh</c> tag, POST /envoy/configs, a future input), it becomes a mesh
-/// identity (an SVID, a SPIFFE ID, files named after it) only when its name is a <see cref="ServiceName"/>: a DNS label,
-/// not reserved. Consul's looser names (<c>node_exporter</c>, <c>a.b</c>, upper case) stay fine for discovery; such a
+/// identity (an SVID, a SPIFFE ID, files named after it) only when its name is a <see cref="ServiceName.IsIdentity"/>: a
+/// DNS label, not reserved, not one of the control plane's own identities. Consul's looser names (<c>node_exporter</c>, <c>a.b</c>, upper case) stay fine for discovery; such a
 /// service is simply not a member.
 /// </summary>
 internal static class MeshMembership
@@ -32,7 +30,7 @@ internal static class MeshMembership
         var excluded = new List<ExcludedMember>();
         foreach (var (name, (member, source)) in candidates.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            if (ServiceName.IsValid(name, out var problem))
+            if (ServiceName.IsIdentity(name, out var problem))
                 members.Add((member, source));
             else
                 excluded.Add(new ExcludedMember(name, source, $"not a mesh member: {problem}"));

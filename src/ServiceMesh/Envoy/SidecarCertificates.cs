@@ -24,7 +24,9 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
     // The members of the previous generation (null before the first): leaving is a change between two generations, so
     // a start that has not yet heard from every input revokes nobody. Departures whose revocation failed stay here.
     private HashSet<string>? _members;
-    private readonly ConcurrentDictionary<string, bool> _departed = new(StringComparer.Ordinal);
+    // Departed services, each with the number of its departure: a revocation clears only the departure it started from.
+    private readonly ConcurrentDictionary<string, long> _departed = new(StringComparer.Ordinal);
+    private long _departures;
 
     /// <summary>Sidecars still without a certificate whose last issuance failed, with the error (for /health).</summary>
     public IReadOnlyDictionary<string, string> Failing => _failures.ToDictionary(f => f.Key, f => f.Value.Error, StringComparer.Ordinal);
@@ -60,7 +62,7 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
         var now = members.ToHashSet(StringComparer.Ordinal);
         var before = Interlocked.Exchange(ref _members, now);
         foreach (var gone in before?.Except(now) ?? [])
-            _departed[gone] = true;
+            _departed[gone] = Interlocked.Increment(ref _departures);
         foreach (var back in _departed.Keys.Where(now.Contains))
             _departed.TryRemove(back, out _); // rejoined before its revocation ran: it keeps (or gets) an identity
         if (_stopping.IsCancellationRequested)
@@ -90,7 +92,7 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
                 var leaf = await manager.IssueAsync(service, token).ConfigureAwait(false);
                 _failures.TryRemove(service, out _);
                 if (Volatile.Read(ref _members) is { } members && !members.Contains(service))
-                    _departed[service] = true; // left while this was issued: its certificate event brings the generation that revokes it
+                    _departed[service] = Interlocked.Increment(ref _departures); // left while this was issued: its certificate event brings the generation that revokes it
                 Log.Issued(logger, service, leaf.Certificate.Serial);
             }
             finally
@@ -121,10 +123,10 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
     {
         try
         {
-            if (!_departed.ContainsKey(service))
+            if (!_departed.TryGetValue(service, out var departure))
                 return;
             var revocation = await manager.RevokeAsync(service, token).ConfigureAwait(false);
-            _departed.TryRemove(service, out _);
+            _departed.TryRemove(new KeyValuePair<string, long>(service, departure)); // a later departure stays for the next generation
             if (revocation is not null)
                 Log.RevokedOnLeaving(logger, service, revocation.Certificate.Serial, revocation.Enforcement);
         }

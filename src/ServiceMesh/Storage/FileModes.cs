@@ -60,7 +60,4 @@ internal static class FileModes
         if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) != mode)
             File.SetUnixFileMode(path, mode);
     }
-
-    /// <summary>The mode of an existing file, or null on Windows.</summary>
-    public static UnixFileMode? Of(string path) => OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(path);
 }

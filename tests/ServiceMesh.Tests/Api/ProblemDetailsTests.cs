@@ -45,27 +45,21 @@ public sealed class ProblemDetailsTests
         response.Content.Headers.Allow.ShouldContain("GET");
     }
 
-    [Fact]
-    public async Task Body_OverOneMebibyteWithLength_413Problem()
+    // Over a plain socket: the server answers 413 before the body is through and stops reading it, which HttpClient
+    // reports only as a failed write (a loaded CI machine hit that race).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Body_OverOneMebibyte_413Problem(bool chunked)
     {
         await using var host = await StartWithUploadRoute();
 
-        using var response = await host.Client.PostAsync("/test/upload", new ByteArrayContent(new byte[(1024 * 1024) + 1]));
+        var (status, text) = await RawHttp.SendAsync(host.Options.HttpPort, "POST", "/test/upload", new byte[chunked ? 2 * 1024 * 1024 : (1024 * 1024) + 1], chunked);
 
-        await ShouldBeProblem(response, HttpStatusCode.RequestEntityTooLarge, "larger than 1048576 bytes");
-    }
-
-    [Fact]
-    public async Task Body_OverOneMebibyteChunked_413Problem()
-    {
-        await using var host = await StartWithUploadRoute();
-        var content = new StreamContent(new MemoryStream(new byte[2 * 1024 * 1024]));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/test/upload") { Content = content };
-        request.Headers.TransferEncodingChunked = true;
-
-        using var response = await host.Client.SendAsync(request);
-
-        await ShouldBeProblem(response, HttpStatusCode.RequestEntityTooLarge, "larger than 1048576 bytes");
+        status.ShouldBe(413, text);
+        text.ShouldContain("Content-Type: application/problem+json", Case.Insensitive);
+        text.ShouldContain("\"status\":413");
+        text.ShouldContain("larger than 1048576 bytes");
     }
 
     [Fact]

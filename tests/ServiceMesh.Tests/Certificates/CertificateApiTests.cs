@@ -39,6 +39,21 @@ public sealed class CertificateApiTests
     }
 
     [Theory]
+    [InlineData("service-mesh")]
+    [InlineData("localhost")]
+    public async Task Post_ControlPlaneIdentity_422AndWritesNothing(string name)
+    {
+        // A leaf with the server's own SPIFFE ID, or with the DNS name its certificate answers to, could pose as the server.
+        await using var host = await MeshTestHost.StartAsync();
+
+        using var response = await host.Client.PostAsync($"/certificates/{name}", null);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await response.JsonAsync()).GetProperty("summary").GetString()!.ShouldContain("reserved as an identity");
+        Directory.Exists(Path.Combine(host.Options.CertificatesPath, ".svid", name)).ShouldBeFalse();
+    }
+
+    [Theory]
     [InlineData("/certificates/..%2Fx")]
     [InlineData("/certificates/A%20B")]
     [InlineData("/certificates/Api-Gateway")]

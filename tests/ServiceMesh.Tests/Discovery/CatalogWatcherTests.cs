@@ -76,4 +76,27 @@ public sealed class CatalogWatcherTests
         snapshot.Find("blockchain-engine")!.Instances.Single().Port.ShouldBe(8082);
         snapshot.Find("with-mesh")!.Definition!.Mesh!.Upstreams.Single().LocalBindPort.ShouldBe(22000);
     }
+
+    [Fact]
+    public async Task Preload_EntryTheRegistryRefuses_SkippedAndTheEntriesAfterItRegistered()
+    {
+        // 203.0.113.10 (TEST-NET-3) is outside CHECK_ALLOWED_NETWORKS: refused at registration, before any connection.
+        await using var host = await MeshTestHost.StartAsync(settings: s =>
+        {
+            Directory.CreateDirectory(s["CONFIG_PATH"]!);
+            File.WriteAllText(Path.Combine(s["CONFIG_PATH"]!, "services.yaml"), """
+                services:
+                  - name: outside
+                    address: 203.0.113.10
+                    port: 9000
+                    check: { tcp: true }
+                  - name: inside
+                    port: 9001
+                """);
+        });
+        var watcher = Watcher(host);
+
+        (await watcher.WaitUntilAsync(s => s.Find("inside") is not null, TimeSpan.FromSeconds(15), default)).ShouldBeTrue("one refused entry must not hold up the rest");
+        watcher.Current.Find("outside").ShouldBeNull();
+    }
 }

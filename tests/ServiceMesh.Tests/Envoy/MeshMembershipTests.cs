@@ -12,12 +12,14 @@ public sealed class MeshMembershipTests
     [Fact]
     public void Decide_NamesOutsideTheRule_ExcludedWithTheReasonAndTheRestKept()
     {
-        var discovery = new MeshTopology([Member("ca"), Member("MeshUpper"), Member("node_exporter"), Member("a.b"), Member("reports")]);
+        var discovery = new MeshTopology([Member("ca"), Member("MeshUpper"), Member("node_exporter"), Member("a.b"), Member("reports"),
+            Member("service-mesh"), Member("localhost")]);
 
         var decided = MeshMembership.Decide([("discovery", 0, discovery), ("api", 10, new MeshTopology([Member("api-gateway")]))]);
 
         decided.Members.Select(m => $"{m.Member.Name}:{m.Source}").ShouldBe(["api-gateway:api", "reports:discovery"]);
-        decided.Excluded.Select(e => e.Service).ShouldBe(["MeshUpper", "a.b", "ca", "node_exporter"]);
+        decided.Excluded.Select(e => e.Service).ShouldBe(["MeshUpper", "a.b", "ca", "localhost", "node_exporter", "service-mesh"]);
+        decided.Excluded.Single(e => e.Service == "service-mesh").Reason.ShouldContain("the mesh's own server certificate holds it");
         decided.Excluded.Single(e => e.Service == "ca").Reason.ShouldContain("reserved");
         decided.Excluded.Single(e => e.Service == "MeshUpper").Reason.ShouldContain("lowercase");
         decided.Excluded.ShouldAllBe(e => e.Source == "discovery");

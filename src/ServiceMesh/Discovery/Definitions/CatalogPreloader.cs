@@ -7,7 +7,9 @@ namespace ServiceMesh.Discovery.Definitions;
 /// <summary>
 /// Registers the platform services of services.yaml at start, through the same Consul client as everything else
 /// (so it works for the embedded registry and an external Consul alike), and deregisters services an earlier
-/// preload registered that the file no longer lists. Retries with backoff while the registry is unreachable.
+/// preload registered that the file no longer lists. Retries with backoff while the registry is unreachable; an entry
+/// the registry refuses (400: e.g. a check target outside CHECK_ALLOWED_NETWORKS) is logged as an error and skipped, so
+/// it cannot hold up the entries after it.
 /// </summary>
 internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefinitions definitions, TimeProvider time, ILogger<CatalogPreloader> logger) : BackgroundService
 {
@@ -18,13 +20,24 @@ internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefin
         {
             try
             {
+                var refused = 0;
                 foreach (var definition in definitions.Services)
-                    await client.RegisterAsync(definition.ToRegistration(), stoppingToken).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await client.RegisterAsync(definition.ToRegistration(), stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (ConsulException e) when (e.Status == System.Net.HttpStatusCode.BadRequest)
+                    {
+                        refused++;
+                        Log.Refused(logger, definition.Name, definitions.Path ?? "services.yaml", e.Message);
+                    }
+                }
                 var stale = (await client.AgentServicesAsync(stoppingToken).ConfigureAwait(false)).Values
                     .Where(s => s.Meta.GetValueOrDefault(ServiceDefinition.SourceMetaKey) == ServiceDefinition.SourceMetaValue && definitions.Find(s.Service) is null);
                 foreach (var service in stale)
                     await client.DeregisterAsync(service.Id, stoppingToken).ConfigureAwait(false);
-                Log.Preloaded(logger, definitions.Services.Length, definitions.Path ?? "(no services.yaml)");
+                Log.Preloaded(logger, definitions.Services.Length - refused, definitions.Path ?? "(no services.yaml)");
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or ConsulException)
@@ -43,5 +56,8 @@ internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefin
 
         [LoggerMessage(2, LogLevel.Warning, "Could not register the platform services with {Registry} yet, retrying: {Reason}")]
         public static partial void PreloadFailed(ILogger logger, Uri registry, string reason);
+
+        [LoggerMessage(3, LogLevel.Error, "Service {Service} of {Path} was refused by the registry and is not registered (fix the entry and restart): {Reason}")]
+        public static partial void Refused(ILogger logger, string service, string path, string reason);
     }
 }

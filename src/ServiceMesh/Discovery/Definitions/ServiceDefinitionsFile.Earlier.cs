@@ -49,8 +49,8 @@ internal static partial class ServiceDefinitionsFile
             if (!ServiceName.IsValid(name, out _))
                 Problem(Child(map, "name") ?? map, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
             var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : defaultAddress ?? name;
-            if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
-                Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");
+            if (Child(map, "address") is { } addressNode && Uri.CheckHostName(address) == UriHostNameType.Unknown)
+                Problem(addressNode, $"{at}.address", $"expected an IP address or host name, found '{address}'");
             var port = Port(map, "port", at, required: true);
             var protocol = Scalar(map, "protocol", at) ?? "http";
             if (protocol is not ("http" or "tcp"))

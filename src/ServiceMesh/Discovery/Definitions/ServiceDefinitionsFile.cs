@@ -89,8 +89,9 @@ internal static partial class ServiceDefinitionsFile
                 Problem(Child(map, "name")!, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
             // On the platform's bridge network a service is reached by its container name, which is its service name.
             var address = Scalar(map, "address", at) ?? defaultAddress ?? name ?? "";
-            if (Uri.CheckHostName(address) == UriHostNameType.Unknown)
-                Problem(Child(map, "address")!, $"{at}.address", $"expected an IP address or host name, found '{address}'");
+            // A defaulted address comes from the name, whose own problem is already reported.
+            if (Child(map, "address") is { } addressNode && Uri.CheckHostName(address) == UriHostNameType.Unknown)
+                Problem(addressNode, $"{at}.address", $"expected an IP address or host name, found '{address}'");
             var port = Port(map, "port", at, required: true);
             var protocol = Scalar(map, "protocol", at) ?? "http";
             if (protocol is not ("http" or "tcp"))
