@@ -48,18 +48,11 @@ internal static partial class ServiceDefinitionsFile
             var name = Scalar(map, "name", at) is { Length: > 0 } named ? named : key;
             if (!ServiceName.IsValid(name, out _))
                 Problem(Child(map, "name") ?? map, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
-            var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : defaultAddress ?? name;
-            if (Child(map, "address") is { } addressNode && Uri.CheckHostName(address) == UriHostNameType.Unknown)
-                Problem(addressNode, $"{at}.address", $"expected an IP address or host name, found '{address}'");
-            var port = Port(map, "port", at, required: true);
-            var protocol = Scalar(map, "protocol", at) ?? "http";
-            if (protocol is not ("http" or "tcp"))
-                Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http or tcp, found '{protocol}'");
-            var tags = Child(map, "tags") is YamlSequenceNode t ? t.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").ToImmutableArray() : [];
+            var (address, port, protocol, tags) = Endpoint(map, at, name);
             var check = Child(map, "health_check") is { } c ? EarlierCheck(c, $"{at}.health_check") : null;
             if (problems.Count > before)
                 return null;
-            return new ServiceDefinition(name, address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags, check, null, (int)map.Start.Line);
+            return new ServiceDefinition(name, address, port, protocol, tags, check, null, (int)map.Start.Line);
         }
 
         private CheckSpec? EarlierCheck(YamlNode node, string at)

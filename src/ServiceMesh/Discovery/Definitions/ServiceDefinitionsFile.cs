@@ -87,8 +87,19 @@ internal static partial class ServiceDefinitionsFile
             var name = Scalar(map, "name", at, required: true);
             if (name is not null && !ServiceName.IsValid(name, out _))
                 Problem(Child(map, "name")!, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
+            var (address, port, protocol, tags) = Endpoint(map, at, name);
+            var check = Child(map, "check") is { } c ? Check(c, $"{at}.check") : null;
+            var mesh = Child(map, "mesh") is { } m ? Mesh(m, $"{at}.mesh") : null;
+            if (problems.Count > before)
+                return null;
+            return new ServiceDefinition(name!, address, port, protocol, tags, check, mesh, (int)map.Start.Line);
+        }
+
+        /// <summary>Address, port, protocol and tags, the same in both formats of the file.</summary>
+        private (string Address, int Port, ServiceProtocol Protocol, ImmutableArray<string> Tags) Endpoint(YamlMappingNode map, string at, string? name)
+        {
             // On the platform's bridge network a service is reached by its container name, which is its service name.
-            var address = Scalar(map, "address", at) ?? defaultAddress ?? name ?? "";
+            var address = Scalar(map, "address", at) is { Length: > 0 } given ? given : defaultAddress ?? name ?? "";
             // A defaulted address comes from the name, whose own problem is already reported.
             if (Child(map, "address") is { } addressNode && Uri.CheckHostName(address) == UriHostNameType.Unknown)
                 Problem(addressNode, $"{at}.address", $"expected an IP address or host name, found '{address}'");
@@ -97,11 +108,7 @@ internal static partial class ServiceDefinitionsFile
             if (protocol is not ("http" or "tcp"))
                 Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http or tcp, found '{protocol}'");
             var tags = Child(map, "tags") is YamlSequenceNode t ? t.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").ToImmutableArray() : [];
-            var check = Child(map, "check") is { } c ? Check(c, $"{at}.check") : null;
-            var mesh = Child(map, "mesh") is { } m ? Mesh(m, $"{at}.mesh") : null;
-            if (problems.Count > before)
-                return null;
-            return new ServiceDefinition(name!, address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags, check, mesh, (int)map.Start.Line);
+            return (address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags);
         }
 
         private CheckSpec? Check(YamlNode node, string at)
