@@ -85,7 +85,8 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
             // Not a bad file, a failing read: starting without the registrations would delete their sidecars' files.
             throw new StateFileException($"{_path} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
         }
-        RepairMode();
+        if (FileModes.TryRepair(_path, FileModes.Private) is { } modeProblem)
+            Log.ModeNotRepaired(_logger, _path, modeProblem);
         var (members, problem) = Parse(text);
         if (problem is null)
         {
@@ -103,19 +104,6 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StateFileException($"{_path} is invalid ({problem}) and could not be moved aside to {aside} ({e.Message}). Repair or remove it, then start again.", e);
-        }
-    }
-
-    // One an earlier version left with the umask's bits. Best effort: a file the mesh cannot chmod is not its own.
-    private void RepairMode()
-    {
-        try
-        {
-            FileModes.Repair(_path, FileModes.Private);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.ModeNotRepaired(_logger, _path, e.Message);
         }
     }
 

@@ -54,6 +54,24 @@ internal static class FileModes
             File.SetUnixFileMode(file, mode);
     }
 
+    /// <summary>
+    /// <see cref="Repair"/> as a best effort, for what an earlier version left with the umask's bits: a file the mesh can
+    /// use but not chmod is not its own, which is worth a warning, not a refused start. Returns why it failed, or null.
+    /// </summary>
+    public static string? TryRepair(string path, UnixFileMode mode)
+    {
+        try
+        {
+            if (File.Exists(path) || Directory.Exists(path))
+                Repair(path, mode);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Sets the mode of a file or folder the runtime owns entirely, when it differs (one left by an earlier version).</summary>
     public static void Repair(string path, UnixFileMode mode)
     {

@@ -94,16 +94,10 @@ internal sealed partial class RegistryLog : IAsyncDisposable
 
     // State an earlier version wrote with the umask's bits (0644: KV values readable by every user). Best effort: a
     // file the mesh can read and write but not chmod is not its own; it says so rather than refusing to start.
-    private static void RepairMode(ILogger logger, string path, Action repair)
+    private static void RepairMode(ILogger logger, string path)
     {
-        try
-        {
-            repair();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.ModeNotRepaired(logger, path, e.Message);
-        }
+        if (FileModes.TryRepair(path, FileModes.Private) is { } problem)
+            Log.ModeNotRepaired(logger, path, problem);
     }
 
     private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog)
@@ -112,7 +106,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         var records = new List<LogRecord>();
         if (File.Exists(snapshotPath))
         {
-            RepairMode(logger, snapshotPath, () => FileModes.Repair(snapshotPath, FileModes.Private));
+            RepairMode(logger, snapshotPath);
             var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
             if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
                 throw new StateFileException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
@@ -125,7 +119,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             return new RegistryLog(folder, compactAfter, logger, openLog, records, null, 0);
         }
         var log = openLog(logPath, FileMode.Open);
-        RepairMode(logger, logPath, () => FileModes.Set(log.SafeFileHandle, FileModes.Private));
+        RepairMode(logger, logPath);
         var bytes = new byte[log.Length];
         log.ReadExactly(bytes);
         var (logRecords, validBytes, _) = ReadFrames(bytes);
