@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServiceMesh.Api;
 using ServiceMesh.Configuration;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Hosting;
 
@@ -19,6 +20,7 @@ internal static class HostingExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StorageFaults>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddHostedService<StartupAnnouncer>();
         builder.WebHost.ConfigureKestrel(kestrel =>

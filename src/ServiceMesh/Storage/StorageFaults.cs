@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace ServiceMesh.Storage;
+
+/// <summary>A writer whose last durable write failed: which writer, the folder, the error, and since when.</summary>
+/// <param name="RefusesWrites">True when callers' writes are refused until it recovers (registry, registrations);
+/// false when the failure only delays output that is retried (Envoy files, certificate renewal ahead of expiry).</param>
+internal sealed record StorageFault(string Writer, string Folder, string Error, DateTimeOffset Since, bool RefusesWrites);
+
+/// <summary>
+/// Every writer of durable state reports the outcome of its writes here, by writer name ("registry", "registrations",
+/// "certificates", "envoy"): a failure when a write fails, a success when one succeeds again. The storage health
+/// component reads the current faults (so a full disk shows as the path and the error, and clears by itself once a
+/// write succeeds); nothing here retries or throws.
+/// </summary>
+internal sealed class StorageFaults(TimeProvider time)
+{
+    private ImmutableDictionary<string, StorageFault> _faults = ImmutableDictionary<string, StorageFault>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The writers failing right now, in name order.</summary>
+    public IReadOnlyList<StorageFault> Current => [.. Volatile.Read(ref _faults).Values.OrderBy(f => f.Writer, StringComparer.Ordinal)];
+
+    /// <summary>Records a failed write; the first failure's time is kept while the writer keeps failing.</summary>
+    public void Failed(string writer, string folder, Exception error, bool refusesWrites) =>
+        ImmutableInterlocked.AddOrUpdate(ref _faults, writer,
+            _ => new StorageFault(writer, folder, error.Message, time.GetUtcNow(), refusesWrites),
+            (_, old) => old with { Folder = folder, Error = error.Message, RefusesWrites = refusesWrites });
+
+    /// <summary>Records a write that succeeded: the writer's fault, if any, is over.</summary>
+    public void Succeeded(string writer)
+    {
+        if (Volatile.Read(ref _faults).ContainsKey(writer))
+            ImmutableInterlocked.TryRemove(ref _faults, writer, out _);
+    }
+}
+
+/// <summary>
+/// A write the caller asked for was refused because its state could not be made durable (a full or read-only disk).
+/// Nothing of it is visible to readers. The message names the folder and the cause; API routes answer 503 with it.
+/// </summary>
+internal sealed class StorageUnavailableException : IOException
+{
+    public StorageUnavailableException(string message) : base(message) { }
+
+    public StorageUnavailableException(string message, Exception inner) : base(message, inner) { }
+
+    public StorageUnavailableException() { }
+}
