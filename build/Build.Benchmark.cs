@@ -1,3 +1,4 @@
+using System.Globalization;
 using ServiceMesh.Build.Engine;
 
 namespace ServiceMesh.Build;
@@ -6,6 +7,18 @@ internal sealed partial class Build
 {
     [Parameter("BenchmarkDotNet filter (glob over benchmark names)")]
     readonly string BenchmarkFilter = "*";
+
+    [Parameter("Kill -9 trials the Durability target runs")]
+    readonly int Trials = 100;
+
+    Target Durability => _ => _
+        .Description("Kill -9 trials against the runtime during write storms: lost acknowledged writes, torn Envoy files, mismatched certificate pairs; never part of Test")
+        .Executes(async ct =>
+        {
+            var project = ProjectsUnderTests.SingleOrDefault(p => p.EndsWith("ServiceMesh.Benchmarks.csproj", StringComparison.Ordinal))
+                ?? throw new BuildFailureException("tests/ServiceMesh.Benchmarks/ServiceMesh.Benchmarks.csproj not found.");
+            await RunReleaseAsync(project, ["durability", Trials.ToString(CultureInfo.InvariantCulture)], ct);
+        });
 
     Target Benchmark => _ => _
         .Description("Runs the BenchmarkDotNet projects (tests/*.Benchmarks) in Release; never part of Test")
@@ -19,11 +32,14 @@ internal sealed partial class Build
 
             foreach (var project in projects)
             {
-                await Tools.RunAsync(
-                    "dotnet",
-                    ["run", "--project", project, "-c", "Release", .. NoServers, "--",
-                        "--filter", BenchmarkFilter, "--artifacts", Path.Combine(ArtifactsDirectory, "benchmarks")],
-                    ct);
+                await RunReleaseAsync(project, ["--filter", BenchmarkFilter, "--artifacts", Path.Combine(ArtifactsDirectory, "benchmarks")], ct);
             }
         });
+
+    // Built first, then run without building: `dotnet run` hands MSBuild switches such as /nodeReuse:false to the program.
+    async Task RunReleaseAsync(string project, string[] arguments, CancellationToken ct)
+    {
+        await Tools.RunAsync("dotnet", ["build", project, "-c", "Release", .. NoServers], ct);
+        await Tools.RunAsync("dotnet", ["run", "--project", project, "-c", "Release", "--no-build", "--", .. arguments], ct);
+    }
 }
