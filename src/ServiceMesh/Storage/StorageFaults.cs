@@ -21,10 +21,28 @@ internal sealed class StorageFaults(TimeProvider time)
     public IReadOnlyList<StorageFault> Current => [.. Volatile.Read(ref _faults).Values.OrderBy(f => f.Writer, StringComparer.Ordinal)];
 
     /// <summary>Records a failed write; the first failure's time is kept while the writer keeps failing.</summary>
-    public void Failed(string writer, string folder, Exception error, bool refusesWrites) =>
+    public void Failed(string writer, string folder, Exception error, bool refusesWrites) => Failed(writer, folder, error.Message, refusesWrites);
+
+    /// <inheritdoc cref="Failed(string, string, Exception, bool)"/>
+    public void Failed(string writer, string folder, string error, bool refusesWrites) =>
         ImmutableInterlocked.AddOrUpdate(ref _faults, writer,
-            _ => new StorageFault(writer, folder, error.Message, time.GetUtcNow(), refusesWrites),
-            (_, old) => old with { Folder = folder, Error = error.Message, RefusesWrites = refusesWrites });
+            _ => new StorageFault(writer, folder, error, time.GetUtcNow(), refusesWrites),
+            (_, old) => old with { Folder = folder, Error = error, RefusesWrites = refusesWrites });
+
+    /// <summary>
+    /// The outcome of a pass that writes many files and reports each failure as text (the Envoy writer): a success when
+    /// <paramref name="failures"/> is empty, otherwise a failure naming the first few.
+    /// </summary>
+    public void Report(string writer, string folder, IReadOnlyList<string> failures, bool refusesWrites)
+    {
+        if (failures.Count == 0)
+            Succeeded(writer);
+        else
+            Failed(writer, folder, string.Join("; ", failures.Take(3)) + (failures.Count > 3 ? $" (and {failures.Count - 3} more)" : ""), refusesWrites);
+    }
+
+    /// <summary>The writer's current fault, or null when its last write succeeded.</summary>
+    public StorageFault? Of(string writer) => Volatile.Read(ref _faults).GetValueOrDefault(writer);
 
     /// <summary>Records a write that succeeded: the writer's fault, if any, is over.</summary>
     public void Succeeded(string writer)
