@@ -11,7 +11,7 @@ namespace ServiceMesh.Envoy;
 /// Services given a sidecar configuration through POST /envoy/configs/{svc}, kept in DATA_PATH/envoy/registrations.json
 /// so they survive a restart. The file is replaced atomically before a change is acknowledged; a change that cannot
 /// be saved is not made (<see cref="StorageUnavailableException"/>, 503 on the API) and is reported to
-/// <see cref="StorageFaults"/> as "registrations"; a retry rewrites the file every <see cref="RetryEvery"/> until the disk
+/// <see cref="StorageFaults"/> (which logs it) as "registrations"; a retry rewrites the file every <see cref="RetryEvery"/> until the disk
 /// takes it again, which clears the fault. Entries are stored as the API requests they came from and validated again
 /// when loaded.
 /// </summary>
@@ -99,8 +99,6 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
     // Caller holds _gate.
     private void Failed(Exception e)
     {
-        if (_faults.Of(Writer) is null)
-            Log.SaveFailed(_logger, _path, e.Message, RetryEvery.TotalSeconds);
         _faults.Failed(Writer, Path.GetDirectoryName(_path)!, e, refusesWrites: true);
         _retry ??= _time.CreateTimer(_ => Retry(), null, RetryEvery, RetryEvery);
     }
@@ -113,7 +111,6 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
         _retry.Dispose();
         _retry = null;
         _faults.Succeeded(Writer);
-        Log.SaveRecovered(_logger, _path);
     }
 
     // Rewrites the current state whether or not the file already holds it: only a real write shows the disk takes writes again.
@@ -128,7 +125,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
                 FileModes.CreateDirectory(Path.GetDirectoryName(_path)!, FileModes.PrivateFolder);
                 AtomicFile.Write(_path, System.Text.Encoding.UTF8.GetBytes(Serialize(Volatile.Read(ref _members))), FileModes.Private);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OutOfMemoryException) // a timer callback must not throw: that would end the process
             {
                 _faults.Failed(Writer, Path.GetDirectoryName(_path)!, e, refusesWrites: true);
                 return;
@@ -220,12 +217,6 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
 
         [LoggerMessage(3, LogLevel.Warning, "{Path} should have mode 0600 and could not be given it ({Reason}); fix its ownership (65532:65532) or set the mode by hand")]
         public static partial void ModeNotRepaired(ILogger logger, string path, string reason);
-
-        [LoggerMessage(4, LogLevel.Error, "Saving {Path} failed, so API registrations are refused (503) until it can be written; retrying every {Seconds} s: {Error}")]
-        public static partial void SaveFailed(ILogger logger, string path, string error, double seconds);
-
-        [LoggerMessage(5, LogLevel.Information, "{Path} can be written again; API registrations are accepted")]
-        public static partial void SaveRecovered(ILogger logger, string path);
 
         [LoggerMessage(2, LogLevel.Error, "{Path} cannot be used ({Problem}); moved to {Aside} and starting without API registrations: register again or repair and move it back")]
         public static partial void Unreadable(ILogger logger, string path, string aside, string problem);

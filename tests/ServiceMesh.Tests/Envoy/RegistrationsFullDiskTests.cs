@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Configuration;
@@ -56,7 +57,8 @@ public sealed class RegistrationsFullDiskTests : IDisposable
     [Fact]
     public async Task Post_DiskFull_503WithReasonNotListedStorageUnhealthyThenRecovers()
     {
-        await using var host = await MeshTestHost.StartAsync();
+        var logs = new LogCapture();
+        await using var host = await MeshTestHost.StartAsync(settings => settings["LOG_LEVEL"] = "INFO", builder => builder.Logging.AddProvider(logs));
         var folder = Path.Combine(host.Options.DataPath, "envoy");
 
         using (InjectedDiskFaults.Fill(folder))
@@ -82,6 +84,8 @@ public sealed class RegistrationsFullDiskTests : IDisposable
         using var accepted = await host.Client.PostAsJsonAsync("/envoy/configs/reports", ReportsBody);
         accepted.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await host.Client.GetAsync("/envoy/configs/reports")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        logs.Lines.ShouldContain(l => l.Level == LogLevel.Error && l.Message.StartsWith($"Storage: registrations cannot write to {folder} (No space left on device", StringComparison.Ordinal));
+        logs.Lines.ShouldContain(l => l.Level == LogLevel.Information && l.Message.StartsWith($"Storage: registrations writes to {folder} again", StringComparison.Ordinal));
     }
 
     private static async Task<(string Status, string Detail)> StorageAsync(MeshTestHost host)
