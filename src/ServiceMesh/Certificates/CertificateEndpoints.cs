@@ -44,7 +44,7 @@ internal static class CertificateEndpoints
             : NotIssued(svc);
     }
 
-    private static async Task<IResult> Issue(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
+    private static async Task<IResult> Issue(string? svc, HttpContext context, CertificateManager manager, ReportingCertificateFileSystem storage, CancellationToken cancellationToken)
     {
         if (!ServiceName.IsIdentity(svc, out var problem))
             return Problems.InvalidPath(context, "service_name", problem);
@@ -55,6 +55,8 @@ internal static class CertificateEndpoints
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
+            if (e is not CryptographicException)
+                storage.RefusedRequest(e); // storage: unhealthy, naming CERTIFICATES_PATH and the error, until a write succeeds
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
                 $"Issuing the certificate of '{svc}' failed: {e.Message}. The previous certificate, if any, is unchanged; retry once the cause is fixed.");
         }

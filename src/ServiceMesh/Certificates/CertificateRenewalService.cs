@@ -6,8 +6,11 @@ namespace ServiceMesh.Certificates;
 /// <summary>
 /// Loads (or creates) the CA before the server starts — so an unusable CA stops the start — then wakes when the next
 /// renewal or root retirement is due. It also wakes at least every minute, so certificates issued meanwhile are seen.
+/// No failure of a round ends the loop (a full disk included): it is logged, failed renewals are retried with backoff,
+/// and while certificate writes fail each round probes CERTIFICATES_PATH so the storage fault clears once writes work.
 /// </summary>
-internal sealed partial class CertificateRenewalService(CertificateManager manager, TimeProvider time, ILogger<CertificateRenewalService> logger)
+internal sealed partial class CertificateRenewalService(CertificateManager manager, TimeProvider time, ILogger<CertificateRenewalService> logger,
+    ReportingCertificateFileSystem? storage = null)
     : BackgroundService
 {
     internal static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
@@ -23,17 +26,25 @@ internal sealed partial class CertificateRenewalService(CertificateManager manag
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            TimeSpan sleep;
             try
             {
                 await manager.RenewDueAsync(stoppingToken).ConfigureAwait(false);
+                storage?.ProbeIfFailing();
+                sleep = SleepTime();
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 Log.RenewalRoundFailed(logger, e);
+                sleep = MaxSleep;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
             try
             {
-                await Task.Delay(SleepTime(), time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(sleep, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ServiceMesh.Configuration;
 using ServiceMesh.Health;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Certificates;
 
@@ -21,7 +22,10 @@ internal static class CertificatesExtensions
         services.TryAddSingleton<CertificateEventHub>();
         services.TryAddSingleton<ICertificateEvents>(provider => provider.GetRequiredService<CertificateEventHub>());
         services.TryAddSingleton<CertificateMetrics>();
-        services.TryAddSingleton<CertificateManager>();
+        // Every certificate write goes through the reporting layer, whichever file layer is registered (tests inject faults).
+        services.TryAddSingleton(provider => new ReportingCertificateFileSystem(provider.GetRequiredService<ICertificateFileSystem>(),
+            provider.GetRequiredService<StorageFaults>(), provider.GetRequiredService<CertificateSettings>().Folder));
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<CertificateManager>(provider, (ICertificateFileSystem)provider.GetRequiredService<ReportingCertificateFileSystem>()));
         services.TryAddSingleton<ServerCertificateSource>();
         services.AddHostedService<CertificateRenewalService>();
         services.AddHealthComponent<CertificateHealthComponent>();

@@ -10,19 +10,33 @@ namespace ServiceMesh.Envoy;
 /// <summary>
 /// Services given a sidecar configuration through POST /envoy/configs/{svc}, kept in DATA_PATH/envoy/registrations.json
 /// so they survive a restart. The file is replaced atomically before a change is acknowledged; a change that cannot
-/// be saved is not made. Entries are stored as the API requests they came from and validated again when loaded.
+/// be saved is not made (<see cref="StorageUnavailableException"/>, 503 on the API) and is reported to
+/// <see cref="StorageFaults"/> (which logs it) as "registrations"; a retry rewrites the file every <see cref="RetryEvery"/> until the disk
+/// takes it again, which clears the fault. Entries are stored as the API requests they came from and validated again
+/// when loaded.
 /// </summary>
-internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
+internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
 {
+    /// <summary>The name this writer reports its faults under.</summary>
+    public const string Writer = "registrations";
+
+    /// <summary>How often a failed save is retried (with the current state) until the disk takes it.</summary>
+    internal static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
+
     private readonly Lock _gate = new(); // one writer at a time, so the file always holds the latest state
     private readonly string _path;
     private readonly ILogger<EnvoyApiRegistrations> _logger;
+    private readonly StorageFaults _faults;
+    private readonly TimeProvider _time;
+    private ITimer? _retry; // under _gate; set while the last save failed
     private ImmutableDictionary<string, MeshMember> _members = ImmutableDictionary.Create<string, MeshMember>(StringComparer.Ordinal);
 
-    public EnvoyApiRegistrations(MeshOptions options, ILogger<EnvoyApiRegistrations> logger)
+    public EnvoyApiRegistrations(MeshOptions options, ILogger<EnvoyApiRegistrations> logger, StorageFaults? faults = null, TimeProvider? time = null)
     {
         _path = Path.Combine(options.DataPath, "envoy", "registrations.json");
         _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _faults = faults ?? new StorageFaults(_time);
         Load();
     }
 
@@ -36,7 +50,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
 
     public event Action<string>? Changed;
 
-    /// <summary>Adds or replaces a registration and saves it; true when it was new. Throws IOException when it cannot be saved (then nothing changed).</summary>
+    /// <summary>Adds or replaces a registration and saves it; true when it was new. Throws <see cref="StorageUnavailableException"/> when it cannot be saved (then nothing changed).</summary>
     public bool Set(MeshMember member)
     {
         bool isNew;
@@ -49,7 +63,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
         return isNew;
     }
 
-    /// <summary>Removes a registration and saves that; false when there was none. Throws IOException when it cannot be saved.</summary>
+    /// <summary>Removes a registration and saves that; false when there was none. Throws <see cref="StorageUnavailableException"/> when it cannot be saved.</summary>
     public bool Remove(string service)
     {
         lock (_gate)
@@ -62,11 +76,71 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs
         return true;
     }
 
+    // Caller holds _gate. Memory changes only after the file holds the new state: a reader never sees a change a restart would lose.
     private void Save(ImmutableDictionary<string, MeshMember> members)
     {
-        var file = new RegistrationsFile(members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, ToRequest, StringComparer.Ordinal));
-        AtomicFile.WriteIfChanged(_path, JsonSerializer.Serialize(file, RegistrationsJsonContext.Default.RegistrationsFile), FileModes.Private);
+        try
+        {
+            AtomicFile.WriteIfChanged(_path, Serialize(members), FileModes.Private);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Failed(e);
+            throw new StorageUnavailableException(e.Message, e);
+        }
+        Recovered();
         Volatile.Write(ref _members, members);
+    }
+
+    private static string Serialize(ImmutableDictionary<string, MeshMember> members) => JsonSerializer.Serialize(
+        new RegistrationsFile(members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, ToRequest, StringComparer.Ordinal)),
+        RegistrationsJsonContext.Default.RegistrationsFile);
+
+    // Caller holds _gate.
+    private void Failed(Exception e)
+    {
+        _faults.Failed(Writer, Path.GetDirectoryName(_path)!, e, refusesWrites: true);
+        _retry ??= _time.CreateTimer(_ => Retry(), null, RetryEvery, RetryEvery);
+    }
+
+    // Caller holds _gate.
+    private void Recovered()
+    {
+        if (_retry is null)
+            return;
+        _retry.Dispose();
+        _retry = null;
+        _faults.Succeeded(Writer);
+    }
+
+    // Rewrites the current state whether or not the file already holds it: only a real write shows the disk takes writes again.
+    private void Retry()
+    {
+        lock (_gate)
+        {
+            if (_retry is null)
+                return;
+            try
+            {
+                FileModes.CreateDirectory(Path.GetDirectoryName(_path)!, FileModes.PrivateFolder);
+                AtomicFile.Write(_path, System.Text.Encoding.UTF8.GetBytes(Serialize(Volatile.Read(ref _members))), FileModes.Private);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException) // a timer callback must not throw: that would end the process
+            {
+                _faults.Failed(Writer, Path.GetDirectoryName(_path)!, e, refusesWrites: true);
+                return;
+            }
+            Recovered();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _retry?.Dispose();
+            _retry = null;
+        }
     }
 
     private void Load()

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Configuration;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Envoy;
 
@@ -35,10 +37,12 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private int _diskCheckDue = 1; // the first generation checks the disk
     private TaskCompletionSource _nextGeneration = NewCompletion();
     private EnvoyGeneration? _lastGeneration;
+    private readonly (StorageFaults Faults, string Folder)? _storage;
 
     public EnvoyGenerationService(EnvoyGenerator generator, EnvoyMetrics metrics, PolicyStore policies,
-        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null)
+        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, StorageFaults? storageFaults = null, MeshOptions? options = null)
     {
+        _storage = storageFaults is null || options is null ? null : (storageFaults, options.EnvoyConfigPath); // a failed write pass is a storage fault "envoy"
         _generator = generator;
         _metrics = metrics;
         _logger = logger;
@@ -120,6 +124,7 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
                 return false;
             Volatile.Write(ref _lastGeneration, generation);
             _metrics.Record(generation.Result, _time.GetElapsedTime(started), changedAt == 0 ? null : _time.GetElapsedTime(changedAt));
+            _storage?.Faults.Report("envoy", _storage.Value.Folder, generation.Result.Failures, refusesWrites: false);
             return generation.Result.Succeeded;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,34 +1,50 @@
+using System.Globalization;
 using ServiceMesh.Configuration;
 using ServiceMesh.Hosting;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Health;
 
 /// <summary>
-/// The folders preflight checked are still writable (a volume can be remounted read-only or fill up later).
-/// Probes are real writes with fsync, so the result is cached briefly to keep frequent /health polls cheap.
+/// The folders preflight checked are still writable (a volume can be remounted read-only or fill up later), and the
+/// runtime's writers are not failing (<see cref="StorageFaults"/>): unhealthy when a folder cannot be written or a
+/// writer refuses callers' writes, degraded when a writer's output is only delayed (it retries). Probes are real writes
+/// with fsync, so their result is cached briefly to keep frequent /health polls cheap; the writers' faults are read
+/// live (a list in memory), so a fault shows at once and clears as soon as the writer succeeds again.
 /// </summary>
-internal sealed class StorageHealthComponent(MeshOptions options, TimeProvider time) : IHealthComponent
+internal sealed class StorageHealthComponent(MeshOptions options, TimeProvider time, StorageFaults faults) : IHealthComponent
 {
     internal static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
     private readonly Lock _gate = new();
-    private (DateTimeOffset At, ComponentHealth Health)? _cached;
+    private (DateTimeOffset At, IReadOnlyList<StorageProblem> Problems)? _cached;
 
     public string Name => "storage";
 
     public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
     {
+        var problems = ProbeProblems();
+        var current = faults.Current;
+        if (problems.Count == 0 && current.Count == 0)
+            return Task.FromResult(ComponentHealth.Healthy($"{options.WritableFolders.Count} folders writable"));
+        var detail = string.Join(" ", problems.Select(p => p.ToString()).Concat(current.Select(Describe)));
+        return Task.FromResult(problems.Count > 0 || current.Any(f => f.RefusesWrites) ? ComponentHealth.Unhealthy(detail) : ComponentHealth.Degraded(detail));
+    }
+
+    private IReadOnlyList<StorageProblem> ProbeProblems()
+    {
         lock (_gate)
         {
             var now = time.GetUtcNow();
             if (_cached is { } cached && now - cached.At < CacheFor)
-                return Task.FromResult(cached.Health);
+                return cached.Problems;
             var problems = StorageProbe.ProbeAll(options.WritableFolders);
-            var health = problems.Count == 0
-                ? ComponentHealth.Healthy($"{options.WritableFolders.Count} folders writable")
-                : ComponentHealth.Unhealthy(string.Join(" ", problems));
-            _cached = (now, health);
-            return Task.FromResult(health);
+            _cached = (now, problems);
+            return problems;
         }
     }
+
+    private static string Describe(StorageFault fault) =>
+        $"{fault.Writer}: writing to {fault.Folder} fails since {fault.Since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
+        + $" ({fault.Error}); {(fault.RefusesWrites ? "its writes are refused until one succeeds again" : "its output is delayed and retried")}.";
 }

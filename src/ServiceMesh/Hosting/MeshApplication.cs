@@ -1,5 +1,8 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ServiceMesh.Api;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
@@ -13,8 +16,11 @@ using ServiceMesh.Storage;
 
 namespace ServiceMesh.Hosting;
 
-/// <summary>The server: validate settings (exit 78), preflight the folders it writes (exit 73), then serve until SIGTERM.</summary>
-internal static class MeshApplication
+/// <summary>
+/// The server: validate settings (exit 78), preflight the folders it writes (exit 73), remove temporaries a kill left,
+/// then serve until SIGTERM (exit 0), or until a background component fails (exit 70).
+/// </summary>
+internal static partial class MeshApplication
 {
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> environment, TextWriter error)
     {
@@ -66,8 +72,29 @@ internal static class MeshApplication
             await error.WriteLineAsync($"certificate error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
+        return await ServeAsync(app).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serves until the host stops, then says how it ended. .NET stops the host when a BackgroundService throws
+    /// (BackgroundServiceExceptionBehavior.StopHost) and then returns as from a SIGTERM; a process that exits 0 then is
+    /// not restarted by `restart: unless-stopped` and looks as if nothing went wrong. So a stop caused by a failed
+    /// component is exit <see cref="ExitCodes.BackgroundServiceFailed"/> with a critical line naming it and its error.
+    /// </summary>
+    public static async Task<int> ServeAsync(WebApplication app)
+    {
         await app.WaitForShutdownAsync().ConfigureAwait(false);
-        return ExitCodes.Success;
+        var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>()
+            .Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
+        if (failed.Count == 0)
+            return ExitCodes.Success;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MeshApplication).FullName!);
+        foreach (var service in failed)
+        {
+            var error = service.ExecuteTask!.Exception!.InnerExceptions is [var single] ? single : service.ExecuteTask.Exception;
+            Log.BackgroundServiceFailed(logger, service.GetType().Name, error.GetType().Name, error.Message, ExitCodes.BackgroundServiceFailed, error);
+        }
+        return ExitCodes.BackgroundServiceFailed;
     }
 
     /// <summary>Builds the web host from validated options, reading services.yaml (tests: their own options and routes).</summary>
@@ -93,10 +120,39 @@ internal static class MeshApplication
         builder.AddProbesOnConsulPort();
         configure?.Invoke(builder);
         var app = builder.Build();
+        RemoveLeftoverTemporaries(options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MeshApplication).FullName!));
         app.UseMeshApi();
         app.MapCertificateEndpoints();
         app.MapEnvoy();
         app.MapDiscoveryEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// Before anything writes (nothing has started yet, so no write is in progress): the temporaries of writes a kill
+    /// interrupted, in every folder the runtime writes through <see cref="AtomicFile"/>. One line per folder.
+    /// </summary>
+    private static void RemoveLeftoverTemporaries(MeshOptions options, ILogger logger)
+    {
+        // LOGS_PATH is left alone: the runtime logs to stdout and never writes a file there.
+        foreach (var folder in options.WritableFolders.Where(f => f.EnvironmentName != MeshSettings.LogsPath.EnvironmentName))
+        {
+            var outcome = LeftoverTemporaries.Remove(folder.Path);
+            Log.TemporariesRemoved(logger, outcome.Removed, folder.EnvironmentName, folder.Path);
+            foreach (var failure in outcome.Failures)
+                Log.TemporaryNotRemoved(logger, failure);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Critical, "Background component {Service} failed and stopped the service mesh: {ErrorType}: {Error}. Exiting with code {ExitCode} so it is restarted")]
+        public static partial void BackgroundServiceFailed(ILogger logger, string service, string errorType, string error, int exitCode, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Information, "Removed {Count} leftover temporary file(s) of interrupted writes from {Variable}={Path}")]
+        public static partial void TemporariesRemoved(ILogger logger, int count, string variable, string path);
+
+        [LoggerMessage(3, LogLevel.Warning, "A leftover temporary file could not be removed (it is harmless; remove it by hand): {Failure}")]
+        public static partial void TemporaryNotRemoved(ILogger logger, string failure);
     }
 }

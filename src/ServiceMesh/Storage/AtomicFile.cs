@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ServiceMesh.Storage;
 
@@ -10,16 +11,29 @@ namespace ServiceMesh.Storage;
 /// names the file's mode (<see cref="FileModes"/>): it is set on the temporary file before the rename, so the file
 /// never appears under its name with the bits the umask happened to leave.
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>
+    /// The temporary file a write of <paramref name="path"/> goes through: <c>.&lt;name&gt;.&lt;32 hex digits&gt;.tmp</c> in the same
+    /// folder. A dot-name no reader loads; unique so two writers cannot share one. A kill between the write and the
+    /// rename leaves it behind; <see cref="LeftoverTemporaries"/> removes exactly these names at start.
+    /// </summary>
+    public static string TemporaryPathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>True for a file name <see cref="TemporaryPathFor"/> produces, and for nothing else.</summary>
+    public static bool IsTemporaryName(string fileName) => TemporaryName().IsMatch(fileName);
+
+    [GeneratedRegex("^\\..+\\.[0-9a-f]{32}\\.tmp\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TemporaryName();
 
     /// <param name="mode">Set when the temporary file is created, so a key is never readable by others, not even for an instant.</param>
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         var folder = Path.GetDirectoryName(path)!;
-        // A dot-name no reader loads; unique so two writers cannot share a temporary file.
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temporary = TemporaryPathFor(path);
         try
         {
             WriteNew(temporary, content, mode);
@@ -50,6 +64,7 @@ internal static class AtomicFile
     /// <summary>Creates a file that must not exist yet, with its content on disk (fsync) before this returns.</summary>
     public static void WriteNew(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
+        InjectedDiskFaults.ThrowIfFull(path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = mode; // masked by the umask: at most these bits, never more

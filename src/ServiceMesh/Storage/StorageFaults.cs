@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ServiceMesh.Storage;
 
@@ -11,26 +13,61 @@ internal sealed record StorageFault(string Writer, string Folder, string Error, 
 /// Every writer of durable state reports the outcome of its writes here, by writer name ("registry", "registrations",
 /// "certificates", "envoy"): a failure when a write fails, a success when one succeeds again. The storage health
 /// component reads the current faults (so a full disk shows as the path and the error, and clears by itself once a
-/// write succeeds); nothing here retries or throws.
+/// write succeeds); nothing here retries or throws. A writer's first failure and its recovery are logged here, once
+/// each, so every writer's full disk reads the same in the log.
 /// </summary>
-internal sealed class StorageFaults(TimeProvider time)
+internal sealed partial class StorageFaults(TimeProvider time, ILogger<StorageFaults>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger<StorageFaults>.Instance;
+
     private ImmutableDictionary<string, StorageFault> _faults = ImmutableDictionary<string, StorageFault>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>The writers failing right now, in name order.</summary>
     public IReadOnlyList<StorageFault> Current => [.. Volatile.Read(ref _faults).Values.OrderBy(f => f.Writer, StringComparer.Ordinal)];
 
     /// <summary>Records a failed write; the first failure's time is kept while the writer keeps failing.</summary>
-    public void Failed(string writer, string folder, Exception error, bool refusesWrites) =>
-        ImmutableInterlocked.AddOrUpdate(ref _faults, writer,
-            _ => new StorageFault(writer, folder, error.Message, time.GetUtcNow(), refusesWrites),
-            (_, old) => old with { Folder = folder, Error = error.Message, RefusesWrites = refusesWrites });
+    public void Failed(string writer, string folder, Exception error, bool refusesWrites) => Failed(writer, folder, error.Message, refusesWrites);
+
+    /// <inheritdoc cref="Failed(string, string, Exception, bool)"/>
+    public void Failed(string writer, string folder, string error, bool refusesWrites)
+    {
+        var started = false; // the factory that ran last decides
+        var fault = ImmutableInterlocked.AddOrUpdate(ref _faults, writer,
+            _ => { started = true; return new StorageFault(writer, folder, error, time.GetUtcNow(), refusesWrites); },
+            (_, old) => { started = false; return old with { Folder = folder, Error = error, RefusesWrites = refusesWrites }; });
+        if (started)
+            Log.Failing(_logger, writer, folder, error, refusesWrites ? "writes are refused (503) until one succeeds" : "its output is delayed and retried");
+    }
+
+    /// <summary>
+    /// The outcome of a pass that writes many files and reports each failure as text (the Envoy writer): a success when
+    /// <paramref name="failures"/> is empty, otherwise a failure naming the first few.
+    /// </summary>
+    public void Report(string writer, string folder, IReadOnlyList<string> failures, bool refusesWrites)
+    {
+        if (failures.Count == 0)
+            Succeeded(writer);
+        else
+            Failed(writer, folder, string.Join("; ", failures.Take(3)) + (failures.Count > 3 ? $" (and {failures.Count - 3} more)" : ""), refusesWrites);
+    }
+
+    /// <summary>The writer's current fault, or null when its last write succeeded.</summary>
+    public StorageFault? Of(string writer) => Volatile.Read(ref _faults).GetValueOrDefault(writer);
 
     /// <summary>Records a write that succeeded: the writer's fault, if any, is over.</summary>
     public void Succeeded(string writer)
     {
-        if (Volatile.Read(ref _faults).ContainsKey(writer))
-            ImmutableInterlocked.TryRemove(ref _faults, writer, out _);
+        if (Volatile.Read(ref _faults).ContainsKey(writer) && ImmutableInterlocked.TryRemove(ref _faults, writer, out var fault))
+            Log.Recovered(_logger, writer, fault.Folder, (long)(time.GetUtcNow() - fault.Since).TotalSeconds);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Storage: {Writer} cannot write to {Folder} ({Error}); {Consequence}")]
+        public static partial void Failing(ILogger logger, string writer, string folder, string error, string consequence);
+
+        [LoggerMessage(2, LogLevel.Information, "Storage: {Writer} writes to {Folder} again (failing for {Seconds} s)")]
+        public static partial void Recovered(ILogger logger, string writer, string folder, long seconds);
     }
 }
 

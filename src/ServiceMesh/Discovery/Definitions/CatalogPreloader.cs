@@ -40,7 +40,7 @@ internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefin
                 Log.Preloaded(logger, definitions.Services.Length - refused, definitions.Path ?? "(no services.yaml)");
                 return;
             }
-            catch (Exception e) when (e is HttpRequestException or ConsulException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) // unreachable, or anything unexpected: retry, never stop the host
             {
                 Log.PreloadFailed(logger, client.Endpoint.BaseAddress, e.Message);
                 await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);

@@ -153,7 +153,7 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
                     backoff = MinBackoff;
                     Succeeded(name);
                 }
-                catch (Exception e) when (e is HttpRequestException or ConsulException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested) // unreachable, bad answer or unexpected: back off, never stop the host
                 {
                     Failed(name, e);
                     index = 0;
