@@ -37,6 +37,20 @@ internal sealed class MeshProcess : IDisposable
     public static MeshProcess StartWithUmask(IReadOnlyDictionary<string, string?> environment, string umask) =>
         StartCommand(environment, "/bin/sh", ["-c", $"umask {umask} && exec dotnet \"$0\"", Path.Combine(AppContext.BaseDirectory, "service-mesh.dll")]);
 
+    /// <summary>
+    /// The executable in a private mount namespace on a tmpfs of <paramref name="size"/> (e.g. "512k") mounted over
+    /// <paramref name="folder"/>: a real, small disk that only the child sees (root with CAP_SYS_ADMIN). The test reaches
+    /// the mount through <see cref="InNamespace"/>.
+    /// </summary>
+    public static MeshProcess StartOnSmallDisk(IReadOnlyDictionary<string, string?> environment, string folder, string size) =>
+        StartCommand(environment, "unshare", ["-m", "sh", "-c",
+            $"mount -t tmpfs -o size={size},mode=0755 tmpfs '{folder}' && exec dotnet '{Path.Combine(AppContext.BaseDirectory, "service-mesh.dll")}'"]);
+
+    /// <summary>A path as the child process sees it (its mount namespace), through /proc/&lt;pid&gt;/root.</summary>
+    public string InNamespace(string path) => $"/proc/{_process.Id}/root{Path.GetFullPath(path)}";
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Runs another command (e.g. unshare wrapping service-mesh) with the same clean environment.</summary>
     public static async Task<ProcessResult> RunCommandAsync(IReadOnlyDictionary<string, string?> environment, string command, params string[] args)
     {
