@@ -7,13 +7,22 @@ namespace ServiceMesh.Certificates;
 /// <summary>
 /// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired), a leaf is past NotAfter
 /// or the revocation list expired; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps
-/// failing, or the revocation list could not be signed or written.
+/// failing, or the revocation list could not be signed or written. Read from the state the manager keeps; the one
+/// costly part, proving the CA key still signs, is done once per CA (a rotation brings a new one) and again while it fails.
 /// </summary>
-internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IHealthComponent
+internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IKeptHealthComponent
 {
     public const double FinalStretch = 0.1;
 
+    private CertificateAuthority? _proven; // the CA whose key was last shown to sign
+    private int _signingProofs;
+
     public string Name => "certificates";
+
+    /// <summary>How many times the CA key was made to sign (a signature and its verification each).</summary>
+    internal int SigningProofs => Volatile.Read(ref _signingProofs);
+
+    public ComponentHealth Current => Check();
 
     public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Check());
 
@@ -53,12 +62,20 @@ internal sealed class CertificateHealthComponent(CertificateManager manager, Tim
             + (revocation.Enforced ? $"; revocation list of {revocation.Revoked}" : "; revocations are not enforced by the sidecars until the previous root is retired"));
     }
 
-    private static bool CanSign(CertificateAuthority authority, out string error)
+    // The key lives in memory with its CA: once it signed, it keeps signing. A failure is not remembered, so it is retried.
+    private bool CanSign(CertificateAuthority authority, out string error)
     {
+        error = "";
+        if (ReferenceEquals(Volatile.Read(ref _proven), authority))
+            return true;
         try
         {
+            Interlocked.Increment(ref _signingProofs);
             error = "signature did not verify against the root certificate";
-            return authority.CanSign();
+            if (!authority.CanSign())
+                return false;
+            Volatile.Write(ref _proven, authority);
+            return true;
         }
         catch (CryptographicException e)
         {

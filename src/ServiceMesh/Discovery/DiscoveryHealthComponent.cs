@@ -6,27 +6,35 @@ namespace ServiceMesh.Discovery;
 
 /// <summary>
 /// /health component "discovery": healthy while the watcher is in step with the registry; degraded, with the reason,
-/// while it is not (the last known catalog is still served, so the mesh keeps routing).
+/// while it is not (the last known catalog is still served, so the mesh keeps routing). The instance counts are
+/// counted once per published snapshot (<see cref="CatalogCounts"/>), not at every /health.
 /// </summary>
-internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, MeshOptions options, TimeProvider time) : IHealthComponent
+internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, MeshOptions options, TimeProvider time) : IKeptHealthComponent
 {
+    private readonly CatalogCounts _counts = new();
+
     public string Name => "discovery";
 
-    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
+    /// <summary>How many snapshots were counted (one per snapshot read, however often /health asks).</summary>
+    internal int CountsComputed => _counts.Computed;
+
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Current);
+
+    public ComponentHealth Current
     {
-        var status = watcher.Status;
-        var snapshot = watcher.Current;
-        var instances = snapshot.Services.Values.SelectMany(s => s.Instances).ToList();
-        var counts = $"{snapshot.Services.Count} services, {instances.Count} instances "
-            + $"({instances.Count(i => i.Health == InstanceHealth.Passing)} passing, {instances.Count(i => i.Health == InstanceHealth.Warning)} warning, "
-            + $"{instances.Count(i => i.Health == InstanceHealth.Critical)} critical)";
-        var registry = options.DiscoveryMode == DiscoveryMode.Embedded ? "embedded registry" : $"consul at {options.ConsulHost}:{options.ConsulPort}";
-        if (status.Synced)
-            return Task.FromResult(ComponentHealth.Healthy($"{registry}: {counts}, index {snapshot.Index}"));
-        if (status.Problem is null)
-            return Task.FromResult(ComponentHealth.Degraded($"{registry}: first sync not finished yet"));
-        var since = status.FailingSince is { } s ? $" for {(long)(time.GetUtcNow() - s).TotalSeconds} s" : "";
-        var served = status.LastSuccess is null ? "no catalog received yet" : $"serving the last known catalog ({counts}, index {snapshot.Index})";
-        return Task.FromResult(ComponentHealth.Degraded($"{registry} unreachable{since}: {status.Problem}; {served}; retrying with backoff"));
+        get
+        {
+            var status = watcher.Status;
+            var snapshot = watcher.Current;
+            var counts = _counts.Of(snapshot).Text;
+            var registry = options.DiscoveryMode == DiscoveryMode.Embedded ? "embedded registry" : $"consul at {options.ConsulHost}:{options.ConsulPort}";
+            if (status.Synced)
+                return ComponentHealth.Healthy($"{registry}: {counts}, index {snapshot.Index}");
+            if (status.Problem is null)
+                return ComponentHealth.Degraded($"{registry}: first sync not finished yet");
+            var since = status.FailingSince is { } s ? $" for {(long)(time.GetUtcNow() - s).TotalSeconds} s" : "";
+            var served = status.LastSuccess is null ? "no catalog received yet" : $"serving the last known catalog ({counts}, index {snapshot.Index})";
+            return ComponentHealth.Degraded($"{registry} unreachable{since}: {status.Problem}; {served}; retrying with backoff");
+        }
     }
 }

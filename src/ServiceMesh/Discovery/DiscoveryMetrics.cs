@@ -8,19 +8,24 @@ namespace ServiceMesh.Discovery;
 /// Discovery gauges (Prometheus names after the exporter's conversion): service_mesh_discovery_services,
 /// service_mesh_discovery_instances{status}, service_mesh_discovery_blocking_queries{side=client|server} and
 /// service_mesh_discovery_watch_lag_seconds (how long the watcher has been out of touch with its registry; 0 in step).
+/// The counts are counted once per catalog snapshot, not at every scrape.
 /// </summary>
 internal sealed class DiscoveryMetrics
 {
     public const string MeterName = "ServiceMesh.Discovery";
 
+    private static readonly Dictionary<InstanceHealth, string> StatusNames =
+        Enum.GetValues<InstanceHealth>().ToDictionary(h => h, h => h.ToString().ToLowerInvariant());
+
     public DiscoveryMetrics(IMeterFactory meterFactory, CatalogWatcher watcher, TimeProvider time, RegistryStore? store = null)
     {
         var meter = meterFactory.Create(MeterName);
-        meter.CreateObservableGauge("service_mesh.discovery.services", () => watcher.Current.Services.Count,
+        var counts = new CatalogCounts();
+        meter.CreateObservableGauge("service_mesh.discovery.services", () => counts.Of(watcher.Current).Services,
             description: "Services in the current catalog snapshot");
         meter.CreateObservableGauge("service_mesh.discovery.instances", () =>
-            watcher.Current.Services.Values.SelectMany(s => s.Instances).GroupBy(i => i.Health)
-                .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("status", g.Key.ToString().ToLowerInvariant()))),
+            counts.Of(watcher.Current).ByHealth.Select(h =>
+                new Measurement<int>(h.Value, new KeyValuePair<string, object?>("status", StatusNames[h.Key]))),
             description: "Service instances by aggregated check status");
         meter.CreateObservableGauge("service_mesh.discovery.blocking_queries", () => new[]
             {

@@ -6,11 +6,16 @@ namespace ServiceMesh.Envoy;
 /// "envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid or a sidecar
 /// has no certificate because issuing one fails (its Envoy cannot do mTLS).
 /// </summary>
-internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates? sidecarCertificates = null) : IHealthComponent
+internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates? sidecarCertificates = null) : IKeptHealthComponent
 {
     public string Name => "envoy";
 
-    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
+    /// <summary>Read from the state the generator and the sidecar certificates keep; nothing is probed.</summary>
+    public ComponentHealth Current => Read();
+
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Current);
+
+    private ComponentHealth Read()
     {
         var latest = state.Latest;
         var policyProblems = state.PolicyProblems;
@@ -27,6 +32,6 @@ internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates
             health = ComponentHealth.Healthy("first generation pending");
         else
             health = ComponentHealth.Healthy($"{latest.Files.Count} sidecar configurations current as of {latest.CompletedAt:yyyy-MM-ddTHH:mm:ssZ}");
-        return Task.FromResult(health);
+        return health;
     }
 }

@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ServiceMesh.Health;
 
-/// <summary>Runs every registered component check concurrently; a check that throws or hangs is unhealthy, never skipped.</summary>
+/// <summary>
+/// Evaluates every registered component at each call: kept components (<see cref="IKeptHealthComponent"/>) are read
+/// inline; the others are checked concurrently on worker threads with a timeout. A check that throws or hangs is
+/// unhealthy, never skipped.
+/// </summary>
 internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> components, ILogger<HealthEvaluator> logger)
 {
     internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
@@ -14,7 +18,10 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
 
     public async Task<HealthReport> EvaluateAsync(CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(_components.Select(c => CheckAsync(c, cancellationToken))).ConfigureAwait(false);
+        var checks = new Task<(string Name, ComponentHealth Health)>[_components.Length];
+        for (var i = 0; i < _components.Length; i++)
+            checks[i] = _components[i] is IKeptHealthComponent kept ? Task.FromResult(Read(kept)) : CheckAsync(_components[i], cancellationToken);
+        var results = await Task.WhenAll(checks).ConfigureAwait(false);
         var report = HealthReport.From(results.ToDictionary(r => r.Name, r => r.Health, StringComparer.Ordinal));
         // A component's warning is logged when it enters that state, not on every probe while it stays there.
         foreach (var (name, health) in results)
@@ -24,6 +31,35 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
             Log.StatusChanged(logger, previous.Status, report.Status);
         Last = report;
         return report;
+    }
+
+    /// <summary>
+    /// For the metrics gauge: kept components as they are now, the others as the last evaluation found them (their
+    /// checks may block, so a scrape does not run them).
+    /// </summary>
+    public IReadOnlyList<(string Name, ComponentHealth Health)> Current()
+    {
+        var last = Last?.Components;
+        var current = new List<(string, ComponentHealth)>(_components.Length);
+        foreach (var component in _components)
+            if (component is IKeptHealthComponent kept)
+                current.Add(Read(kept));
+            else if (last?.GetValueOrDefault(component.Name) is { } health)
+                current.Add((component.Name, health));
+        return current;
+    }
+
+    private (string Name, ComponentHealth Health) Read(IKeptHealthComponent component)
+    {
+        try
+        {
+            return (component.Name, component.Current);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ComponentCheckFailed(logger, component.Name, e);
+            return (component.Name, ComponentHealth.Unhealthy($"check failed: {e.Message}"));
+        }
     }
 
     private async Task<(string Name, ComponentHealth Health)> CheckAsync(IHealthComponent component, CancellationToken cancellationToken)

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace ServiceMesh.Health;
 
-/// <summary>The host itself: healthy once it has started serving, unhealthy as soon as it begins to stop.</summary>
-internal sealed class HostHealthComponent : IHealthComponent
+/// <summary>The host itself: healthy once it has started serving, unhealthy as soon as it begins to stop (kept by the lifetime events).</summary>
+internal sealed class HostHealthComponent : IKeptHealthComponent
 {
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
@@ -20,8 +20,10 @@ internal sealed class HostHealthComponent : IHealthComponent
 
     public string Name => "host";
 
-    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(Current);
+
+    public ComponentHealth Current =>
         _lifetime.ApplicationStopping.IsCancellationRequested ? ComponentHealth.Unhealthy("shutting down, finishing in-flight requests")
         : _started?.Value is not { } started ? ComponentHealth.Unhealthy("starting, not yet serving")
-        : ComponentHealth.Healthy($"serving since {started:yyyy-MM-ddTHH:mm:ssZ} (up {(long)(_time.GetUtcNow() - started).TotalSeconds} s)"));
+        : ComponentHealth.Healthy($"serving since {started:yyyy-MM-ddTHH:mm:ssZ} (up {(long)(_time.GetUtcNow() - started).TotalSeconds} s)");
 }

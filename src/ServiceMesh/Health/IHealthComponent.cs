@@ -19,6 +19,21 @@ internal interface IHealthComponent
     /// <summary>Stable, lowercase key in the /health "components" object, e.g. "storage".</summary>
     string Name { get; }
 
-    /// <summary>Checks the real state. Should be cheap; it is called on every /health request (with a timeout).</summary>
+    /// <summary>
+    /// Checks the real state, on a worker thread with a timeout, at every /health request. A component that can keep
+    /// its state current instead implements <see cref="IKeptHealthComponent"/>.
+    /// </summary>
     Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A component whose state is kept current by the events that change it (a published catalog snapshot, an issued
+/// certificate, a written generation, the host starting or stopping), so reading it is a few field reads and never
+/// blocks: /health and /metrics read <see cref="Current"/> inline, with no worker thread and no timeout. Whatever
+/// changed its state before a request is in that request's answer.
+/// </summary>
+internal interface IKeptHealthComponent : IHealthComponent
+{
+    /// <summary>The state now (<see cref="IHealthComponent.CheckAsync"/> answers the same, for callers that only know the base).</summary>
+    ComponentHealth Current { get; }
 }

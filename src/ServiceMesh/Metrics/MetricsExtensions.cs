@@ -51,15 +51,18 @@ internal static class MetricsExtensions
     private const string Description = "Prometheus metrics (text exposition format)";
 }
 
-/// <summary>service_mesh_component_healthy{component}: 1 when healthy, 0 otherwise, from the latest /health evaluation.</summary>
+/// <summary>
+/// service_mesh_component_healthy{component}: 1 when healthy, 0 otherwise. Kept components as they are at the scrape,
+/// the others (whose checks may block) as the latest /health evaluation found them.
+/// </summary>
 internal sealed class HealthMetrics
 {
     public HealthMetrics(IMeterFactory meterFactory, HealthEvaluator evaluator)
     {
         var meter = meterFactory.Create(MetricsExtensions.MeterName);
         meter.CreateObservableGauge("service_mesh.component.healthy", () =>
-            (evaluator.Last?.Components ?? new Dictionary<string, ComponentHealth>()).Select(c =>
-                new Measurement<int>(c.Value.Status == ComponentStatus.Healthy ? 1 : 0, new KeyValuePair<string, object?>("component", c.Key))),
-            description: "1 when the component was healthy at the last health check, 0 otherwise");
+            evaluator.Current().Select(c =>
+                new Measurement<int>(c.Health.Status == ComponentStatus.Healthy ? 1 : 0, new KeyValuePair<string, object?>("component", c.Name))),
+            description: "1 when the component is healthy (as of the last health check for components checked by probing), 0 otherwise");
     }
 }

@@ -48,6 +48,25 @@ public sealed class CertificateHealthComponentTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_Repeated_CaKeyProvenOncePerCaAndAgainAfterRotation()
+    {
+        var manager = _fixture.Start();
+        var component = new CertificateHealthComponent(manager, _fixture.Time);
+
+        for (var i = 0; i < 3; i++)
+            component.Current.Status.ShouldBe(ComponentStatus.Healthy);
+        component.SigningProofs.ShouldBe(1, "the same CA key is proven once, not at every /health");
+
+        await manager.RotateRootAsync(CancellationToken.None);
+        var rotated = component.Current;
+
+        rotated.Status.ShouldBe(ComponentStatus.Healthy);
+        rotated.Detail.ShouldContain($"CA serial {manager.Trust.Active.Root.SerialNumber}");
+        rotated.Detail.ShouldContain("root rotation in progress");
+        component.SigningProofs.ShouldBe(2, "the new CA's key is proven on the next read");
+    }
+
+    [Fact]
     public async Task Check_CaRootExpired_Unhealthy()
     {
         _fixture.Settings = _fixture.Settings with { CaValidity = TimeSpan.FromDays(2) };

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Discovery;
@@ -79,6 +83,62 @@ public sealed class LucidServiceEndpointsTests
         using var response = await host.Client.PostAsync("/services/register", Json("""{"service_name":"x","service_address":"127.0.0.1","service_port":80}"""));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task RegisterGetDelete_CatalogWatcherStopped_AnsweredFromTheStoreAtOnce()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await DiscoveryTestSupport.Watcher(host).StopAsync(default); // nothing publishes snapshots any more
+
+        (await host.Client.PostAsync("/services/register", Json("""{"service_name":"ledger","service_address":"127.0.0.1","service_port":9300}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var one = await (await host.Client.GetAsync("/services/ledger")).JsonAsync();
+        one.GetProperty("service_id").GetString().ShouldBe("ledger-127.0.0.1-9300");
+        var list = await (await host.Client.GetAsync("/services")).JsonAsync();
+        list.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ShouldContain("ledger");
+        (await host.Client.DeleteAsync("/services/ledger")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await host.Client.GetAsync("/services/ledger")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "the deregistration is read back at once too");
+    }
+
+    [Fact]
+    public async Task RegisterAndDelete_DiskFull_503WithTheStorageReasonAsDetail()
+    {
+        var disk = new Disk();
+        await using var host = await MeshTestHost.StartAsync(services: b => b.Services.AddSingleton(sp => RegistryLog.Open(
+            Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), NullLogger.Instance,
+            openLog: (path, mode) => new FullDiskLogStream(path, mode, disk))));
+        (await host.Client.PostAsync("/services/register", Json("""{"service_name":"keep","service_address":"127.0.0.1","service_port":9400}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        disk.Full = true;
+
+        using var register = await host.Client.PostAsync("/services/register", Json("""{"service_name":"wallet","service_address":"127.0.0.1","service_port":9401}"""));
+        using var delete = await host.Client.DeleteAsync("/services/keep");
+
+        foreach (var (response, what) in new[] { (register, "registration of 'wallet'"), (delete, "deregistration of 'keep'") })
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            var detail = (await response.JsonAsync()).GetProperty("detail").GetString()!;
+            detail.ShouldContain(what);
+            detail.ShouldContain("No space left on device", customMessage: "the storage's own reason, not a relayed HTTP 500");
+            detail.ShouldNotContain("500");
+        }
+    }
+
+    private sealed class Disk
+    {
+        public bool Full { get; set; }
+    }
+
+    /// <summary>The real registry log file, except that its writes fail as on a full disk while <see cref="Disk.Full"/> is set.</summary>
+    private sealed class FullDiskLogStream(string path, FileMode mode, Disk disk) : FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0)
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (disk.Full)
+                throw new IOException("No space left on device");
+            base.Write(buffer);
+        }
     }
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");

@@ -1,55 +1,63 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Api;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Discovery.Watch;
-using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Discovery.Api;
 
 /// <summary>
-/// Lucid's service routes on 8088. Writes go through the Consul client and return once the catalog snapshot shows
-/// them (read-your-writes); reads come from that snapshot, which is also what stays served while Consul is away.
+/// Lucid's service routes on 8088, over an <see cref="ILucidServiceDirectory"/>: the registry store itself in embedded
+/// mode, the Consul client and the catalog snapshot in consul mode. Either way a write is durable when answered and
+/// the next read shows it (read-your-writes).
 /// </summary>
 internal static class LucidServiceEndpoints
 {
-    private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(5);
-
     public static IEndpointRouteBuilder MapDiscoveryEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/services", (CatalogWatcher watcher) => TypedResults.Json(List(watcher.Current), LucidJsonContext.Default.ServiceListResponse))
+        // Resolved at the first request, not while routes are mapped: the store opens its files when first resolved.
+        var services = app.ServiceProvider;
+        var directory = new Lazy<ILucidServiceDirectory>(() => services.GetRequiredService<MeshOptions>().DiscoveryMode == DiscoveryMode.Embedded
+            ? new EmbeddedServiceDirectory(services.GetRequiredService<RegistryStore>())
+            : new ConsulServiceDirectory(services.GetRequiredService<ConsulClient>(), services.GetRequiredService<CatalogWatcher>()));
+        app.MapGet("/services", () => List(directory.Value))
             .WithDescription("Every registered service instance: {services: [{name, address, port, tags}], count}");
-        app.MapGet("/services/{name}", (string name, CatalogWatcher watcher) => Find(watcher.Current, name))
+        app.MapGet("/services/{name}", (string name) => Find(directory.Value, name))
             .WithDescription("One passing instance of the service {address, port, service_id, tags}, or 404");
-        app.MapPost("/services/register", RegisterAsync).RequireMeshToken()
-            .WithDescription("Register {service_name, service_address, service_port, health_check_url?, tags?}: 200 {status: \"registered\", service_name, service_id, ...}; 422 when a value is wrong");
-        app.MapDelete("/services/{name}", DeregisterAsync).RequireMeshToken()
+        app.MapPost("/services/register", (HttpRequest request, MeshOptions options, CancellationToken cancellationToken) =>
+                RegisterAsync(request, directory.Value, options, cancellationToken)).RequireMeshToken()
+            .WithDescription("Register {service_name, service_address, service_port, health_check_url?, tags?}: 200 {status: \"registered\", service_name, service_id, ...}; 422 when a value is wrong; 503 when it cannot be stored");
+        app.MapDelete("/services/{name}", (string name, HttpContext context, CancellationToken cancellationToken) =>
+                DeregisterAsync(name, context, directory.Value, cancellationToken)).RequireMeshToken()
             .WithDescription("Deregister every instance of the service: {status: \"deregistered\", service_name, deregistered}");
         return app;
     }
 
-    private static ServiceListResponse List(CatalogSnapshot snapshot)
+    private static JsonHttpResult<ServiceListResponse> List(ILucidServiceDirectory directory)
     {
-        var services = snapshot.Services.Values.SelectMany(s => s.Instances)
-            .Select(i => new ServiceSummary(i.Service, i.Address, i.Port, i.Tags, i.Id, i.Health.ToString().ToLowerInvariant())).ToList();
-        return new ServiceListResponse(services, services.Count);
+        var services = directory.List();
+        return TypedResults.Json(new ServiceListResponse(services, services.Count), LucidJsonContext.Default.ServiceListResponse);
     }
 
-    private static IResult Find(CatalogSnapshot snapshot, string name)
+    private static IResult Find(ILucidServiceDirectory directory, string name)
     {
-        var passing = snapshot.Find(name)?.Instances.Where(i => i.Health == InstanceHealth.Passing).ToList() ?? [];
+        var instances = directory.Find(name);
+        var passing = instances?.Where(i => i.Status == HealthStatuses.Passing).ToList() ?? [];
         if (passing.Count == 0)
-            return Problems.Result(StatusCodes.Status404NotFound, snapshot.Find(name) is null
+            return Problems.Result(StatusCodes.Status404NotFound, instances is null
                 ? $"No service named '{name}' is registered. GET /services lists them."
                 : $"Service '{name}' is registered but no instance is passing its health checks.");
         var pick = passing[Random.Shared.Next(passing.Count)]; // spread callers over the passing instances
-        return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.Id, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
+        return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.ServiceId, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest request, ConsulClient client, CatalogWatcher watcher, MeshOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpRequest request, ILucidServiceDirectory directory, MeshOptions options, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken);
         if (bodyProblem is not null)
@@ -62,27 +70,27 @@ internal static class LucidServiceEndpoints
             Id = id, Name = body.ServiceName!, Address = body.ServiceAddress, Port = body.ServicePort!.Value, Tags = body.Tags ?? [],
             Check = body.HealthCheckUrl is null ? null : new AgentServiceCheck { Http = body.HealthCheckUrl, Interval = "10s", Timeout = "5s" },
         };
-        try { await client.RegisterAsync(registration, cancellationToken); }
-        catch (Exception e) when (e is HttpRequestException or ConsulException) { return Unavailable(request.HttpContext, client, e); }
-        await watcher.WaitUntilAsync(s => s.Find(registration.Name)?.Instances.Any(i => i.Id == id) == true, VisibleWithin, cancellationToken);
+        try
+        {
+            if (await directory.RegisterAsync(registration, cancellationToken) is { } refused)
+                return Problems.Invalid(request.HttpContext, refused, "body", [new FieldError("body", refused)]);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            return Unavailable(directory, $"The registration of '{registration.Name}'", e);
+        }
         // 200 as the earlier API answered (not 201), with its {status, service_name} beside ours.
         return TypedResults.Json(new RegisteredResponse("registered", registration.Name, id, registration.Name, registration.Address!, registration.Port, registration.Tags!),
             LucidJsonContext.Default.RegisteredResponse);
     }
 
-    private static async Task<IResult> DeregisterAsync(string name, HttpContext context, ConsulClient client, CatalogWatcher watcher, CancellationToken cancellationToken)
+    private static async Task<IResult> DeregisterAsync(string name, HttpContext context, ILucidServiceDirectory directory, CancellationToken cancellationToken)
     {
-        int removed = 0;
-        try
-        {
-            var instances = await client.CatalogServiceAsync(name, null, cancellationToken);
-            foreach (var instance in instances.Value)
-                removed += await client.DeregisterAsync(instance.ServiceId, cancellationToken) ? 1 : 0;
-        }
-        catch (Exception e) when (e is HttpRequestException or ConsulException) { return Unavailable(context, client, e); }
+        int removed;
+        try { removed = await directory.DeregisterAsync(name, cancellationToken); }
+        catch (Exception e) when (IsUnavailable(e)) { return Unavailable(directory, $"The deregistration of '{name}'", e); }
         if (removed == 0)
             return Problems.Result(StatusCodes.Status404NotFound, $"No service named '{name}' is registered. GET /services lists them.");
-        await watcher.WaitUntilAsync(s => s.Find(name) is null, VisibleWithin, cancellationToken);
         return TypedResults.Json(new DeregisteredResponse("deregistered", name, name, removed), LucidJsonContext.Default.DeregisteredResponse);
     }
 
@@ -109,9 +117,12 @@ internal static class LucidServiceEndpoints
         return null;
     }
 
-    // The registry refusing the values is a validation error like ours: 422, at the body.
-    private static IResult Unavailable(HttpContext context, ConsulClient client, Exception e) =>
-        e is ConsulException { Status: System.Net.HttpStatusCode.BadRequest } rejected
-            ? Problems.Invalid(context, rejected.Message, "body", [new FieldError("body", rejected.Message)])
-            : Problems.Result(StatusCodes.Status503ServiceUnavailable, $"The registry at {client.Endpoint.BaseAddress} did not accept the change: {e.Message}. Retry later; GET /health shows the discovery state.");
+    // A registry out of reach (consul mode) or a write it could not make durable (a full or read-only disk: IOException,
+    // StorageUnavailableException in particular) is the registry's state, not a bug: 503 with the reason, never a 500.
+    private static bool IsUnavailable(Exception e) => e is IOException or HttpRequestException or ConsulException;
+
+    private static ProblemHttpResult Unavailable(ILucidServiceDirectory directory, string what, Exception e) =>
+        Problems.Result(StatusCodes.Status503ServiceUnavailable, e is IOException
+            ? $"{what} was refused: {directory.Registry} could not store it ({e.Message}). Retry once the storage is writable again; GET /health shows the storage state."
+            : $"{what} was not accepted by {directory.Registry}: {e.Message}. Retry later; GET /health shows the discovery state.");
 }
