@@ -89,6 +89,7 @@ internal sealed partial class CertificateManager : IDisposable
                 // A leaf from a root being retired renews at once: the rotation was interrupted by the restart.
                 var renewAt = info.IssuerKeyId == Trust.Active.KeyId ? _schedule.RenewAt(info.NotBefore, info.NotAfter) : now;
                 _leaves[service] = new LeafState(info, renewAt, 0, null, Interlocked.Increment(ref _version));
+                CompleteLayout(service);
                 continue;
             }
             if (problem == SvidLoader.Revoked)
@@ -109,6 +110,19 @@ internal sealed partial class CertificateManager : IDisposable
         Log.Started(_logger, _leaves.Count, Trust.Bundle.Count);
         if (_settings.KeyAlgorithm == KeyAlgorithm.EcdsaP256 && !P256KeyGenerator.UsesOpenSsl)
             Log.SlowKeyGeneration(_logger);
+    }
+
+    // A pair written by an earlier version has no <svc>.pem yet: added once, best effort (the pair itself is fine).
+    private void CompleteLayout(string service)
+    {
+        try
+        {
+            Files.CompleteLayout(service);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LayoutNotCompleted(_logger, service, e.Message);
+        }
     }
 
     /// <summary>
@@ -383,6 +397,9 @@ internal sealed partial class CertificateManager : IDisposable
 
         [LoggerMessage(19, LogLevel.Warning, "libcrypto.so.3 cannot be used directly: P-256 leaf keys come from .NET's ECDsa, about five times slower to issue")]
         public static partial void SlowKeyGeneration(ILogger logger);
+
+        [LoggerMessage(20, LogLevel.Warning, "The certificate of {Service} has no single-file bundle ({Service}.pem) yet and it could not be added (it comes with the next renewal): {Error}")]
+        public static partial void LayoutNotCompleted(ILogger logger, string service, string error);
 
         [LoggerMessage(18, LogLevel.Information, "Removed {Count} previous root(s) from the trust bundle")]
         public static partial void OldRootsRetired(ILogger logger, int count);

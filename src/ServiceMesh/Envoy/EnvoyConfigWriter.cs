@@ -69,7 +69,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
                 // Verifying reads every file: one edited by hand must come back, not only one removed.
                 if (!verifyDisk && _onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content))
                     unchanged++;
-                else if (AtomicFile.WriteIfChanged(path, file.Content, FileModes.Readable)) // Envoy may run as another user
+                else if (WriteIfChanged(path, file))
                     written++;
                 else
                     unchanged++;
@@ -82,6 +82,15 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             }
         }
         return (written, unchanged, null);
+    }
+
+    // A sidecar's folder stays 0755 even when its first file is the 0600 sds-cert.yaml: cds, lds and sds-ca are read by
+    // an Envoy of another user too (the folder mode would otherwise follow the first file's).
+    private static bool WriteIfChanged(string path, EnvoyFile file)
+    {
+        if (file.HoldsPrivateKey)
+            FileModes.CreateDirectory(Path.GetDirectoryName(path)!, FileModes.ReadableFolder);
+        return AtomicFile.WriteIfChanged(path, file.Content, file.Mode);
     }
 
     /// <summary>Deletes bootstrap files and folders of services not in <paramref name="current"/>; touches only names and files this writer creates.</summary>

@@ -34,10 +34,14 @@ internal sealed class EnvoyTestMesh : IDisposable
 {
     public static readonly string[] Services = ["api-gateway", "auth-service", "lucid-mongodb"];
 
-    private readonly CertificateFixture _certificates = new();
+    private readonly CertificateFixture _certificates;
 
-    public EnvoyTestMesh(EnvoyConfigLayout layout = EnvoyConfigLayout.Dynamic, string? policies = null)
+    /// <param name="inMemory">Folders on /dev/shm (fsync is free there): for tests that write thousands of files.</param>
+    public EnvoyTestMesh(EnvoyConfigLayout layout = EnvoyConfigLayout.Dynamic, string? policies = null, bool inMemory = false)
     {
+        var root = inMemory ? TempFolder.InMemoryRoot : null;
+        _certificates = new CertificateFixture(root: root);
+        Folder = new TempFolder(root);
         var environment = MeshEnvironment.For(Folder);
         environment["CERTIFICATES_PATH"] = _certificates.Folder;
         environment["TRUST_DOMAIN"] = _certificates.Settings.TrustDomain;
@@ -60,7 +64,7 @@ internal sealed class EnvoyTestMesh : IDisposable
         Inputs.Set(Topology());
     }
 
-    public TempFolder Folder { get; } = new();
+    public TempFolder Folder { get; }
     public MeshOptions Options { get; }
     public CertificateManager Manager { get; }
     public CertificateSettings Certificates => _certificates.Settings;
