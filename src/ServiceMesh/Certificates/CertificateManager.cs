@@ -79,7 +79,10 @@ internal sealed partial class CertificateManager : IDisposable
         var now = _time.GetUtcNow();
         Volatile.Write(ref _trust, _caStore.LoadOrCreate(now));
         _revocations.Load();
-        PublishRevocationList(); // signed afresh at every start: the one on disk may have expired while the mesh was down
+        // The list on disk stays when it is still current (a restart then rewrites no sidecar's sds-ca.yaml); signed
+        // afresh when it is due, expired while the mesh was down, or no longer matches the roots or the revocations.
+        if (!_revocationPublisher.TryAdopt(Trust, _revocations.Entries))
+            PublishRevocationList();
         var loader = new SvidLoader(_settings, Files, _revocations);
         foreach (var service in Files.Services())
         {
