@@ -29,6 +29,7 @@ internal sealed partial class CertificateManager : IDisposable
     private readonly SemaphoreSlim _rootLock = new(1, 1);
     private TrustState? _trust;
     private long _version;
+    private Func<CancellationToken, Task<bool>>? _distributeTrust;
 
     public CertificateManager(CertificateSettings settings, ICertificateFileSystem files, TimeProvider time, RenewalSchedule schedule,
         CertificateEventHub events, CertificateMetrics metrics, ILogger<CertificateManager> logger)
@@ -72,6 +73,13 @@ internal sealed partial class CertificateManager : IDisposable
             return next;
         }
     }
+
+    /// <summary>
+    /// Who puts a new trust bundle and CRL into every sidecar's files (the Envoy writer): a root rotation calls it after
+    /// they are on disk and before re-issuing any leaf, and it returns once every sidecar's validation secret is written
+    /// (false when some could not be). Without one (no sidecars here) the re-issues follow at once.
+    /// </summary>
+    public void DistributeTrustWith(Func<CancellationToken, Task<bool>> distribute) => Volatile.Write(ref _distributeTrust, distribute);
 
     /// <summary>Loads or creates the CA (throws <see cref="CertificateAuthorityException"/> on unusable files), then takes over the leaves on disk.</summary>
     public void Start()
@@ -188,6 +196,8 @@ internal sealed partial class CertificateManager : IDisposable
             PublishRevocationList();
         var activeKeyId = Trust.Active.KeyId;
         var due = _leaves.Values.Where(l => l.RenewAt <= now || l.Certificate.IssuerKeyId != activeKeyId).ToList();
+        if (due.Any(l => l.Certificate.IssuerKeyId != activeKeyId))
+            await DistributeTrustAsync(cancellationToken).ConfigureAwait(false); // a rotation the restart interrupted: trust first here too
         await RenewAllAsync(due, leaf => leaf.Certificate.IssuerKeyId != activeKeyId ? "root-rotation" : "schedule", () => { }, cancellationToken).ConfigureAwait(false);
         await _rootLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -226,6 +236,8 @@ internal sealed partial class CertificateManager : IDisposable
             Log.RootRotated(_logger, newer.Root.SerialNumber, previous.Active.Root.SerialNumber);
             PublishRevocationList();
             Publish(CertificateChangeKind.TrustBundleChanged, null, null);
+            // Every sidecar trusts the new root and has its CRL before any peer presents a leaf of it.
+            await DistributeTrustAsync(cancellationToken).ConfigureAwait(false);
 
             var leaves = _leaves.Values.ToList();
             var failed = 0;
@@ -239,6 +251,30 @@ internal sealed partial class CertificateManager : IDisposable
         {
             _rootLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Waits until every sidecar's validation secret holds the trust bundle and CRL now on disk (bounded by
+    /// <see cref="CertificateSettings.TrustDistributionTimeout"/>), then <see cref="CertificateSettings.TrustPropagationDelay"/>
+    /// for the Envoys to load them.
+    /// </summary>
+    private async Task DistributeTrustAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _distributeTrust) is not { } distribute)
+            return;
+        bool written;
+        try
+        {
+            written = await distribute(cancellationToken).WaitAsync(CertificateSettings.TrustDistributionTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            written = false;
+        }
+        if (!written)
+            Log.TrustNotDistributed(_logger, CertificateSettings.TrustDistributionTimeout.TotalSeconds);
+        if (_settings.TrustPropagationDelay > TimeSpan.Zero)
+            await Task.Delay(_settings.TrustPropagationDelay, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -400,6 +436,9 @@ internal sealed partial class CertificateManager : IDisposable
 
         [LoggerMessage(19, LogLevel.Warning, "libcrypto.so.3 cannot be used directly: P-256 leaf keys come from .NET's ECDsa, about five times slower to issue")]
         public static partial void SlowKeyGeneration(ILogger logger);
+
+        [LoggerMessage(21, LogLevel.Warning, "Root rotation: not every sidecar's trust bundle and CRL could be written within {Seconds} s; re-issuing anyway (a sidecar still on the old bundle may refuse peers with new leaves until its files are written)")]
+        public static partial void TrustNotDistributed(ILogger logger, double seconds);
 
         [LoggerMessage(20, LogLevel.Warning, "The certificate of {Service} has no single-file bundle ({Service}.pem) yet and it could not be added (it comes with the next renewal): {Error}")]
         public static partial void LayoutNotCompleted(ILogger logger, string service, string error);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Certificates;
 
 namespace ServiceMesh.Envoy;
 
@@ -46,8 +47,10 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private EnvoyGeneration? _lastGeneration;
 
     public EnvoyGenerationService(EnvoyGenerator generator, EnvoyMetrics metrics, PolicyStore policies,
-        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, TimeSpan? inputsWait = null)
+        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, TimeSpan? inputsWait = null,
+        CertificateManager? certificates = null)
     {
+        certificates?.DistributeTrustWith(DistributeTrustAsync);
         _inputsWait = inputsWait ?? DefaultInputsWait;
         _generator = generator;
         _metrics = metrics;
@@ -75,6 +78,14 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         await next.WaitAsync(cancellationToken).ConfigureAwait(false);
         return Volatile.Read(ref _lastGeneration);
     }
+
+    /// <summary>
+    /// For a root rotation: a generation that starts after the new bundle and CRL are on disk writes every sidecar's
+    /// sds-ca.yaml (and nothing of a new-root leaf, none exists yet). True when it wrote every file.
+    /// </summary>
+    private async Task<bool> DistributeTrustAsync(CancellationToken cancellationToken) =>
+        await RequestAndWaitAsync("root rotation: trust bundle and revocation list first", cancellationToken).ConfigureAwait(false)
+            is { Result.Succeeded: true };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
