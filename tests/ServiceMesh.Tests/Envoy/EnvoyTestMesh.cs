@@ -10,7 +10,7 @@ using YamlDotNet.RepresentationModel;
 namespace ServiceMesh.Tests.Envoy;
 
 /// <summary>An input whose topology the test sets (the real adapters are exercised through the host tests).</summary>
-internal sealed class TestInputs(string name = "test", int precedence = 0) : IEnvoyInputs
+internal sealed class TestInputs(string name = "test", int precedence = 0, bool ready = true) : IEnvoyInputs
 {
     private MeshTopology _current = MeshTopology.Empty;
 
@@ -18,6 +18,16 @@ internal sealed class TestInputs(string name = "test", int precedence = 0) : IEn
     public int Precedence => precedence;
     public MeshTopology Current => _current;
     public event Action<string>? Changed;
+    public Task Ready => ReadySource.Task;
+    public TaskCompletionSource ReadySource { get; } = Source(ready);
+
+    private static TaskCompletionSource Source(bool completed)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+            source.SetResult();
+        return source;
+    }
 
     public void Set(MeshTopology topology)
     {
