@@ -78,13 +78,15 @@ internal sealed class CertificateAuthority : IDisposable
     /// A CRL (DER) signed by this root: every revoked serial with its time (serials are random, so listing one another
     /// root issued is harmless), the given CRL number, and the AKI of this root.
     /// </summary>
+    /// <summary>The API records serials as hex; anything else (a hand-edited file) cannot name a certificate, so no CRL lists it.</summary>
+    public static bool IsListable(string serial) => serial.Length is > 0 and <= 40 && serial.Length % 2 == 0 && serial.All(char.IsAsciiHexDigit);
+
     public byte[] SignRevocationList(IEnumerable<RevokedCertificate> revoked, long number, DateTimeOffset now, DateTimeOffset nextUpdate)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var entry in revoked)
         {
-            // The API records serials as hex; anything else (a hand-edited file) cannot name a certificate.
-            if (entry.Serial.Length is > 0 and <= 40 && entry.Serial.Length % 2 == 0 && entry.Serial.All(char.IsAsciiHexDigit))
+            if (IsListable(entry.Serial))
                 builder.AddEntry(Convert.FromHexString(entry.Serial), entry.RevokedAt);
         }
         var thisUpdate = now - CertificateSettings.Backdate;

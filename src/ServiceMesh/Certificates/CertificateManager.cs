@@ -29,6 +29,7 @@ internal sealed partial class CertificateManager : IDisposable
     private readonly SemaphoreSlim _rootLock = new(1, 1);
     private TrustState? _trust;
     private long _version;
+    private Func<CancellationToken, Task<bool>>? _distributeTrust;
 
     public CertificateManager(CertificateSettings settings, ICertificateFileSystem files, TimeProvider time, RenewalSchedule schedule,
         CertificateEventHub events, CertificateMetrics metrics, ILogger<CertificateManager> logger)
@@ -73,13 +74,23 @@ internal sealed partial class CertificateManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Who puts a new trust bundle and CRL into every sidecar's files (the Envoy writer): a root rotation calls it after
+    /// they are on disk and before re-issuing any leaf, and it returns once every sidecar's validation secret is written
+    /// (false when some could not be). Without one (no sidecars here) the re-issues follow at once.
+    /// </summary>
+    public void DistributeTrustWith(Func<CancellationToken, Task<bool>> distribute) => Volatile.Write(ref _distributeTrust, distribute);
+
     /// <summary>Loads or creates the CA (throws <see cref="CertificateAuthorityException"/> on unusable files), then takes over the leaves on disk.</summary>
     public void Start()
     {
         var now = _time.GetUtcNow();
         Volatile.Write(ref _trust, _caStore.LoadOrCreate(now));
         _revocations.Load();
-        PublishRevocationList(); // signed afresh at every start: the one on disk may have expired while the mesh was down
+        // The list on disk stays when it is still current (a restart then rewrites no sidecar's sds-ca.yaml); signed
+        // afresh when it is due, expired while the mesh was down, or no longer matches the roots or the revocations.
+        if (!_revocationPublisher.TryAdopt(Trust, _revocations.Entries))
+            PublishRevocationList();
         var loader = new SvidLoader(_settings, Files, _revocations);
         foreach (var service in Files.Services())
         {
@@ -89,6 +100,7 @@ internal sealed partial class CertificateManager : IDisposable
                 // A leaf from a root being retired renews at once: the rotation was interrupted by the restart.
                 var renewAt = info.IssuerKeyId == Trust.Active.KeyId ? _schedule.RenewAt(info.NotBefore, info.NotAfter) : now;
                 _leaves[service] = new LeafState(info, renewAt, 0, null, Interlocked.Increment(ref _version));
+                CompleteLayout(service);
                 continue;
             }
             if (problem == SvidLoader.Revoked)
@@ -109,6 +121,19 @@ internal sealed partial class CertificateManager : IDisposable
         Log.Started(_logger, _leaves.Count, Trust.Bundle.Count);
         if (_settings.KeyAlgorithm == KeyAlgorithm.EcdsaP256 && !P256KeyGenerator.UsesOpenSsl)
             Log.SlowKeyGeneration(_logger);
+    }
+
+    // A pair written by an earlier version has no <svc>.pem yet: added once, best effort (the pair itself is fine).
+    private void CompleteLayout(string service)
+    {
+        try
+        {
+            Files.CompleteLayout(service);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LayoutNotCompleted(_logger, service, e.Message);
+        }
     }
 
     /// <summary>
@@ -171,6 +196,8 @@ internal sealed partial class CertificateManager : IDisposable
             PublishRevocationList();
         var activeKeyId = Trust.Active.KeyId;
         var due = _leaves.Values.Where(l => l.RenewAt <= now || l.Certificate.IssuerKeyId != activeKeyId).ToList();
+        if (due.Any(l => l.Certificate.IssuerKeyId != activeKeyId))
+            await DistributeTrustAsync(cancellationToken).ConfigureAwait(false); // a rotation the restart interrupted: trust first here too
         await RenewAllAsync(due, leaf => leaf.Certificate.IssuerKeyId != activeKeyId ? "root-rotation" : "schedule", () => { }, cancellationToken).ConfigureAwait(false);
         await _rootLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -209,6 +236,8 @@ internal sealed partial class CertificateManager : IDisposable
             Log.RootRotated(_logger, newer.Root.SerialNumber, previous.Active.Root.SerialNumber);
             PublishRevocationList();
             Publish(CertificateChangeKind.TrustBundleChanged, null, null);
+            // Every sidecar trusts the new root and has its CRL before any peer presents a leaf of it.
+            await DistributeTrustAsync(cancellationToken).ConfigureAwait(false);
 
             var leaves = _leaves.Values.ToList();
             var failed = 0;
@@ -222,6 +251,30 @@ internal sealed partial class CertificateManager : IDisposable
         {
             _rootLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Waits until every sidecar's validation secret holds the trust bundle and CRL now on disk (bounded by
+    /// <see cref="CertificateSettings.TrustDistributionTimeout"/>), then <see cref="CertificateSettings.TrustPropagationDelay"/>
+    /// for the Envoys to load them.
+    /// </summary>
+    private async Task DistributeTrustAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _distributeTrust) is not { } distribute)
+            return;
+        bool written;
+        try
+        {
+            written = await distribute(cancellationToken).WaitAsync(CertificateSettings.TrustDistributionTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            written = false;
+        }
+        if (!written)
+            Log.TrustNotDistributed(_logger, CertificateSettings.TrustDistributionTimeout.TotalSeconds);
+        if (_settings.TrustPropagationDelay > TimeSpan.Zero)
+            await Task.Delay(_settings.TrustPropagationDelay, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -383,6 +436,12 @@ internal sealed partial class CertificateManager : IDisposable
 
         [LoggerMessage(19, LogLevel.Warning, "libcrypto.so.3 cannot be used directly: P-256 leaf keys come from .NET's ECDsa, about five times slower to issue")]
         public static partial void SlowKeyGeneration(ILogger logger);
+
+        [LoggerMessage(21, LogLevel.Warning, "Root rotation: not every sidecar's trust bundle and CRL could be written within {Seconds} s; re-issuing anyway (a sidecar still on the old bundle may refuse peers with new leaves until its files are written)")]
+        public static partial void TrustNotDistributed(ILogger logger, double seconds);
+
+        [LoggerMessage(20, LogLevel.Warning, "The certificate of {Service} has no single-file bundle ({Service}.pem) yet and it could not be added (it comes with the next renewal): {Error}")]
+        public static partial void LayoutNotCompleted(ILogger logger, string service, string error);
 
         [LoggerMessage(18, LogLevel.Information, "Removed {Count} previous root(s) from the trust bundle")]
         public static partial void OldRootsRetired(ILogger logger, int count);

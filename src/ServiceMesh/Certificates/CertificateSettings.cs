@@ -27,6 +27,20 @@ internal sealed record CertificateSettings
     /// <summary>How long the previous root stays in the trust bundle after every leaf was re-issued from the new one.</summary>
     public TimeSpan RootRotationGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// During a root rotation, the wait between "every sidecar's sds-ca.yaml holds the new root and its CRL" (written)
+    /// and the first leaf re-issued from the new root. Envoy sees a renamed file in its watched folder through inotify
+    /// and swaps the validation context within milliseconds; 2 s covers that many times over on a loaded host (a
+    /// verifier still on the old bundle refuses a new-root leaf: "unable to get certificate CRL"), and costs nothing
+    /// that matters once per rotation. Above the 30 s timeout of <see cref="TrustDistributionTimeout"/> it would be pointless.
+    /// </summary>
+    public TimeSpan TrustPropagationDelay { get; init; } = DefaultTrustPropagationDelay;
+
+    public static readonly TimeSpan DefaultTrustPropagationDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a rotation waits for the sidecars' files to be written before re-issuing anyway (and saying so).</summary>
+    public static readonly TimeSpan TrustDistributionTimeout = TimeSpan.FromSeconds(30);
+
 
     public static CertificateSettings From(MeshOptions options) => new()
     {

@@ -21,6 +21,44 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
 
     public void Delete() => files.DeleteFile(FilePath);
 
+    public byte[]? Read() => files.ReadIfExists(FilePath);
+
+    /// <summary>
+    /// The nextUpdate and the revoked serials (hex, upper case) of a CRL (DER), as <see cref="IsSignedBy"/> found it
+    /// issued; null when it cannot be read.
+    /// </summary>
+    public static (DateTimeOffset? NextUpdate, IReadOnlySet<string> Serials)? Describe(byte[] crl)
+    {
+        try
+        {
+            var list = new AsnReader(crl, AsnEncodingRules.DER).ReadSequence();
+            var fields = list.ReadSequence();
+            if (fields.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+                fields.ReadInteger(); // version
+            fields.ReadSequence(); // signature
+            fields.ReadEncodedValue(); // issuer
+            ReadTime(fields); // thisUpdate
+            DateTimeOffset? nextUpdate = fields.HasData && IsTime(fields.PeekTag()) ? ReadTime(fields) : null;
+            var serials = new HashSet<string>(StringComparer.Ordinal);
+            if (fields.HasData && fields.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+            {
+                var entries = fields.ReadSequence();
+                while (entries.HasData)
+                    serials.Add(Convert.ToHexString(entries.ReadSequence().ReadIntegerBytes().Span));
+            }
+            return (nextUpdate, serials);
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTime(Asn1Tag tag) => tag.HasSameClassAndValue(Asn1Tag.UtcTime) || tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime);
+
+    private static DateTimeOffset ReadTime(AsnReader reader) =>
+        reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();
+
     public static byte[] Pem(IEnumerable<byte[]> revocationLists) =>
         Encoding.ASCII.GetBytes(string.Concat(revocationLists.Select(der => PemEncoding.WriteString(Label, der) + "\n")));
 

@@ -34,6 +34,42 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
 
     public RevocationListStatus Status => Volatile.Read(ref _status);
 
+    /// <summary>
+    /// Takes the list in ca.crl as the one in force when it is exactly what would be signed now apart from its dates:
+    /// the active root signed its CRL, listing every revoked serial and no other, followed by the retiring roots' final
+    /// lists, and it is not yet due (half its validity left). So a restart re-signs nothing, and every sidecar's
+    /// sds-ca.yaml stays byte for byte what it was. False (nothing changed) otherwise: then call <see cref="Publish"/>.
+    /// </summary>
+    public bool TryAdopt(TrustState trust, IReadOnlyList<RevokedCertificate> revoked)
+    {
+        lock (_gate)
+        {
+            if (!trust.EveryRootHasRevocationList || file.Read() is not { } pem)
+                return false;
+            var text = Encoding.ASCII.GetString(pem);
+            var lists = RevocationListFile.ParsePem(text);
+            if (lists.Count != 1 + trust.RetiringRevocationLists.Count || !RevocationListFile.IsSignedBy(lists[0], trust.Active.Root)
+                || !lists.Skip(1).SequenceEqual(trust.RetiringRevocationLists, ByteArrays.Instance)
+                || !pem.AsSpan().SequenceEqual(RevocationListFile.Pem(lists))
+                || RevocationListFile.Describe(lists[0]) is not ({ } nextUpdate, var serials))
+                return false;
+            var refreshAt = nextUpdate - settings.RevocationListValidity / 2;
+            var expected = revoked.Select(r => r.Serial.ToUpperInvariant()).Where(CertificateAuthority.IsListable).ToHashSet(StringComparer.Ordinal);
+            if (time.GetUtcNow() >= refreshAt || !serials.SetEquals(expected))
+                return false;
+            Volatile.Write(ref _status, new RevocationListStatus(text, Convert.ToHexStringLower(SHA256.HashData(pem).AsSpan(0, 8)), revoked.Count, nextUpdate, refreshAt, null));
+            _signedFrom = (trust.Active, trust.RetiringRevocationLists, revoked);
+            return true;
+        }
+    }
+
+    private sealed class ByteArrays : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteArrays Instance = new();
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] obj) => obj.Length;
+    }
+
     /// <summary>True when the list the sidecars get changed.</summary>
     public bool Publish(Func<TrustState> currentTrust, Func<IReadOnlyList<RevokedCertificate>> currentRevocations)
     {

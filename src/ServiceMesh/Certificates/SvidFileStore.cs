@@ -4,6 +4,7 @@ namespace ServiceMesh.Certificates;
 /// <summary>
 /// A service's certificate and key on disk, replaced as one unit. Layout in CERTIFICATES_PATH:
 /// <code>
+/// &lt;name&gt;.pem                                         (key, leaf, chain: one file, replaced by one rename, 0600)
 /// &lt;name&gt;.crt -> .svid/&lt;name&gt;/current/svid.crt      (stable links, created once)
 /// &lt;name&gt;.key -> .svid/&lt;name&gt;/current/svid.key
 /// .svid/&lt;name&gt;/current -> &lt;serial&gt;                     (one symbolic link, swapped by rename)
@@ -15,6 +16,9 @@ namespace ServiceMesh.Certificates;
 /// leaves either the old pair or the new pair visible, never a mix. It is the same scheme Kubernetes uses for secret
 /// volumes, which Envoy's SDS <c>watched_directory</c> is built to follow. The previous generation is kept until the
 /// next swap so a reader that resolved the old link a moment ago can still open both of its files.
+/// Opening <c>&lt;name&gt;.crt</c> and then <c>&lt;name&gt;.key</c> resolves the link twice, so a swap in between pairs a
+/// certificate with another key: a reader that needs both reads <c>&lt;name&gt;.pem</c> (one open, one generation) or
+/// resolves <c>current</c> once and opens both files in the folder it names (<see cref="ReadResolvedOnce"/>).
 /// </summary>
 internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
 {
@@ -33,6 +37,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     public string CertificatePath(string service) => Path.Combine(folder, service + ".crt");
 
     public string KeyPath(string service) => Path.Combine(folder, service + ".key");
+
+    /// <summary>Key, leaf and chain in one file (0600): one open reads one generation, so the pair always matches.</summary>
+    public string BundlePath(string service) => Path.Combine(folder, service + ".pem");
 
     /// <summary>
     /// The certificate and key as a sidecar should name them: inside the service's own folder, behind the link that one
@@ -77,14 +84,67 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
         }
         EnsureVisibleLinks(service);
         RemoveGenerationsExcept(service, svid.Info.Serial, previous);
+        // A regular file, not a link into current/: a link's path is walked at open and can meet a generation being
+        // removed; a rename never leaves the name missing. Written after the swap, so the bundle is never newer than
+        // current/; if it fails the issuance fails (and is retried), and every start checks it again.
+        WriteBundle(BundlePath(service), svid.KeyPem, svid.ChainPem);
     }
 
-    /// <summary>The current pair's PEM text, or null when the service has none (or its files are unreadable).</summary>
-    public (byte[] Chain, byte[] Key)? Read(string service)
+    /// <summary>The current pair's PEM text, both from one generation; null when the service has none.</summary>
+    public (byte[] Chain, byte[] Key)? Read(string service) =>
+        ReadResolvedOnce(CurrentCertificatePath(service), CurrentKeyPath(service)) is { } pair ? (pair.Chain, pair.Key) : null;
+
+    /// <summary>
+    /// Reads a certificate and its key that sit in one folder reached through a link swapped by rename (here
+    /// <c>.svid/&lt;name&gt;/current</c>): the link is resolved once and both files are opened in the folder it names, so
+    /// they come from one generation. A generation is removed two swaps later; a reader that lost that race resolves
+    /// again. Null when there is no pair. <see cref="SvidPair.Generation"/> names the folder (the serial).
+    /// </summary>
+    public static SvidPair? ReadResolvedOnce(string certificatePath, string keyPath)
     {
-        var chain = files.ReadIfExists(CertificatePath(service));
-        var key = files.ReadIfExists(KeyPath(service));
-        return chain is null || key is null ? null : (chain, key);
+        var link = Path.GetDirectoryName(certificatePath)!;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var target = new DirectoryInfo(link).LinkTarget;
+            var generation = target is null ? link : Path.Combine(Path.GetDirectoryName(link)!, target);
+            try
+            {
+                var chain = File.ReadAllBytes(Path.Combine(generation, Path.GetFileName(certificatePath)));
+                var key = File.ReadAllBytes(Path.Combine(generation, Path.GetFileName(keyPath)));
+                return new SvidPair(target ?? "", chain, key);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                if (target is null)
+                    return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The name of the generation <c>current</c> points at (the serial), or null when there is none.</summary>
+    public static string? GenerationOf(string certificatePath) => new DirectoryInfo(Path.GetDirectoryName(certificatePath)!).LinkTarget;
+
+    /// <summary>
+    /// Makes <c>&lt;name&gt;.pem</c> hold the current pair (absent when written by an earlier version, stale after a
+    /// failed write); run at start for every pair taken over. Unchanged files are not touched.
+    /// </summary>
+    public void CompleteLayout(string service)
+    {
+        if (ReadResolvedOnce(CurrentCertificatePath(service), CurrentKeyPath(service)) is not { } pair)
+            return;
+        try
+        {
+            var existing = files.ReadIfExists(BundlePath(service));
+            if (existing is null || !IsBundle(existing, pair.Key, pair.Chain))
+                WriteBundle(BundlePath(service), pair.Key, pair.Chain);
+            if (existing is not null)
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(existing);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(pair.Key);
+        }
     }
 
     /// <summary>Services with a certificate on disk (names that are not valid service names are ignored).</summary>
@@ -101,11 +161,39 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     /// <summary>Removes the visible links first (readers stop finding the pair), then the generations.</summary>
     public void Delete(string service)
     {
+        files.DeleteFile(BundlePath(service));
         files.DeleteFile(CertificatePath(service));
         files.DeleteFile(KeyPath(service));
         files.SyncDirectory(folder);
         files.DeleteDirectory(ServiceFolder(service));
     }
+
+    // Key first, then leaf and chain (HAProxy's crt file, and what most tools accept); the copy of the key is zeroed after.
+    private void WriteBundle(string path, ReadOnlySpan<byte> key, ReadOnlySpan<byte> chain)
+    {
+        var separator = Separator(key);
+        var bundle = new byte[key.Length + separator.Length + chain.Length];
+        try
+        {
+            key.CopyTo(bundle);
+            separator.CopyTo(bundle.AsSpan(key.Length));
+            chain.CopyTo(bundle.AsSpan(key.Length + separator.Length));
+            files.WriteAtomic(path, bundle, KeyMode);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bundle);
+        }
+    }
+
+    private static bool IsBundle(ReadOnlySpan<byte> bundle, ReadOnlySpan<byte> key, ReadOnlySpan<byte> chain)
+    {
+        var separator = Separator(key);
+        return bundle.Length == key.Length + separator.Length + chain.Length && bundle.StartsWith(key)
+            && bundle[key.Length..].StartsWith(separator) && bundle.EndsWith(chain);
+    }
+
+    private static ReadOnlySpan<byte> Separator(ReadOnlySpan<byte> key) => key.Length > 0 && key[^1] != (byte)'\n' ? "\n"u8 : [];
 
     private string ServiceFolder(string service) => Path.Combine(folder, StateFolderName, service);
 
@@ -160,4 +248,10 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
             // Leftover generations are harmless: nothing points at them. The next write tries again.
         }
     }
+}
+
+/// <summary>A certificate chain and its key read from one generation (<see cref="Generation"/>: its folder's name, the serial).</summary>
+internal sealed record SvidPair(string Generation, byte[] Chain, byte[] Key)
+{
+    public override string ToString() => $"SvidPair {{ Generation = {Generation} }}"; // never the key
 }

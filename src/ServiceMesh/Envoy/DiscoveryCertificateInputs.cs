@@ -15,12 +15,18 @@ namespace ServiceMesh.Envoy;
 /// Every catalog change and certificate change raises <see cref="Changed"/>; the certificate content itself is read
 /// (and versioned) by the planner from the files.
 /// </summary>
-internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog, ICertificateEvents certificates, ILogger<DiscoveryCertificateInputs> logger)
+/// <param name="manager">The certificate manager when certificates are hosted here: ready only once it has taken over the pairs on disk.</param>
+internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog, ICertificateEvents certificates, ILogger<DiscoveryCertificateInputs> logger,
+    CertificateManager? manager = null)
     : BackgroundService, IEnvoyInputs
 {
     public const string MeshTag = "mesh";
 
+    private static readonly TimeSpan StartedPoll = TimeSpan.FromMilliseconds(20);
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MeshTopology _current = MeshTopology.Empty;
+    private long _followedVersion = -1; // the newest catalog snapshot Current was built from
 
     public string Name => "discovery";
 
@@ -30,8 +36,33 @@ internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog
 
     public event Action<string>? Changed;
 
+    /// <summary>Completes once the catalog's first full read is in <see cref="Current"/> and the certificates on disk are loaded.</summary>
+    public Task Ready => _ready.Task;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(FollowCatalogAsync(stoppingToken), FollowCertificatesAsync(stoppingToken));
+        Task.WhenAll(FollowCatalogAsync(stoppingToken), FollowCertificatesAsync(stoppingToken), BecomeReadyAsync(stoppingToken));
+
+    private async Task BecomeReadyAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Started before any Envoy service (registered first); polled only in case a host composes them otherwise.
+            while (manager is { Started: false })
+                await Task.Delay(StartedPoll, stoppingToken).ConfigureAwait(false);
+            await catalog.Loaded.WaitAsync(stoppingToken).ConfigureAwait(false);
+            TryReady();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Ready once Current was built from a snapshot at least as new as the one that completed the catalog's first load.
+    private void TryReady()
+    {
+        if (catalog.Loaded.IsCompleted && manager is not { Started: false } && Volatile.Read(ref _followedVersion) >= catalog.Current.Version)
+            _ready.TrySetResult();
+    }
 
     private async Task FollowCatalogAsync(CancellationToken stoppingToken)
     {
@@ -41,6 +72,8 @@ internal sealed partial class DiscoveryCertificateInputs(ICatalogWatcher catalog
             {
                 var topology = ToTopology(change.Snapshot);
                 Volatile.Write(ref _current, topology);
+                Volatile.Write(ref _followedVersion, change.Snapshot.Version);
+                TryReady();
                 Log.CatalogChanged(logger, change.Snapshot.Version, topology.Members.Count, change.ChangedServices.Length);
                 Changed?.Invoke($"catalog changed: {string.Join(", ", change.ChangedServices.Take(5))}");
             }

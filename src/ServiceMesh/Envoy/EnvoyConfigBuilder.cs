@@ -31,7 +31,8 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         var folder = service + "/";
         return new EnvoyFileSet(service,
         [
-            new(folder + EnvoyFileLayout.SdsCertificate, Render(new DiscoveryResponse([CertificateSecretOf(spec, watch: true)], spec.Tls.CertificateVersion))),
+            new(folder + EnvoyFileLayout.SdsCertificate, Render(new DiscoveryResponse([CertificateSecretOf(spec, watch: true)], spec.Tls.CertificateVersion)),
+                HoldsPrivateKey: true),
             new(folder + EnvoyFileLayout.SdsTrustBundle, Render(new DiscoveryResponse([TrustBundleSecretOf(spec, watch: true)], spec.Tls.ValidationVersion))),
             new(folder + EnvoyFileLayout.Cds, Render(new DiscoveryResponse(Clusters(spec, certificate, trustBundle)))),
             new(folder + EnvoyFileLayout.Lds, Render(new DiscoveryResponse(Listeners(spec, certificate, trustBundle)))),
@@ -67,9 +68,14 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         StatsConfig: new StatsConfig(UseAllDefaultTags: true),
         StatsFlushInterval: TimeSpan.FromSeconds(5));
 
-    private static Secret CertificateSecretOf(EnvoyServiceSpec spec, bool watch) => new(CertificateSecret, TlsCertificate: new TlsCertificate(
-        new DataSource(spec.Tls.Paths.CertificateChain), new DataSource(spec.Tls.Paths.PrivateKey),
-        watch ? new WatchedDirectory(spec.Tls.Paths.CertificateWatchedDirectory) : null));
+    // Dynamic: the pair inline, so the one rename that replaces sds-cert.yaml carries certificate and key together (two
+    // files, even behind one folder link, are opened one after the other and can come from two issuances). Before the
+    // first issuance, and in the static layout (read once when Envoy starts), the secret names the files.
+    private static Secret CertificateSecretOf(EnvoyServiceSpec spec, bool watch) => new(CertificateSecret, TlsCertificate:
+        watch && spec.Tls.Certificate is { } pair
+            ? new TlsCertificate(new DataSource(InlineString: pair.ChainPem), new DataSource(InlineString: pair.KeyPem), null)
+            : new TlsCertificate(new DataSource(spec.Tls.Paths.CertificateChain), new DataSource(spec.Tls.Paths.PrivateKey),
+                watch ? new WatchedDirectory(spec.Tls.Paths.CertificateWatchedDirectory) : null));
 
     // One CRL per root of the bundle, inline; only the leaf is checked against it (every root is ours, and a chain
     // through the cross-signed root would otherwise need a CRL for that certificate too).

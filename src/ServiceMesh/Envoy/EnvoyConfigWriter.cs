@@ -27,8 +27,13 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
     private readonly ConcurrentDictionary<string, string> _onDisk = new(StringComparer.Ordinal);
     // The file sets written in full by the last pass, by service; also the service names the last pass kept.
     private Dictionary<string, EnvoyFileSet> _written = new(StringComparer.Ordinal);
+    private bool _removedOthers = true; // false after a pass that left others' files: the next one that may removes them
 
-    public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services, bool verifyDisk)
+    /// <param name="removeOthers">
+    /// False while some input is not ready (the start's wait for them expired): a service missing now may only not be
+    /// known yet, so its files stay until a generation that knows every input.
+    /// </param>
+    public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services, bool verifyDisk, bool removeOthers = true)
     {
         var pending = verifyDisk ? [.. services]
             : services.Where(s => !(_written.TryGetValue(s.Service, out var last) && ReferenceEquals(last, s))).ToList();
@@ -51,9 +56,10 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             }
         }
         var writtenNow = services.Where(s => !failed.Contains(s.Service)).ToDictionary(s => s.Service, StringComparer.Ordinal);
-        var membershipChanged = writtenNow.Count != _written.Count || writtenNow.Keys.Any(name => !_written.ContainsKey(name));
+        var membershipChanged = writtenNow.Count != _written.Count || writtenNow.Keys.Any(name => !_written.ContainsKey(name)) || !_removedOthers;
         _written = writtenNow;
-        var deleted = verifyDisk || membershipChanged || failures.Count > 0
+        _removedOthers = removeOthers;
+        var deleted = removeOthers && (verifyDisk || membershipChanged || failures.Count > 0)
             ? DeleteRemoved(services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal), services, failures) : 0;
         return new EnvoyWriteResult(written, unchanged, deleted, failures);
     }
@@ -69,7 +75,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
                 // Verifying reads every file: one edited by hand must come back, not only one removed.
                 if (!verifyDisk && _onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content))
                     unchanged++;
-                else if (AtomicFile.WriteIfChanged(path, file.Content, FileModes.Readable)) // Envoy may run as another user
+                else if (WriteIfChanged(path, file))
                     written++;
                 else
                     unchanged++;
@@ -82,6 +88,15 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             }
         }
         return (written, unchanged, null);
+    }
+
+    // A sidecar's folder stays 0755 even when its first file is the 0600 sds-cert.yaml: cds, lds and sds-ca are read by
+    // an Envoy of another user too (the folder mode would otherwise follow the first file's).
+    private static bool WriteIfChanged(string path, EnvoyFile file)
+    {
+        if (file.HoldsPrivateKey)
+            FileModes.CreateDirectory(Path.GetDirectoryName(path)!, FileModes.ReadableFolder);
+        return AtomicFile.WriteIfChanged(path, file.Content, file.Mode);
     }
 
     /// <summary>Deletes bootstrap files and folders of services not in <paramref name="current"/>; touches only names and files this writer creates.</summary>

@@ -17,6 +17,9 @@ internal static class EnvoyEndpoints
 
     private static readonly TimeSpan WriteWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>What GET /envoy/configs/{svc}/content shows for a file that holds a private key.</summary>
+    internal const string NotServed = "# not served: this file holds the sidecar's private key (mode 0600, read by the sidecar's user only)\n";
+
     public static IEndpointRouteBuilder MapEnvoyEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/envoy/configs");
@@ -57,7 +60,9 @@ internal static class EnvoyEndpoints
         foreach (var file in set.Files)
         {
             var path = Path.Combine(options.EnvoyConfigPath, file.RelativePath);
-            if (File.Exists(path))
+            if (file.HoldsPrivateKey)
+                files[file.RelativePath] = NotServed; // the private key stays on disk, readable by the sidecar's user alone
+            else if (File.Exists(path))
                 files[file.RelativePath] = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
         var bootstrap = BootstrapPath(set);

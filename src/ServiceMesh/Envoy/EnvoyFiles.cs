@@ -1,7 +1,16 @@
+using ServiceMesh.Storage;
+
 namespace ServiceMesh.Envoy;
 
 /// <summary>One generated file: its path relative to ENVOY_CONFIG_PATH and its full content.</summary>
-internal sealed record EnvoyFile(string RelativePath, string Content);
+/// <param name="HoldsPrivateKey">The file carries a private key (sds-cert.yaml): readable by the mesh user alone, which is the user a sidecar that loads its key runs as.</param>
+internal sealed record EnvoyFile(string RelativePath, string Content, bool HoldsPrivateKey = false)
+{
+    /// <summary>0600 for a file with a key, else 0644 (a sidecar running as another user reads its configuration).</summary>
+    public UnixFileMode Mode => HoldsPrivateKey ? FileModes.Private : FileModes.Readable;
+
+    public override string ToString() => $"EnvoyFile {{ RelativePath = {RelativePath}, Length = {Content.Length} }}"; // never a key
+}
 
 /// <summary>A service's files, in the order they must reach disk (SDS, then CDS before LDS, the bootstrap last).</summary>
 internal sealed record EnvoyFileSet(string Service, IReadOnlyList<EnvoyFile> Files);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using ServiceMesh.Storage;
 
@@ -23,6 +24,14 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     /// </summary>
     public static readonly TimeSpan DiskCheckInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long the first generation waits for every input to be ready (<see cref="IEnvoyInputs.Ready"/>). The embedded
+    /// registry answers in milliseconds; an external Consul that has not answered in this time is likely down, and the
+    /// files of the previous run stay as they are meanwhile (a running Envoy keeps working). Then it generates from
+    /// what it has, and says which inputs it did not wait for.
+    /// </summary>
+    public static readonly TimeSpan DefaultInputsWait = TimeSpan.FromSeconds(10);
+
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite, // a pending request already covers this one
@@ -33,6 +42,7 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private readonly ILogger<EnvoyGenerationService> _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _debounce;
+    private readonly TimeSpan _inputsWait;
     private long _pendingSince; // timestamp of the oldest change not yet on disk; 0 when none
     private int _diskCheckDue = 1; // the first generation checks the disk
     private TaskCompletionSource _nextGeneration = NewCompletion();
@@ -40,9 +50,12 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private readonly (StorageFaults Faults, string Folder)? _storage;
 
     public EnvoyGenerationService(EnvoyGenerator generator, EnvoyMetrics metrics, PolicyStore policies,
-        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, StorageFaults? storageFaults = null, MeshOptions? options = null)
+        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, TimeSpan? inputsWait = null,
+        CertificateManager? certificates = null, StorageFaults? storageFaults = null, MeshOptions? options = null)
     {
         _storage = storageFaults is null || options is null ? null : (storageFaults, options.EnvoyConfigPath); // a failed write pass is a storage fault "envoy"
+        certificates?.DistributeTrustWith(DistributeTrustAsync);
+        _inputsWait = inputsWait ?? DefaultInputsWait;
         _generator = generator;
         _metrics = metrics;
         _logger = logger;
@@ -70,11 +83,20 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         return Volatile.Read(ref _lastGeneration);
     }
 
+    /// <summary>
+    /// For a root rotation: a generation that starts after the new bundle and CRL are on disk writes every sidecar's
+    /// sds-ca.yaml (and nothing of a new-root leaf, none exists yet). True when it wrote every file.
+    /// </summary>
+    private async Task<bool> DistributeTrustAsync(CancellationToken cancellationToken) =>
+        await RequestAndWaitAsync("root rotation: trust bundle and revocation list first", cancellationToken).ConfigureAwait(false)
+            is { Result.Succeeded: true };
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Request("start");
         try
         {
+            await WaitForInputsAsync(stoppingToken).ConfigureAwait(false);
+            Request("start");
             await Task.WhenAll(GenerateOnRequestAsync(stoppingToken), RequestDiskChecksAsync(stoppingToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -84,6 +106,27 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         {
             Volatile.Read(ref _nextGeneration).TrySetCanceled(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The first generation knows every input, or it would write the members it has heard of and remove the files of
+    /// all the others (their certificates, catalog entries and registrations still loading), then write them again.
+    /// </summary>
+    private async Task WaitForInputsAsync(CancellationToken stoppingToken)
+    {
+        var pending = _generator.Inputs.Where(i => !i.Ready.IsCompleted).ToList();
+        if (pending.Count == 0)
+            return;
+        var all = Task.WhenAll(pending.Select(i => i.Ready));
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var timeout = Task.Delay(_inputsWait, _time, expiry.Token);
+        if (await Task.WhenAny(all, timeout).ConfigureAwait(false) == all)
+        {
+            expiry.Cancel(); // the delay's timer goes with it
+            return;
+        }
+        stoppingToken.ThrowIfCancellationRequested();
+        Log.InputsNotReady(_logger, _inputsWait.TotalSeconds, string.Join(", ", pending.Where(i => !i.Ready.IsCompleted).Select(i => i.Name)));
     }
 
     private async Task GenerateOnRequestAsync(CancellationToken stoppingToken)
@@ -141,6 +184,9 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     {
         [LoggerMessage(1, LogLevel.Error, "Envoy configuration generation failed; it runs again on the next change")]
         public static partial void GenerationFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Warning, "Envoy configuration: inputs not ready after {Seconds} s ({Inputs}); generating from what is known, the rest follows as it arrives")]
+        public static partial void InputsNotReady(ILogger logger, double seconds, string inputs);
 
         [LoggerMessage(2, LogLevel.Debug, "Envoy configuration requested: {Reason}")]
         public static partial void Requested(ILogger logger, string reason);

@@ -48,7 +48,7 @@ internal sealed partial class EnvoyGenerator(
         sidecarCertificates?.RevokeDeparted([.. specs.Select(s => s.Name)]);
         sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
         var files = Render(specs);
-        var result = _writer.Write(files, verifyDisk);
+        var result = _writer.Write(files, verifyDisk, removeOthers: _inputs.All(i => i.Ready.IsCompleted));
 
         var generation = new EnvoyGeneration(Interlocked.Increment(ref _number), time.GetUtcNow(), specs, files,
             members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result, membership.Excluded);

@@ -71,8 +71,19 @@ internal sealed record EnvoyTlsPaths(string CertificateChain, string PrivateKey,
 /// changes the Secret itself, which every Envoy reloads, whereas a changed CRL file is followed only by recent ones.
 /// Null while none is in force.
 /// </remarks>
-internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string? RevocationList = null, string RevocationListVersion = "none")
+/// <remarks>
+/// The certificate and key go inline into sds-cert.yaml (<see cref="Certificate"/>): one rename of that file carries both,
+/// so no Envoy can load a certificate with the key of another issuance. Null before the first issuance.
+/// </remarks>
+internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string? RevocationList = null, string RevocationListVersion = "none",
+    CertificatePair? Certificate = null)
 {
     /// <summary>The version of sds-ca.yaml: the bundle's, and the revocation list's when there is one.</summary>
     public string ValidationVersion => RevocationList is null ? TrustBundleVersion : $"{TrustBundleVersion}+{RevocationListVersion}";
+}
+
+/// <summary>A sidecar's certificate chain and key (PEM) from one generation (<see cref="Generation"/>, the serial), with a short hash of the chain.</summary>
+internal sealed record CertificatePair(string Generation, string Version, string ChainPem, string KeyPem)
+{
+    public override string ToString() => $"CertificatePair {{ Generation = {Generation}, Version = {Version} }}"; // never the key
 }

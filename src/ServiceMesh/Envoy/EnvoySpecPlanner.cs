@@ -11,12 +11,16 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
     Func<RevocationListStatus>? revocationList = null)
 {
     private readonly FileVersions _versions = new();
+    private readonly CertificatePairs _pairs = new();
 
     /// <param name="rereadFiles">Hash every TLS file again rather than trust unchanged times and sizes.</param>
     public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies, bool rereadFiles = false)
     {
         if (rereadFiles)
+        {
             _versions.Forget();
+            _pairs.Forget();
+        }
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
         var revocations = revocationList?.Invoke() ?? RevocationListStatus.NotPublished; // one list for the whole generation
@@ -26,6 +30,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
             var paths = tlsPathsOf(member.Name);
             if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
                 bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
+            var pair = _pairs.Of(paths);
             specs.Add(new EnvoyServiceSpec(
                 member.Name,
                 member.ServicePort,
@@ -35,7 +40,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
                 spiffeIdOf(member.Name),
                 Callers(member.Name, policies),
                 [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
-                new EnvoyTlsFiles(paths, _versions.Of(paths.CertificateChain), bundleVersion, revocations.Pem, revocations.Version),
+                new EnvoyTlsFiles(paths, pair?.Version ?? FileVersions.None, bundleVersion, revocations.Pem, revocations.Version, pair),
                 policies.For(member.Name)));
         }
         return specs;

@@ -34,4 +34,11 @@ internal interface IEnvoyInputs
 
     /// <summary>Raised after <see cref="Current"/> changed, on the publisher's thread: handlers only take note and return.</summary>
     event Action<string>? Changed;
+
+    /// <summary>
+    /// Completes once <see cref="Current"/> holds what the input knows at start (restored state, a first full read).
+    /// The first generation waits for every input's, so a start never removes or rewrites the files of members it has
+    /// not heard of yet. Complete from the start for an input that loads in its constructor.
+    /// </summary>
+    Task Ready => Task.CompletedTask;
 }

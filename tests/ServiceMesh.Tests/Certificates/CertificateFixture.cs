@@ -14,9 +14,11 @@ internal sealed class CertificateFixture : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly List<CertificateManager> _managers = [];
 
-    public CertificateFixture(Func<CertificateSettings, CertificateSettings>? configure = null)
+    /// <param name="root">Where to create the folder (default: the temporary folder).</param>
+    public CertificateFixture(Func<CertificateSettings, CertificateSettings>? configure = null, string? root = null)
     {
-        Folder = Directory.CreateTempSubdirectory("mesh-certs-").FullName;
+        Folder = root is null ? Directory.CreateTempSubdirectory("mesh-certs-").FullName
+            : Directory.CreateDirectory(Path.Combine(root, "mesh-certs-" + Guid.NewGuid().ToString("N"))).FullName;
         Settings = new CertificateSettings { Folder = Folder, TrustDomain = "lucid.test", Datacenter = "dc1" };
         if (configure is not null)
             Settings = configure(Settings);

@@ -85,5 +85,36 @@ public sealed class RootRotationTests : IDisposable
         restarted.Find("block-manager")!.Certificate.IssuerKeyId.ShouldBe(restarted.Trust.Active.KeyId);
     }
 
+    [Fact]
+    public async Task RotateRootAsync_WithSidecarWriter_ReissuesOnlyAfterTrustWasDistributedAndThePropagationDelay()
+    {
+        using var fixture = new CertificateFixture(s => s with { TrustPropagationDelay = TimeSpan.FromSeconds(2) });
+        var manager = fixture.Start();
+        await manager.IssueAsync("api-gateway", CancellationToken.None);
+        await manager.IssueAsync("auth-service", CancellationToken.None);
+        var oldRoot = manager.Trust.Active.KeyId;
+        var distributed = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        manager.DistributeTrustWith(_ =>
+        {
+            // What the sidecar writer would put in the files now: the new bundle and CRL, and the leaves as they are.
+            distributed.TrySetResult([.. manager.Leaves.Select(l => l.Certificate.IssuerKeyId)]);
+            return Task.FromResult(true);
+        });
+
+        var rotation = manager.RotateRootAsync(CancellationToken.None);
+        var issuersWhenDistributed = await distributed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        manager.Trust.Active.KeyId.ShouldNotBe(oldRoot, "the new root is in force (bundle and CRL on disk) when the writer is called");
+        File.ReadAllText(fixture.PathOf("ca.crl")).Split("BEGIN X509 CRL").Length.ShouldBe(3, "the new root's CRL and the old root's final one");
+        issuersWhenDistributed.ShouldAllBe(issuer => issuer == oldRoot);
+        await Task.Delay(200);
+        rotation.IsCompleted.ShouldBeFalse("the re-issues wait for the propagation delay");
+        manager.Leaves.ShouldAllBe(l => l.Certificate.IssuerKeyId == oldRoot);
+
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
+        (await rotation.WaitAsync(TimeSpan.FromSeconds(30))).Reissued.ShouldBe(2);
+        manager.Leaves.ShouldAllBe(l => l.Certificate.IssuerKeyId == manager.Trust.Active.KeyId);
+    }
+
     public void Dispose() => _fixture.Dispose();
 }

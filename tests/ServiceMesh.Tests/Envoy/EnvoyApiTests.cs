@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Envoy;
@@ -39,6 +40,7 @@ public sealed class EnvoyApiTests
         content.GetProperty("content").GetString().ShouldBe(await File.ReadAllTextAsync(Path.Combine(host.Options.EnvoyConfigPath, "api-gateway.yaml")));
         content.GetProperty("files").GetProperty("api-gateway/lds.yaml").GetString()!.ShouldContain("public_listener");
         content.GetProperty("files").GetProperty("api-gateway.yaml").GetString()!.ShouldContain("api-gateway-sidecar-proxy");
+        content.GetProperty("files").GetProperty("api-gateway/sds-cert.yaml").GetString().ShouldBe(EnvoyEndpoints.NotServed, "the private key is never served");
         await Discovery.DiscoveryTestSupport.EventuallyAsync(async () => (await host.Client.GetAsync("/certificates/api-gateway")).IsSuccessStatusCode,
             "the new sidecar gets its SVID without a POST /certificates");
     }

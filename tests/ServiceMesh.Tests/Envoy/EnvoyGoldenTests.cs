@@ -202,15 +202,20 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public void Generate_SmallMesh_SecretsPointAtTheIssuedFilesAndWatchTheirFolders()
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Generate_SmallMesh_CertificateSecretCarriesTheIssuedPairInlineInAFileOnlyTheSidecarUserReads()
     {
         var certificate = _mesh.Yaml("api-gateway/sds-cert.yaml").Resources().Single();
         certificate.Text("name").ShouldBe("service_cert");
-        var folder = Path.Combine(_mesh.Options.CertificatesPath, ".svid", "api-gateway");
-        certificate.Text("tls_certificate", "certificate_chain", "filename").ShouldBe(Path.Combine(folder, "current", "svid.crt"));
-        certificate.Text("tls_certificate", "private_key", "filename").ShouldBe(Path.Combine(folder, "current", "svid.key"));
-        certificate.Text("tls_certificate", "watched_directory", "path").ShouldBe(folder);
-        Directory.Exists(folder).ShouldBeTrue();
+        // One rename of sds-cert.yaml carries certificate and key together: no file names, nothing else to watch.
+        var generation = Path.Combine(_mesh.Options.CertificatesPath, ".svid", "api-gateway", "current");
+        certificate.Text("tls_certificate", "certificate_chain", "inline_string").ShouldBe(File.ReadAllText(Path.Combine(generation, "svid.crt")));
+        certificate.Text("tls_certificate", "private_key", "inline_string").ShouldBe(File.ReadAllText(Path.Combine(generation, "svid.key")));
+        certificate.At("tls_certificate").Has("watched_directory").ShouldBeFalse();
+        certificate.At("tls_certificate", "certificate_chain").Has("filename").ShouldBeFalse();
+        File.GetUnixFileMode(_mesh.PathOf("api-gateway/sds-cert.yaml")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.GetUnixFileMode(_mesh.PathOf("api-gateway/sds-ca.yaml")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.GetUnixFileMode(_mesh.PathOf("api-gateway")).ShouldBe((UnixFileMode)0b111_101_101, "cds, lds and sds-ca stay reachable for an Envoy of another user");
         var bundle = _mesh.Yaml("api-gateway/sds-ca.yaml").Resources().Single();
         bundle.Text("validation_context", "trusted_ca", "filename").ShouldBe(Path.Combine(_mesh.Options.CertificatesPath, "ca.crt"));
         // Inline, so a new list changes the Secret itself, which every Envoy version reloads.

@@ -10,7 +10,7 @@ using YamlDotNet.RepresentationModel;
 namespace ServiceMesh.Tests.Envoy;
 
 /// <summary>An input whose topology the test sets (the real adapters are exercised through the host tests).</summary>
-internal sealed class TestInputs(string name = "test", int precedence = 0) : IEnvoyInputs
+internal sealed class TestInputs(string name = "test", int precedence = 0, bool ready = true) : IEnvoyInputs
 {
     private MeshTopology _current = MeshTopology.Empty;
 
@@ -18,6 +18,16 @@ internal sealed class TestInputs(string name = "test", int precedence = 0) : IEn
     public int Precedence => precedence;
     public MeshTopology Current => _current;
     public event Action<string>? Changed;
+    public Task Ready => ReadySource.Task;
+    public TaskCompletionSource ReadySource { get; } = Source(ready);
+
+    private static TaskCompletionSource Source(bool completed)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+            source.SetResult();
+        return source;
+    }
 
     public void Set(MeshTopology topology)
     {
@@ -34,10 +44,14 @@ internal sealed class EnvoyTestMesh : IDisposable
 {
     public static readonly string[] Services = ["api-gateway", "auth-service", "lucid-mongodb"];
 
-    private readonly CertificateFixture _certificates = new();
+    private readonly CertificateFixture _certificates;
 
-    public EnvoyTestMesh(EnvoyConfigLayout layout = EnvoyConfigLayout.Dynamic, string? policies = null)
+    /// <param name="inMemory">Folders on /dev/shm (fsync is free there): for tests that write thousands of files.</param>
+    public EnvoyTestMesh(EnvoyConfigLayout layout = EnvoyConfigLayout.Dynamic, string? policies = null, bool inMemory = false)
     {
+        var root = inMemory ? TempFolder.InMemoryRoot : null;
+        _certificates = new CertificateFixture(root: root);
+        Folder = new TempFolder(root);
         var environment = MeshEnvironment.For(Folder);
         environment["CERTIFICATES_PATH"] = _certificates.Folder;
         environment["TRUST_DOMAIN"] = _certificates.Settings.TrustDomain;
@@ -60,7 +74,7 @@ internal sealed class EnvoyTestMesh : IDisposable
         Inputs.Set(Topology());
     }
 
-    public TempFolder Folder { get; } = new();
+    public TempFolder Folder { get; }
     public MeshOptions Options { get; }
     public CertificateManager Manager { get; }
     public CertificateSettings Certificates => _certificates.Settings;

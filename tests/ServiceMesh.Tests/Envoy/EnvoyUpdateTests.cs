@@ -109,6 +109,25 @@ public sealed class EnvoyUpdateTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_AnInputNotReady_KeepsFilesOfServicesNotKnownYetAndRemovesThemOnceEveryInputIsReady()
+    {
+        await _mesh.IssueAllAsync();
+        _mesh.Generator.Generate();
+        // A restarted mesh whose catalog has not answered within the start's wait: auth-service may only not be known yet.
+        var catalog = new TestInputs("catalog", ready: false);
+        _mesh.Inputs.Set(new MeshTopology([.. EnvoyTestMesh.Topology().Members.Where(m => m.Name != "auth-service")]));
+        var restarted = new EnvoyGenerator(_mesh.Options, _mesh.Planner, _mesh.Policies, [_mesh.Inputs, catalog], _mesh.State,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EnvoyGenerator>.Instance, _mesh.Time);
+
+        restarted.Generate(verifyDisk: true)!.Result.FilesDeleted.ShouldBe(0);
+        File.Exists(_mesh.PathOf("auth-service/sds-cert.yaml")).ShouldBeTrue("a running Envoy keeps its files while an input is still loading");
+
+        catalog.ReadySource.SetResult();
+        restarted.Generate()!.Result.FilesDeleted.ShouldBe(5);
+        Directory.Exists(_mesh.PathOf("auth-service")).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Generate_FolderCannotBeWritten_ReportsFailureAndHealthIsUnhealthy()
     {
         await _mesh.IssueAllAsync();

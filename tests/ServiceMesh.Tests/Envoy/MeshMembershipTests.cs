@@ -62,14 +62,17 @@ public sealed class MeshMembershipTests
         (await consul.PutAsJsonAsync("/v1/agent/service/register", new { Name = "reports", Port = 8443, Tags = new[] { "mesh" } })).EnsureSuccessStatusCode();
 
         var secret = Path.Combine(host.Options.EnvoyConfigPath, "reports", "sds-cert.yaml");
-        await EventuallyAsync(() => Task.FromResult(File.Exists(secret) && File.ReadAllText(secret).Contains("svid.key", StringComparison.Ordinal)), "the SVID is issued and named");
+        await EventuallyAsync(() => Task.FromResult(File.Exists(secret) && File.ReadAllText(secret).Contains("PRIVATE KEY", StringComparison.Ordinal)), "the SVID is issued and inline");
 
         var text = await File.ReadAllTextAsync(secret);
-        var folder = Path.Combine(host.Options.CertificatesPath, ".svid", "reports");
-        text.ShouldContain($"filename: {Path.Combine(folder, "current", "svid.crt")}");
-        text.ShouldContain($"filename: {Path.Combine(folder, "current", "svid.key")}");
-        text.ShouldContain($"path: {folder}");
+        var generation = Path.Combine(host.Options.CertificatesPath, ".svid", "reports", "current");
+        var secretYaml = new YamlDotNet.RepresentationModel.YamlStream();
+        secretYaml.Load(new StringReader(text));
+        var pair = ((YamlDotNet.RepresentationModel.YamlMappingNode)secretYaml.Documents[0].RootNode).Resources().Single().At("tls_certificate");
+        pair.Text("private_key", "inline_string").ShouldBe(await File.ReadAllTextAsync(Path.Combine(generation, "svid.key")));
+        pair.Text("certificate_chain", "inline_string").ShouldBe(await File.ReadAllTextAsync(Path.Combine(generation, "svid.crt")));
         text.ShouldNotContain("ca.key");
+        text.ShouldNotContain((await File.ReadAllTextAsync(Path.Combine(host.Options.CertificatesPath, "ca.key"))).Split('\n')[1]);
     }
 
     [Fact]

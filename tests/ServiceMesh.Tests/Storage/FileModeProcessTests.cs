@@ -24,7 +24,9 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
     [
         (CaKey(), Private, PrivateFolder),
         (LeafKey(), Private, ReadableFolder),
+        (LeafBundle(), Private, ReadableFolder),
         (Certificates(), Readable, ReadableFolder),
+        (EnvoyCertificateSecret(), Private, ReadableFolder),
         (EnvoyConfigs(), Readable, ReadableFolder),
         (State(), Private, PrivateFolder),
     ];
@@ -55,7 +57,7 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
             using (var posted = await http.PostAsJsonAsync("envoy/configs/reports", new { service_address = "127.0.0.1", service_port = 9200 }))
                 posted.EnsureSuccessStatusCode();
             await WaitForFilesAsync(process,
-                "certificates/ca.key", "certificates/ca.crt", "certificates/ca.crl", "certificates/billing.key", "certificates/reports.crt",
+                "certificates/ca.key", "certificates/ca.crt", "certificates/ca.crl", "certificates/billing.key", "certificates/reports.crt", "certificates/billing.pem",
                 "envoy-configs/billing.yaml", "envoy-configs/billing/sds-cert.yaml", "envoy-configs/reports/cds.yaml",
                 "data/registry/registry.log", "data/envoy/registrations.json");
             process.Terminate();
@@ -113,6 +115,12 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
 
     [GeneratedRegex(@"^certificates/\.svid/[^/]+/[^/]+/svid\.key$")]
     private static partial Regex LeafKey();
+
+    [GeneratedRegex(@"^certificates/[^/]+\.pem$")]
+    private static partial Regex LeafBundle();
+
+    [GeneratedRegex(@"^envoy-configs/[^/]+/sds-cert\.yaml$")]
+    private static partial Regex EnvoyCertificateSecret();
 
     [GeneratedRegex(@"^certificates/")]
     private static partial Regex Certificates();

@@ -3,9 +3,20 @@ namespace ServiceMesh.Tests.Support;
 /// <summary>A fresh folder per test, removed afterwards, so tests never share files.</summary>
 internal sealed class TempFolder : IDisposable
 {
-    public TempFolder() => Directory.CreateDirectory(Path);
+    /// <param name="root">Where to create it (default: the temporary folder).</param>
+    public TempFolder(string? root = null)
+    {
+        Path = System.IO.Path.Combine(root ?? System.IO.Path.GetTempPath(), "sm-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sm-tests-" + Guid.NewGuid().ToString("N"));
+    /// <summary>
+    /// A RAM-backed root (/dev/shm) where fsync costs nothing, for tests that write thousands of files and are about
+    /// what readers see, not durability; the temporary folder where there is none.
+    /// </summary>
+    public static string? InMemoryRoot => Directory.Exists("/dev/shm") ? "/dev/shm" : null;
+
+    public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 

@@ -60,6 +60,13 @@ internal interface ICatalogWatcher
     WatchStatus Status { get; }
 
     /// <summary>
+    /// Completes once a published snapshot holds every service the first catalog read listed, each as its first read
+    /// found it: the whole registry as it was at start, not the part that happened to be read first. Never completes
+    /// while the registry does not answer.
+    /// </summary>
+    Task Loaded { get; }
+
+    /// <summary>
     /// Changes from now on. The first item is the current snapshot with every service listed as changed, so a
     /// consumer can build its whole state from it. A slow consumer gets every change in order (the queue is unbounded,
     /// each item carries the full snapshot, so skipping to the last one queued is always safe).

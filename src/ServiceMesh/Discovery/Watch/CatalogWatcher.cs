@@ -107,6 +107,11 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
     internal static readonly TimeSpan FirstSyncWait = TimeSpan.FromSeconds(3);
 
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Under _gate: the services the first catalog read listed whose instances were not read yet (null before and after).
+    private HashSet<string>? _unread;
+
+    public Task Loaded => _loaded.Task;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -184,12 +189,15 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
         var result = await client.CatalogServicesAsync(new QueryOptions(index, BlockingWait), cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
+            if (!_synced)
+                _unread = [.. result.Value.Keys]; // each service loop's first read takes its name out (they wait for this lock)
             _synced = true;
             _firstSync.TrySetResult();
             foreach (var gone in _serviceLoops.Keys.Where(n => !result.Value.ContainsKey(n)).ToList())
             {
                 _serviceLoops.Remove(gone, out var loop);
                 loop!.Cancel();
+                _unread?.Remove(gone); // gone before its first read: nothing of it to wait for
                 _failures.TryRemove("service " + gone, out _);
                 if (_services.Remove(gone))
                     MarkChanged(gone, result.Index);
@@ -200,8 +208,19 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
                 _serviceLoops[name] = loop;
                 _ = RunLoopAsync("service " + name, (i, ct) => WatchServiceOnceAsync(name, i, ct), loop.Token);
             }
+            CompleteLoadIfAllRead();
         }
         return result.Index;
+    }
+
+    // Under _gate. Publishes at once (no debounce) the snapshot that completes the first load, then says so.
+    private void CompleteLoadIfAllRead(string? read = null)
+    {
+        if (_unread is null || (read is not null && !_unread.Remove(read)) || _unread.Count > 0)
+            return;
+        _unread = null;
+        Flush();
+        _loaded.TrySetResult();
     }
 
     private async Task<ulong> WatchServiceOnceAsync(string name, ulong index, CancellationToken cancellationToken)
@@ -210,16 +229,23 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
         var service = new CatalogService(name, [.. result.Value.Select(ToInstance).OrderBy(i => i.Id, StringComparer.Ordinal)], definitions.Find(name));
         lock (_gate)
         {
-            if (cancellationToken.IsCancellationRequested || !_serviceLoops.ContainsKey(name))
-                return result.Index; // removed meanwhile: the catalog loop already published that
-            var known = _services.GetValueOrDefault(name);
-            if (service.Instances.Length == 0 && known is null || service.SameAs(known))
-                return result.Index;
-            if (service.Instances.Length == 0)
-                _services.Remove(name);
-            else
-                _services[name] = service;
-            MarkChanged(name, result.Index);
+            try
+            {
+                if (cancellationToken.IsCancellationRequested || !_serviceLoops.ContainsKey(name))
+                    return result.Index; // removed meanwhile: the catalog loop already published that
+                var known = _services.GetValueOrDefault(name);
+                if (service.Instances.Length == 0 && known is null || service.SameAs(known))
+                    return result.Index;
+                if (service.Instances.Length == 0)
+                    _services.Remove(name);
+                else
+                    _services[name] = service;
+                MarkChanged(name, result.Index);
+            }
+            finally
+            {
+                CompleteLoadIfAllRead(name);
+            }
         }
         return result.Index;
     }

@@ -44,6 +44,9 @@ internal sealed record ConfigSource(PathConfigSource PathConfigSource) : IEnvoyM
 internal sealed record DataSource(string? Filename = null, string? InlineString = null) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("filename", Filename).Field("inline_string", InlineString);
+
+    // Inline text may be a private key: never in a log line or a debugger's summary.
+    public override string ToString() => InlineString is null ? $"DataSource {{ Filename = {Filename} }}" : $"DataSource {{ InlineString = ({InlineString.Length} chars) }}";
 }
 
 /// <summary>A named extension with its typed config: listener filters, HTTP filters, transport sockets.</summary>
