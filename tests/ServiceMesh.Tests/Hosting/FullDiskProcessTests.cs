@@ -44,7 +44,7 @@ public sealed class FullDiskProcessTests : IDisposable
         mesh.HasExited.ShouldBeFalse("a failed deregistration must not stop the process");
         var health = await HealthAsync(httpPort);
         health.GetProperty("components").GetProperty("storage").GetProperty("status").GetString().ShouldBe("unhealthy");
-        health.GetProperty("components").GetProperty("storage").GetProperty("detail").GetString().ShouldContain(data);
+        health.GetProperty("components").GetProperty("storage").GetProperty("detail").GetString()!.ShouldContain(data);
         (await http.GetStringAsync("v1/catalog/service/doomed")).ShouldContain("\"doomed\""); // its removal was not durable
 
         File.Delete(filler); // space is back
