@@ -187,9 +187,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             }
             else
             {
-                ApplyCommitted?.Invoke(batch);
-                foreach (var pending in batch)
-                    pending.Complete();
+                Apply(batch);
                 _sinceSnapshot += batch.Count;
                 // Between batches the store holds exactly what is durable: that is the snapshot.
                 if (_sinceSnapshot >= _compactAfter && CaptureState is { } capture)
@@ -199,6 +197,23 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
     }
 
+    private void Apply(List<PendingRecord> batch)
+    {
+        try
+        {
+            ApplyCommitted?.Invoke(batch);
+        }
+        catch (Exception e) // a defect in the apply step: its callers hear of it, and the writer keeps serving the others
+        {
+            Log.ApplyFailed(_logger, _folder, e);
+            foreach (var pending in batch)
+                pending.Fail(e);
+            return;
+        }
+        foreach (var pending in batch)
+            pending.Complete();
+    }
+
     // Writes and fsyncs the frames; null when they are on disk, else the error (nothing of the batch is acknowledged).
     private IOException? TryWrite(ReadOnlySpan<byte> frames)
     {
@@ -206,7 +221,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         {
             _log ??= CreateLog();
             // Torn bytes of an earlier refused frame could not be cut back: a snapshot of the durable state empties the log.
-            if (_behind && (CaptureState is not { } current || !Compact(current())))
+            if (_behind && (CaptureState is not { } current || !Compact(current(), logFailure: false)))
                 throw new IOException("the snapshot that replaces a log with a torn frame could not be written either");
             _behind = false;
             var end = _log.Position;
@@ -251,7 +266,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
 
     // The captured state is what is durable (taken between batches); records queued after it follow in the emptied log.
     // False when the snapshot failed (the log is then left as it was).
-    private bool Compact(List<LogRecord> state)
+    private bool Compact(List<LogRecord> state, bool logFailure = true)
     {
         try
         {
@@ -267,7 +282,8 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+            if (logFailure) // a catch-up snapshot's failure is the write's failure, logged once per outage
+                Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
             return false;
         }
     }
@@ -336,6 +352,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
 
         [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations and KV writes are refused (503) until it can")]
         public static partial void WriteFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Critical, "Registry records written to {Folder} could not be applied; their writers get the error")]
+        public static partial void ApplyFailed(ILogger logger, string folder, Exception exception);
 
         [LoggerMessage(7, LogLevel.Information, "Registry state can be written to {Folder} again; writes are accepted")]
         public static partial void WriteRecovered(ILogger logger, string folder);
