@@ -9,6 +9,7 @@ internal sealed class InjectedDisk
     private volatile bool _full;
     private volatile bool _cutBackFails;
     private int _refusedWrites;
+    private volatile TaskCompletionSource _open = Opened();
 
     public bool Full { get => _full; set => _full = value; }
 
@@ -21,12 +22,25 @@ internal sealed class InjectedDisk
     /// <summary>How many writes failed so far.</summary>
     public int RefusedWrites => Volatile.Read(ref _refusedWrites);
 
+    /// <summary>Writes wait (a slow disk) until <see cref="Release"/>.</summary>
+    public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _open.TrySetResult();
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource();
+        open.SetResult();
+        return open;
+    }
+
     public FileStream Open(string path, FileMode mode) => new LogStream(this, path, mode);
 
     private sealed class LogStream(InjectedDisk disk, string path, FileMode mode) : FileStream(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0)
     {
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            disk._open.Task.Wait();
             if (!disk.Full)
             {
                 base.Write(buffer);

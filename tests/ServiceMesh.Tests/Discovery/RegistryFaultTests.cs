@@ -199,6 +199,30 @@ public sealed class RegistryFaultTests
         ShouldHold(new RegistryStore(reopened, TimeProvider.System), services, kv, "after a restart");
     }
 
+    [Fact]
+    public async Task Register_CheckUpdateWhileWaitingForDisk_BlockingQueryWokenWhenItLands()
+    {
+        using var folder = new TempFolder();
+        var disk = new InjectedDisk();
+        await using var log = RegistryLog.Open(folder.Path, NullLogger.Instance, openLog: disk.Open);
+        var store = new RegistryStore(log, TimeProvider.System);
+        await store.RegisterAsync(new AgentServiceRegistration { Id = "api-1", Name = "api", Port = 1, Check = new AgentServiceCheck { CheckId = "api-ttl", Ttl = "1m" } });
+
+        disk.Hold();
+        var moved = store.RegisterAsync(new AgentServiceRegistration { Id = "api-1", Name = "api", Port = 2, Check = new AgentServiceCheck { CheckId = "api-ttl", Ttl = "1m" } });
+        store.SetCheckState("api-ttl", HealthStatuses.Passing, "ok").ShouldBeTrue(); // shown at once, with a later index than the queued write's
+        var topic = ChangeSignals.Service("api");
+        var seen = store.TopicIndex(topic);
+        store.Instances("api").Instances.Single().Service.Registration.Port.ShouldBe(1, "the new port is not on disk yet");
+        var woken = store.WaitAsync(topic, seen, TimeSpan.FromMinutes(1), default);
+        disk.Release();
+        await moved;
+        await woken;
+
+        store.TopicIndex(topic).ShouldBeGreaterThan(seen, "a watcher that saw the check update must see the registration land");
+        store.Instances("api").Instances.Single().Service.Registration.Port.ShouldBe(2);
+    }
+
     private static void ShouldHold(RegistryStore store, SortedSet<string> services, SortedDictionary<string, string> kv, string when)
     {
         string.Join(",", store.AgentServices().Select(s => s.Id)).ShouldBe(string.Join(",", services), $"services {when} are exactly the acknowledged ones");
