@@ -209,13 +209,21 @@ public sealed class RegistryFaultTests
         await store.RegisterAsync(new AgentServiceRegistration { Id = "api-1", Name = "api", Port = 1, Check = new AgentServiceCheck { CheckId = "api-ttl", Ttl = "1m" } });
 
         disk.Hold();
-        var moved = store.RegisterAsync(new AgentServiceRegistration { Id = "api-1", Name = "api", Port = 2, Check = new AgentServiceCheck { CheckId = "api-ttl", Ttl = "1m" } });
-        store.SetCheckState("api-ttl", HealthStatuses.Passing, "ok").ShouldBeTrue(); // shown at once, with a later index than the queued write's
         var topic = ChangeSignals.Service("api");
-        var seen = store.TopicIndex(topic);
-        store.Instances("api").Instances.Single().Service.Registration.Port.ShouldBe(1, "the new port is not on disk yet");
-        var woken = store.WaitAsync(topic, seen, TimeSpan.FromMinutes(1), default);
-        disk.Release();
+        Task moved, woken;
+        ulong seen;
+        try
+        {
+            moved = store.RegisterAsync(new AgentServiceRegistration { Id = "api-1", Name = "api", Port = 2, Check = new AgentServiceCheck { CheckId = "api-ttl", Ttl = "1m" } });
+            store.SetCheckState("api-ttl", HealthStatuses.Passing, "ok").ShouldBeTrue(); // shown at once, with a later index than the queued write's
+            seen = store.TopicIndex(topic);
+            store.Instances("api").Instances.Single().Service.Registration.Port.ShouldBe(1, "the new port is not on disk yet");
+            woken = store.WaitAsync(topic, seen, TimeSpan.FromMinutes(1), default);
+        }
+        finally
+        {
+            disk.Release(); // also when an assertion failed: the log's writer must not stay blocked while the test disposes it
+        }
         await moved;
         await woken;
 
