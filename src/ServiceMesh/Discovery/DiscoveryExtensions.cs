@@ -10,6 +10,7 @@ using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Discovery.Server;
 using ServiceMesh.Discovery.Watch;
 using ServiceMesh.Health;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery;
 
@@ -31,7 +32,8 @@ internal static class DiscoveryExtensions
 
         if (options.DiscoveryMode == DiscoveryMode.Embedded)
         {
-            services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), sp.GetRequiredService<ILogger<RegistryLog>>()));
+            services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), sp.GetRequiredService<ILogger<RegistryLog>>(),
+                faults: sp.GetRequiredService<StorageFaults>()));
             services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RegistryLog>(), sp.GetRequiredService<TimeProvider>())
             {
                 Datacenter = sp.GetRequiredService<MeshOptions>().ConsulDatacenter,

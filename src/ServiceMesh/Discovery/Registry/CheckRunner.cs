@@ -8,7 +8,8 @@ namespace ServiceMesh.Discovery.Registry;
 /// <summary>
 /// Runs the embedded registry's checks itself: HTTP and TCP at their intervals, TTL checks expiring to critical when
 /// nobody reports in time, and the reaper that removes a service critical for longer than its
-/// DeregisterCriticalServiceAfter. One loop per check, cancelled when its service goes away.
+/// DeregisterCriticalServiceAfter. One loop per check, cancelled when its service goes away. Nothing here stops the
+/// host: a deregistration the registry refuses (a full disk) is logged once and retried every round until it works.
 /// </summary>
 internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probes, TimeProvider time, ILogger<CheckRunner> logger) : BackgroundService
 {
@@ -16,6 +17,7 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
     internal static readonly TimeSpan ReapEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<string, CheckLoop> _loops = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reapsFailing = new(StringComparer.Ordinal); // service IDs; only the reaper loop touches it
     private CancellationToken _stopping;
 
     private sealed record CheckLoop(CheckDefinition Definition, string ServiceId, CancellationTokenSource Cancel)
@@ -77,7 +79,8 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
             old.Cancel.Cancel();
         else if (!_loops.TryAdd(definition.CheckId, loop))
             return;
-        _ = definition.Ttl is null ? RunProbeLoopAsync(loop) : RunTtlLoopAsync(loop);
+        // Off the caller's thread: check events arrive on the registry log's writer, which must not run probes.
+        _ = Task.Run(() => definition.Ttl is null ? RunProbeLoopAsync(loop) : RunTtlLoopAsync(loop), CancellationToken.None);
     }
 
     private async Task RunProbeLoopAsync(CheckLoop loop)
@@ -129,13 +132,25 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
     private async Task ReapAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        if (_reapsFailing.Count > 0) // services deregistered by someone else meanwhile are no longer this reaper's concern
+            _reapsFailing.IntersectWith(_loops.Values.Select(l => l.ServiceId));
         foreach (var loop in _loops.Values)
         {
             if (loop.Definition.DeregisterCriticalServiceAfter is not { } after
                 || store.CheckStateOf(loop.Definition.CheckId) is not { CriticalSince: { } since } || now - since < after)
                 continue;
-            if (await store.DeregisterAsync(loop.ServiceId, cancellationToken).ConfigureAwait(false))
-                Log.Reaped(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after));
+            try
+            {
+                if (await store.DeregisterAsync(loop.ServiceId, cancellationToken).ConfigureAwait(false))
+                    Log.Reaped(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after));
+                _reapsFailing.Remove(loop.ServiceId);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Refused (a full disk): the service stays registered and the next round tries again; said once, not every round.
+                if (_reapsFailing.Add(loop.ServiceId))
+                    Log.ReapFailed(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after), e.Message);
+            }
         }
     }
 
@@ -146,5 +161,8 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
 
         [LoggerMessage(2, LogLevel.Warning, "Service {ServiceId} removed: check {CheckId} was critical for longer than DeregisterCriticalServiceAfter {After}")]
         public static partial void Reaped(ILogger logger, string serviceId, string checkId, string after);
+
+        [LoggerMessage(3, LogLevel.Error, "Service {ServiceId} could not be removed although check {CheckId} was critical for longer than DeregisterCriticalServiceAfter {After}: {Reason}. It stays registered and removal is retried until it succeeds")]
+        public static partial void ReapFailed(ILogger logger, string serviceId, string checkId, string after, string reason);
     }
 }

@@ -23,3 +23,25 @@ internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistratio
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LogRecord))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// A record on its way through the log: what the store prepared for applying it (a registration's normalised checks),
+/// the result the store's apply step gives it, and the caller's task, completed only after the record's frame is
+/// fsynced and the store applied it.
+/// </summary>
+internal sealed class PendingRecord(LogRecord record, object? prepared = null)
+{
+    private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public LogRecord Record { get; } = record;
+    public object? Prepared { get; } = prepared;
+
+    /// <summary>Set when applied: false when the record changed nothing it was meant to (a deregistration of an ID gone by then).</summary>
+    public bool Result { get; set; }
+
+    public Task<bool> Completion => _done.Task;
+
+    public void Complete() => _done.TrySetResult(Result);
+
+    public void Fail(Exception error) => _done.TrySetException(error);
+}

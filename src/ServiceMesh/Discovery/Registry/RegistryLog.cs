@@ -10,10 +10,12 @@ namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>
 /// Durable registry state under DATA_PATH: <c>registry.snapshot</c> (written to a temporary file, fsynced, renamed)
-/// plus <c>registry.log</c>, an append-only log of frames [length][crc32][json]. <see cref="Append"/> completes only
-/// after the frame is fsynced; concurrent appends share one fsync (group commit), which is what makes thousands of
-/// durable registrations a second possible. A torn last frame (a crash mid-write, never acknowledged) is cut off
-/// on open. Why not SQLite: it would add a native library next to the single AOT executable, for a log we can keep
+/// plus <c>registry.log</c>, an append-only log of frames [length][crc32][json]. One writer loop takes the queued
+/// records in batches; after a batch's frames are fsynced it hands the batch to the store (<see cref="ApplyCommitted"/>),
+/// which only then applies it, and only then are the callers answered. Concurrent appends share one fsync (group
+/// commit), which is what makes thousands of durable registrations a second possible. A failed batch is applied
+/// nowhere: readers never see state that is not on disk. A torn last frame (a crash mid-write, never acknowledged)
+/// is cut off on open. Why not SQLite: it would add a native library next to the single AOT executable, for a log we can keep
 /// correct in one file.
 /// </summary>
 internal sealed partial class RegistryLog : IAsyncDisposable
@@ -22,24 +24,28 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     public const string SnapshotFileName = "registry.snapshot";
     private const int HeaderBytes = 8;
     private const int MaxFrameBytes = 16 * 1024 * 1024;
+    private const string Writer = "registry"; // as StorageFaults names it
 
     private readonly string _folder;
     private readonly int _compactAfter;
     private readonly ILogger _logger;
     private readonly Func<string, FileMode, FileStream> _openLog;
     private FileStream? _log; // opened at the first write, so a registry that was never written leaves DATA_PATH empty
-    private readonly Channel<(LogRecord Record, TaskCompletionSource Done)> _pending =
-        Channel.CreateUnbounded<(LogRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly StorageFaults? _faults;
+    private readonly Channel<PendingRecord> _pending = Channel.CreateUnbounded<PendingRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private int _sinceSnapshot;
-    private bool _behind; // a batch failed after the store applied it in memory: the next write is a full snapshot
+    private bool _behind; // a refused frame could not be cut back: the next write starts with a snapshot, which empties the log
+    private bool _failing; // the last batch failed: logged once when writes start failing, once when they work again
 
-    private RegistryLog(string folder, int compactAfter, ILogger logger, Func<string, FileMode, FileStream> openLog, IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
+    private RegistryLog(string folder, int compactAfter, ILogger logger, Func<string, FileMode, FileStream> openLog, StorageFaults? faults,
+        IReadOnlyList<LogRecord> recovered, FileStream? log, int logRecords)
     {
         _folder = folder;
         _compactAfter = compactAfter;
         _logger = logger;
         _openLog = openLog;
+        _faults = faults;
         Recovered = recovered;
         _log = log;
         _sinceSnapshot = logRecords;
@@ -49,18 +55,32 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     /// <summary>Records read at open (snapshot, then log), in order, for the store to replay.</summary>
     public IReadOnlyList<LogRecord> Recovered { get; }
 
-    /// <summary>Set by the store: its current persisted state, written as the next snapshot when the log grows long.</summary>
+    /// <summary>
+    /// Set by the store: its current state, written as the next snapshot when the log grows long. It is taken between
+    /// batches, when the store holds exactly what is durable.
+    /// </summary>
     public Func<List<LogRecord>>? CaptureState { get; set; }
 
     /// <summary>
-    /// Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).
-    /// <paramref name="openLog"/> opens the log file (tests pass one whose writes fail like a full disk).
+    /// Set by the store: applies a batch whose frames are fsynced, in index order, setting each record's result. Runs on
+    /// the writer loop; the callers' tasks complete after it returns.
     /// </summary>
-    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000, Func<string, FileMode, FileStream>? openLog = null)
+    public Action<IReadOnlyList<PendingRecord>>? ApplyCommitted { get; set; }
+
+    /// <summary>The folder the log lives in (named in errors).</summary>
+    public string Folder => _folder;
+
+    /// <summary>
+    /// Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).
+    /// <paramref name="openLog"/> opens the log file (tests pass one whose writes fail like a full disk); failed and
+    /// recovered writes are reported to <paramref name="faults"/> as writer "registry".
+    /// </summary>
+    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000, Func<string, FileMode, FileStream>? openLog = null,
+        StorageFaults? faults = null)
     {
         try
         {
-            return OpenFiles(folder, logger, compactAfter, openLog ?? OpenLogFile);
+            return OpenFiles(folder, logger, compactAfter, openLog ?? OpenLogFile, faults);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -100,7 +120,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             Log.ModeNotRepaired(logger, path, problem);
     }
 
-    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog)
+    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog, StorageFaults? faults)
     {
         var snapshotPath = Path.Combine(folder, SnapshotFileName);
         var records = new List<LogRecord>();
@@ -116,7 +136,7 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         if (!File.Exists(logPath))
         {
             Log.Recovered(logger, folder, records.Count, 0);
-            return new RegistryLog(folder, compactAfter, logger, openLog, records, null, 0);
+            return new RegistryLog(folder, compactAfter, logger, openLog, faults, records, null, 0);
         }
         var log = openLog(logPath, FileMode.Open);
         RepairMode(logger, logPath);
@@ -132,21 +152,24 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         log.Seek(0, SeekOrigin.End);
         records.AddRange(logRecords);
         Log.Recovered(logger, folder, records.Count, logRecords.Count);
-        return new RegistryLog(folder, compactAfter, logger, openLog, records, log, logRecords.Count);
+        return new RegistryLog(folder, compactAfter, logger, openLog, faults, records, log, logRecords.Count);
     }
 
-    /// <summary>Queues a record; the task completes once it is on disk (or fails, and then nothing was acknowledged).</summary>
-    public Task Append(LogRecord record)
+    /// <summary>
+    /// Queues a record (the store calls this under its lock, so the log's order is the index order). Its task completes
+    /// once the frame is fsynced and the store applied it, or fails with <see cref="StorageUnavailableException"/> and
+    /// then nothing of it was applied.
+    /// </summary>
+    public Task<bool> Append(PendingRecord record)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite((record, done)))
-            done.SetException(new ObjectDisposedException(nameof(RegistryLog), "the registry is shutting down"));
-        return done.Task;
+        if (!_pending.Writer.TryWrite(record))
+            record.Fail(new ObjectDisposedException(nameof(RegistryLog), "the registry is shutting down"));
+        return record.Completion;
     }
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<TaskCompletionSource>();
+        var batch = new List<PendingRecord>();
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -154,41 +177,78 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             while (batch.Count < 8192 && _pending.Reader.TryRead(out var item))
             {
                 WriteFrame(buffer, item.Record);
-                batch.Add(item.Done);
+                batch.Add(item);
             }
+            if (TryWrite(buffer.WrittenSpan) is { } failure)
+            {
+                var refused = new StorageUnavailableException($"registry state could not be written to {_folder}: {failure.Message}", failure);
+                foreach (var pending in batch)
+                    pending.Fail(refused);
+            }
+            else
+            {
+                Apply(batch);
+                _sinceSnapshot += batch.Count;
+                // Between batches the store holds exactly what is durable: that is the snapshot.
+                if (_sinceSnapshot >= _compactAfter && CaptureState is { } capture)
+                    Compact(capture());
+            }
+            batch.Clear();
+        }
+    }
+
+    private void Apply(List<PendingRecord> batch)
+    {
+        try
+        {
+            ApplyCommitted?.Invoke(batch);
+        }
+        catch (Exception e) // a defect in the apply step: its callers hear of it, and the writer keeps serving the others
+        {
+            Log.ApplyFailed(_logger, _folder, e);
+            foreach (var pending in batch)
+                pending.Fail(e);
+            return;
+        }
+        foreach (var pending in batch)
+            pending.Complete();
+    }
+
+    // Writes and fsyncs the frames; null when they are on disk, else the error (nothing of the batch is acknowledged).
+    private IOException? TryWrite(ReadOnlySpan<byte> frames)
+    {
+        try
+        {
+            _log ??= CreateLog();
+            // Torn bytes of an earlier refused frame could not be cut back: a snapshot of the durable state empties the log.
+            if (_behind && (CaptureState is not { } current || !Compact(current(), logFailure: false)))
+                throw new IOException("the snapshot that replaces a log with a torn frame could not be written either");
+            _behind = false;
+            var end = _log.Position;
             try
             {
-                _log ??= CreateLog();
-                // The store applied the records of a failed batch in memory: a snapshot of everything brings disk level again.
-                if (_behind && CaptureState is { } current && !Compact(current()))
-                    throw new IOException("the snapshot that catches up after a failed write could not be written either");
-                _behind = false;
-                var end = _log.Position;
-                try
-                {
-                    _log.Write(buffer.WrittenSpan);
-                    _log.Flush(flushToDisk: true); // fsync: only now is anything acknowledged
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    CutBackTo(end); // no half frame may stay in front of the records written after it
-                    throw;
-                }
-                foreach (var done in batch)
-                    done.TrySetResult();
-                _sinceSnapshot += batch.Count;
+                _log.Write(frames);
+                _log.Flush(flushToDisk: true); // fsync: only now is anything applied and acknowledged
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _behind = true;
-                Log.WriteFailed(_logger, _folder, e);
-                foreach (var done in batch)
-                    done.TrySetException(new IOException($"registry state could not be written to {_folder}: {e.Message}", e));
+                CutBackTo(end); // no half frame may stay in front of the records written after it
+                throw;
             }
-            batch.Clear();
-            if (_sinceSnapshot >= _compactAfter && CaptureState is { } capture)
-                Compact(capture());
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!_failing)
+                Log.WriteFailed(_logger, _folder, e); // once per outage, not once per refused batch
+            _failing = true;
+            _faults?.Failed(Writer, _folder, e, refusesWrites: true);
+            return e as IOException ?? new IOException(e.Message, e);
+        }
+        if (_failing)
+            Log.WriteRecovered(_logger, _folder);
+        _failing = false;
+        _faults?.Succeeded(Writer);
+        return null;
     }
 
     private void CutBackTo(long length)
@@ -200,13 +260,13 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The next write starts with a snapshot and empties the log, torn bytes included.
+            _behind = true; // the next write starts with a snapshot and empties the log, torn bytes included
         }
     }
 
-    // Records queued but not yet written are already in the captured state; writing them again to the emptied log
-    // is harmless, because replaying a record twice yields the same state. False when the snapshot failed.
-    private bool Compact(List<LogRecord> state)
+    // The captured state is what is durable (taken between batches); records queued after it follow in the emptied log.
+    // False when the snapshot failed (the log is then left as it was).
+    private bool Compact(List<LogRecord> state, bool logFailure = true)
     {
         try
         {
@@ -222,7 +282,8 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+            if (logFailure) // a catch-up snapshot's failure is the write's failure, logged once per outage
+                Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
             return false;
         }
     }
@@ -289,8 +350,14 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         [LoggerMessage(2, LogLevel.Warning, "{Path}: cut {Bytes} bytes of an incomplete last record at byte {Offset} (a write interrupted by a crash, never acknowledged)")]
         public static partial void TornTail(ILogger logger, string path, int bytes, int offset);
 
-        [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations are refused until it can")]
+        [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations and KV writes are refused (503) until it can")]
         public static partial void WriteFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Critical, "Registry records written to {Folder} could not be applied; their writers get the error")]
+        public static partial void ApplyFailed(ILogger logger, string folder, Exception exception);
+
+        [LoggerMessage(7, LogLevel.Information, "Registry state can be written to {Folder} again; writes are accepted")]
+        public static partial void WriteRecovered(ILogger logger, string folder);
 
         [LoggerMessage(5, LogLevel.Error, "Registry snapshot could not be written to {Folder}; the log stays complete and compaction is tried again")]
         public static partial void CompactionFailed(ILogger logger, string folder, Exception exception);

@@ -14,8 +14,10 @@ internal abstract record CheckEvent(string CheckId)
 
 /// <summary>
 /// The embedded registry's state: services, their checks, and KV, with a Raft-like index that only grows.
-/// Every mutation is applied under one lock and queued to the log in the same order; the caller is answered (and
-/// blocking queries are woken) only after the log is on disk, so an acknowledged write survives kill -9.
+/// A mutation is validated and given its index under one lock and queued to the log in that order; the log's writer
+/// hands each batch back after its fsync and only then is it applied (<see cref="Apply"/>, as Consul's FSM applies
+/// after a Raft commit), watchers woken and callers answered. So a reader never sees state that is not durable, an
+/// acknowledged write survives kill -9, and a write refused on a full disk leaves no trace but a gap in the indices.
 /// Check results are not logged: they are re-established by running the checks after a restart.
 /// </summary>
 internal sealed partial class RegistryStore
@@ -30,7 +32,8 @@ internal sealed partial class RegistryStore
     private readonly Dictionary<string, string> _serviceIdByCheck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _serviceIndex = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, KvRecord> _kv = new(StringComparer.Ordinal);
-    private ulong _index;
+    private ulong _index; // the highest index readers can see: that of applied (durable) state or of a check update
+    private ulong _assigned; // the last index given out: queued records and check updates (a refused record leaves a gap)
     private ulong _catalogIndex;
     private ulong _kvIndex;
 
@@ -39,10 +42,12 @@ internal sealed partial class RegistryStore
         _log = log;
         _time = time;
         foreach (var record in log.Recovered)
-            Replay(record);
+            Apply(record, prepared: null, changes: null);
         // Reads report at least index 1 (Consul never reports 0), so the first change must be 2 to be seen as one.
         _index = Math.Max(_index, 1);
+        _assigned = _index;
         log.CaptureState = CaptureState;
+        log.ApplyCommitted = ApplyCommitted;
     }
 
     /// <summary>Raised (outside the lock) when checks appear, disappear or get a TTL update; the check runner listens.</summary>
@@ -56,51 +61,28 @@ internal sealed partial class RegistryStore
 
     public ulong Index { get { lock (_gate) return _index; } }
 
-    /// <summary>Registers or replaces a service instance (by ID). Returns the error Consul would answer 400 with.</summary>
+    /// <summary>
+    /// Registers or replaces a service instance (by ID). Returns the error Consul would answer 400 with; throws
+    /// <see cref="Storage.StorageUnavailableException"/> when it could not be made durable (and then nobody saw it).
+    /// </summary>
     public async Task<string?> RegisterAsync(AgentServiceRegistration request, CancellationToken cancellationToken = default)
     {
         var (registration, checks, error) = RegistrationRules.Normalize(request, CheckNetworks);
         if (error is not null)
             return error;
-        Task durable;
-        List<CheckEvent> events = [];
-        string? previousName;
-        lock (_gate)
-        {
-            var index = ++_index;
-            previousName = Apply(registration!, checks, index, events);
-            durable = _log.Append(LogRecord.Register(registration!, index));
-        }
-        RaiseCheckEvents(events);
-        await durable.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _signals.Signal(ChangeSignals.Catalog);
-        _signals.Signal(ChangeSignals.Service(registration!.Name));
-        if (previousName is not null && previousName != registration.Name)
-            _signals.Signal(ChangeSignals.Service(previousName));
+        await Queue(index => LogRecord.Register(registration!, index), checks).WaitAsync(cancellationToken).ConfigureAwait(false);
         return null;
     }
 
-    /// <summary>False when no service has that ID.</summary>
-    public async Task<bool> DeregisterAsync(string serviceId, CancellationToken cancellationToken = default)
-    {
-        Task durable;
-        List<CheckEvent> events = [];
-        string name;
-        lock (_gate)
-        {
-            if (!_services.TryGetValue(serviceId, out var existing))
-                return false;
-            var index = ++_index;
-            name = existing.Name;
-            Remove(existing, index, events);
-            durable = _log.Append(LogRecord.Deregister(serviceId, index));
-        }
-        RaiseCheckEvents(events);
-        await durable.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _signals.Signal(ChangeSignals.Catalog);
-        _signals.Signal(ChangeSignals.Service(name));
-        return true;
-    }
+    /// <summary>False when no service had that ID by the time the deregistration was applied.</summary>
+    public Task<bool> DeregisterAsync(string serviceId, CancellationToken cancellationToken = default) =>
+        Queue(index => LogRecord.Deregister(serviceId, index)).WaitAsync(cancellationToken);
+
+    public Task PutKvAsync(string key, byte[] value, ulong flags, CancellationToken cancellationToken = default) =>
+        Queue(index => LogRecord.KvPut(key, value, flags, index)).WaitAsync(cancellationToken);
+
+    public Task DeleteKvAsync(string key, CancellationToken cancellationToken = default) =>
+        Queue(index => LogRecord.KvDelete(key, index)).WaitAsync(cancellationToken);
 
     /// <summary>Records a check result; the index moves (and watchers wake) only when status or output changed.</summary>
     public bool SetCheckState(string checkId, string status, string output)
@@ -115,7 +97,7 @@ internal sealed partial class RegistryStore
             var criticalSince = status == HealthStatuses.Critical ? previous.CriticalSince ?? _time.GetUtcNow() : (DateTimeOffset?)null;
             _checkStates[checkId] = new CheckState(status, output, criticalSince);
             name = _services[serviceId].Name;
-            _serviceIndex[name] = ++_index;
+            _serviceIndex[name] = _index = ++_assigned;
         }
         _signals.Signal(ChangeSignals.Service(name));
         return true;
@@ -136,55 +118,102 @@ internal sealed partial class RegistryStore
         return true;
     }
 
-    public async Task PutKvAsync(string key, byte[] value, ulong flags, CancellationToken cancellationToken = default)
+    // The index is given under the lock that also queues the record, so the log holds records in index order.
+    private Task<bool> Queue(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null)
     {
-        Task durable;
         lock (_gate)
-        {
-            var index = _kvIndex = ++_index;
-            _kv[key] = new KvRecord(key, value, flags, _kv.TryGetValue(key, out var old) ? old.CreateIndex : index, index);
-            durable = _log.Append(LogRecord.KvPut(key, value, flags, index));
-        }
-        await durable.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _signals.Signal(ChangeSignals.Kv);
+            return _log.Append(new PendingRecord(record(++_assigned), checks));
     }
 
-    public async Task DeleteKvAsync(string key, CancellationToken cancellationToken = default)
+    // Called by the log's writer loop once a batch is fsynced, before any caller of it is answered.
+    private void ApplyCommitted(IReadOnlyList<PendingRecord> batch)
     {
-        Task durable;
+        var changes = new AppliedChanges();
         lock (_gate)
         {
-            if (!_kv.Remove(key))
-                return;
-            var index = _kvIndex = ++_index;
-            durable = _log.Append(LogRecord.KvDelete(key, index));
+            foreach (var pending in batch)
+                pending.Result = Apply(pending.Record, pending.Prepared as ImmutableArray<CheckDefinition>?, changes);
         }
-        await durable.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _signals.Signal(ChangeSignals.Kv);
-    }
-
-    private void RaiseCheckEvents(List<CheckEvent> events)
-    {
-        foreach (var e in events)
+        foreach (var e in changes.Events)
             CheckChanged?.Invoke(e);
+        foreach (var topic in changes.Topics)
+            _signals.Signal(topic);
     }
 
-    // Applies a registration under the lock; returns the name the ID had before (null when new).
-    private string? Apply(AgentServiceRegistration registration, ImmutableArray<CheckDefinition> checks, ulong index, List<CheckEvent>? events)
+    /// <summary>What applying a batch changed: check events for the runner, topics whose blocking queries wake.</summary>
+    private sealed class AppliedChanges
+    {
+        public List<CheckEvent> Events { get; } = [];
+        public HashSet<string> Topics { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Applies one durable record, under the lock: live after its fsync (<paramref name="changes"/> collects what to
+    /// raise), or at replay (null). Every decision that depends on the state (does the ID exist, the KV create index)
+    /// is made here, in log order, so replay reaches the state the live store had. Returns the record's result.
+    /// </summary>
+    /// <param name="prepared">A registration's checks, normalised when it was accepted; null at replay (normalised again).</param>
+    private bool Apply(LogRecord record, ImmutableArray<CheckDefinition>? prepared, AppliedChanges? changes)
+    {
+        switch (record.Op)
+        {
+            case LogRecord.RegisterOp when prepared is { } checks:
+                ApplyRegistration(record.Service!, checks, record.Index, changes);
+                return true;
+            case LogRecord.RegisterOp when RegistrationRules.Normalize(record.Service, checkNetworks: null) is { Registration: { } registration, Checks: var checks }:
+                ApplyRegistration(registration, checks, record.Index, changes);
+                return true;
+            case LogRecord.DeregisterOp when _services.TryGetValue(record.Id ?? "", out var existing):
+                Remove(existing, record.Index, changes);
+                return true;
+            case LogRecord.KvPutOp:
+                var createIndex = _kv.TryGetValue(record.Key!, out var old) ? old.CreateIndex : record.Index;
+                _kv[record.Key!] = new KvRecord(record.Key!, record.Value ?? [], record.Flags, createIndex, record.Index);
+                _kvIndex = Advance(record.Index, changes, ChangeSignals.Kv);
+                return true;
+            case LogRecord.KvDeleteOp when _kv.Remove(record.Key!):
+                _kvIndex = Advance(record.Index, changes, ChangeSignals.Kv);
+                return true;
+            case LogRecord.IndexOp:
+                _index = Math.Max(_index, record.Index);
+                return true;
+            default:
+                return false; // nothing to change by now (a deregistration of an ID already gone): harmless in the log
+        }
+    }
+
+    // The index readers see for a change applied now, with its topic to wake. At replay it is the record's own. Live,
+    // a check update may have shown a later index while the record waited for its fsync; readers' indices never go
+    // back, so the change then gets a fresh one (the record keeps its logged index as ModifyIndex).
+    private ulong Advance(ulong recordIndex, AppliedChanges? changes, string topic)
+    {
+        if (changes is null)
+        {
+            _index = Math.Max(_index, recordIndex);
+            return recordIndex;
+        }
+        changes.Topics.Add(topic);
+        return _index = recordIndex > _index ? recordIndex : ++_assigned;
+    }
+
+    private void ApplyRegistration(AgentServiceRegistration registration, ImmutableArray<CheckDefinition> checks, ulong recordIndex, AppliedChanges? changes)
     {
         _services.TryGetValue(registration.Id!, out var existing);
+        var index = Advance(recordIndex, changes, ChangeSignals.Catalog);
+        changes?.Topics.Add(ChangeSignals.Service(registration.Name));
         if (existing is not null)
         {
             foreach (var old in existing.Checks.Where(o => !checks.Any(c => c.CheckId == o.CheckId && c == o)))
             {
                 _checkStates.Remove(old.CheckId);
                 _serviceIdByCheck.Remove(old.CheckId);
-                events?.Add(new CheckEvent.Removed(old.CheckId));
+                changes?.Events.Add(new CheckEvent.Removed(old.CheckId));
             }
             if (existing.Name != registration.Name)
             {
                 RemoveName(existing.Name, existing.Id);
                 _serviceIndex[existing.Name] = index;
+                changes?.Topics.Add(ChangeSignals.Service(existing.Name));
             }
         }
         foreach (var check in checks)
@@ -193,26 +222,27 @@ internal sealed partial class RegistryStore
                 continue; // unchanged definition: keep its state, so re-registering (e.g. the preload) does not flap health
             _checkStates[check.CheckId] = new CheckState(check.InitialStatus, "", check.InitialStatus == HealthStatuses.Critical ? _time.GetUtcNow() : (DateTimeOffset?)null);
             _serviceIdByCheck[check.CheckId] = registration.Id!;
-            events?.Add(new CheckEvent.Added(check, registration.Id!));
+            changes?.Events.Add(new CheckEvent.Added(check, registration.Id!));
         }
-        _services[registration.Id!] = new ServiceRecord(registration, checks, existing?.CreateIndex ?? index, index);
+        _services[registration.Id!] = new ServiceRecord(registration, checks, existing?.CreateIndex ?? recordIndex, recordIndex);
         if (!_idsByName.TryGetValue(registration.Name, out var ids))
             _idsByName[registration.Name] = ids = new SortedSet<string>(StringComparer.Ordinal);
         ids.Add(registration.Id!);
         _serviceIndex[registration.Name] = index;
         _catalogIndex = index;
-        return existing?.Name;
     }
 
-    private void Remove(ServiceRecord existing, ulong index, List<CheckEvent>? events)
+    private void Remove(ServiceRecord existing, ulong recordIndex, AppliedChanges? changes)
     {
+        var index = Advance(recordIndex, changes, ChangeSignals.Catalog);
+        changes?.Topics.Add(ChangeSignals.Service(existing.Name));
         _services.Remove(existing.Id);
         RemoveName(existing.Name, existing.Id);
         foreach (var check in existing.Checks)
         {
             _checkStates.Remove(check.CheckId);
             _serviceIdByCheck.Remove(check.CheckId);
-            events?.Add(new CheckEvent.Removed(check.CheckId));
+            changes?.Events.Add(new CheckEvent.Removed(check.CheckId));
         }
         _serviceIndex[existing.Name] = index;
         _catalogIndex = index;
@@ -224,29 +254,7 @@ internal sealed partial class RegistryStore
             _idsByName.Remove(name);
     }
 
-    private void Replay(LogRecord record)
-    {
-        _index = Math.Max(_index, record.Index);
-        switch (record.Op)
-        {
-            case LogRecord.RegisterOp when RegistrationRules.Normalize(record.Service, checkNetworks: null) is { Registration: { } registration, Checks: var checks }:
-                Apply(registration, checks, record.Index, null);
-                break;
-            case LogRecord.DeregisterOp when _services.TryGetValue(record.Id ?? "", out var existing):
-                Remove(existing, record.Index, null);
-                break;
-            case LogRecord.KvPutOp:
-                _kv[record.Key!] = new KvRecord(record.Key!, record.Value ?? [], record.Flags, record.Index, record.Index);
-                _kvIndex = record.Index;
-                break;
-            case LogRecord.KvDeleteOp:
-                _kv.Remove(record.Key!);
-                _kvIndex = record.Index;
-                break;
-        }
-    }
-
-    // For log compaction: the persisted state as records, taken under the lock so it is consistent.
+    // For log compaction, called by the log's writer between batches: then the state here is exactly what is durable.
     private List<LogRecord> CaptureState()
     {
         lock (_gate)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery.Server;
 
@@ -94,8 +95,24 @@ internal static class ConsulRoutes
         }));
     }
 
-    private static Task Guarded(HttpContext context, string? token, Func<Task> write) =>
-        ConsulHttpApi.MayWrite(context, token) ? write() : ConsulHttpApi.ErrorAsync(context, 403, "Permission denied: send the SERVICE_MESH_API_TOKEN as X-Consul-Token");
+    // A write needs the token; one the registry could not make durable (a full disk) is refused with 503 and the reason
+    // as plain text, as Consul answers errors, and nothing of it became visible.
+    private static async Task Guarded(HttpContext context, string? token, Func<Task> write)
+    {
+        if (!ConsulHttpApi.MayWrite(context, token))
+        {
+            await ConsulHttpApi.ErrorAsync(context, 403, "Permission denied: send the SERVICE_MESH_API_TOKEN as X-Consul-Token");
+            return;
+        }
+        try
+        {
+            await write();
+        }
+        catch (StorageUnavailableException e) when (!context.Response.HasStarted)
+        {
+            await ConsulHttpApi.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+    }
 
     private static IEnumerable<InstanceView> Tagged(HttpContext context, IEnumerable<InstanceView> instances) =>
         context.Request.Query["tag"].ToString() is { Length: > 0 } tag ? instances.Where(i => i.Service.Tags.Contains(tag, StringComparer.Ordinal)) : instances;
