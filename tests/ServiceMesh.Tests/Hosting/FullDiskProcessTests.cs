@@ -29,27 +29,33 @@ public sealed class FullDiskProcessTests : IDisposable
         using var mesh = MeshProcess.StartOnSmallDisk(environment, data, "512k");
         await Http.WaitForListeningAsync(consulPort, mesh, TimeSpan.FromSeconds(60));
         (await Http.WaitForHealthyAsync(httpPort, TimeSpan.FromSeconds(60))).ShouldBe(HttpStatusCode.OK);
-        (await RegisterAsync(http, "doomed", """, "Check": {"CheckID": "doomed-ttl", "TTL": "1s", "DeregisterCriticalServiceAfter": "2s"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // A long ID: its deregistration record is larger than the smallest record, so it cannot fit in what is left below.
+        var doomedId = "doomed-" + new string('x', 200);
+        (await RegisterAsync(http, "doomed", $$""", "ID": "{{doomedId}}", "Check": {"CheckID": "doomed-ttl", "TTL": "1s", "DeregisterCriticalServiceAfter": "3s"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var filler = mesh.InNamespace(Path.Combine(data, "filler"));
         Fill(filler);
-        using var refused = await RegisterAsync(http, "refused", "");
-        var reason = await refused.Content.ReadAsStringAsync();
-        refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, reason);
+        // The log's last page still has room for a few records (written and durable, rightly acknowledged): put the
+        // smallest record there is, an empty KV value, until the disk refuses one.
+        var (refusedKey, reason) = await PutUntilRefusedAsync(http);
         reason.ShouldContain("No space left on device");
-        (await http.GetStringAsync("v1/catalog/service/refused")).ShouldBe("[]"); // refused: never visible
+        (await http.GetAsync($"v1/kv/{refusedKey}")).StatusCode.ShouldBe(HttpStatusCode.NotFound); // refused: never visible
+        using (var register = await RegisterAsync(http, "refused", ""))
+            register.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await http.GetStringAsync("v1/catalog/service/refused")).ShouldBe("[]");
 
-        // The TTL expires after 1 s and the reaper's deregistration is due 2 s later: it fails, over and over.
+        // Critical from the start (a TTL check's initial state), so the reaper's deregistration is due after 3 s: it fails, over and over.
         await Task.Delay(TimeSpan.FromSeconds(5));
         mesh.HasExited.ShouldBeFalse("a failed deregistration must not stop the process");
         var health = await HealthAsync(httpPort);
-        health.GetProperty("components").GetProperty("storage").GetProperty("status").GetString().ShouldBe("unhealthy");
+        health.GetProperty("components").GetProperty("storage").GetProperty("status").GetString().ShouldBe("unhealthy", health.ToString());
         health.GetProperty("components").GetProperty("storage").GetProperty("detail").GetString()!.ShouldContain(data);
         (await http.GetStringAsync("v1/catalog/service/doomed")).ShouldContain("\"doomed\""); // its removal was not durable
 
         File.Delete(filler); // space is back
         await Eventually(async () => await http.GetStringAsync("v1/catalog/service/doomed") == "[]", "the reaper removes doomed once it can write");
         (await RegisterAsync(http, "refused", "")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.PutAsync($"v1/kv/{refusedKey}", new StringContent(""))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await Eventually(async () => (await HealthAsync(httpPort)).GetProperty("components").GetProperty("storage").GetProperty("status").GetString() == "healthy",
             "storage health recovers by itself");
 
@@ -61,6 +67,21 @@ public sealed class FullDiskProcessTests : IDisposable
 
     private static Task<HttpResponseMessage> RegisterAsync(HttpClient http, string name, string more) =>
         http.PutAsync("v1/agent/service/register", new StringContent($$"""{"Name": "{{name}}", "Port": 9000{{more}}}""", Encoding.UTF8));
+
+    private static async Task<(string Key, string Reason)> PutUntilRefusedAsync(HttpClient http)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            var key = $"f{i}";
+            using var response = await http.PutAsync($"v1/kv/{key}", new StringContent(""));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+                return (key, await response.Content.ReadAsStringAsync());
+            }
+        }
+        throw new InvalidOperationException("1,000 KV puts were accepted on a full 512 KB disk");
+    }
 
     // Writes until the tmpfs refuses: from here on every write of the runtime fails with ENOSPC.
     private static void Fill(string path)
