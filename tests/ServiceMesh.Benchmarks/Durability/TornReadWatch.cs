@@ -13,6 +13,9 @@ namespace ServiceMesh.Benchmarks.Durability;
 /// </summary>
 internal sealed class TornReadWatch(TrialMesh mesh)
 {
+    /// <summary>The two links read one after the other: documented as unsafe (the README says so), measured, not a failure.</summary>
+    public const string UnsafePairPath = "<svc>.crt + <svc>.key (measured only: documented as unsafe)";
+
     private long _yamlParses, _yamlTorn;
     private readonly Dictionary<string, (long Reads, long Mismatches)> _pairs = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -20,7 +23,7 @@ internal sealed class TornReadWatch(TrialMesh mesh)
     public long YamlParses => Interlocked.Read(ref _yamlParses);
     public long YamlTorn => Interlocked.Read(ref _yamlTorn);
     public long PairReads { get { lock (_gate) return _pairs.Values.Sum(p => p.Reads); } }
-    public long PairMismatches { get { lock (_gate) return _pairs.Values.Sum(p => p.Mismatches); } }
+    public long PairMismatches { get { lock (_gate) return _pairs.Where(p => p.Key != UnsafePairPath).Sum(p => p.Value.Mismatches); } }
     public IReadOnlyDictionary<string, (long Reads, long Mismatches)> PairsByPath { get { lock (_gate) return new Dictionary<string, (long, long)>(_pairs); } }
 
     /// <summary>Services with a certificate in CERTIFICATES_PATH (a <c>.svid/&lt;name&gt;</c> folder).</summary>
@@ -63,7 +66,7 @@ internal sealed class TornReadWatch(TrialMesh mesh)
             foreach (var service in CertifiedServices(mesh.CertificatesPath))
             {
                 var folder = mesh.CertificatesPath;
-                Pair("<svc>.crt + <svc>.key", Read(Path.Combine(folder, service + ".crt")), () => Read(Path.Combine(folder, service + ".key")));
+                Pair(UnsafePairPath, Read(Path.Combine(folder, service + ".crt")), () => Read(Path.Combine(folder, service + ".key")));
                 var current = ResolveCurrent(Path.Combine(folder, ".svid", service, "current"));
                 if (current is not null)
                     Pair(".svid/<svc>/current/ (resolved once)", Read(Path.Combine(current, "svid.crt")), () => Read(Path.Combine(current, "svid.key")));
