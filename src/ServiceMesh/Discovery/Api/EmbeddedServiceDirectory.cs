@@ -12,13 +12,7 @@ internal sealed class EmbeddedServiceDirectory(RegistryStore store) : ILucidServ
 {
     public string Registry => "the embedded registry";
 
-    public IReadOnlyList<ServiceSummary> List()
-    {
-        var list = new List<ServiceSummary>();
-        foreach (var name in store.CatalogServices().Services.Keys)
-            list.AddRange(Summaries(store.Instances(name).Instances));
-        return list;
-    }
+    public IReadOnlyList<ServiceSummary> List() => Summaries(store.AllInstances());
 
     public IReadOnlyList<ServiceSummary>? Find(string name) =>
         store.Instances(name).Instances is { Count: > 0 } instances ? Summaries(instances) : null;

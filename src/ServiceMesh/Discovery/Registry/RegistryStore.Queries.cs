@@ -40,6 +40,13 @@ internal sealed partial class RegistryStore
         }
     }
 
+    /// <summary>Every instance of every service, by name and then ID, read under one lock: one consistent view.</summary>
+    public IReadOnlyList<InstanceView> AllInstances()
+    {
+        lock (_gate)
+            return [.. _idsByName.OrderBy(n => n.Key, StringComparer.Ordinal).SelectMany(n => n.Value.Select(id => View(_services[id])))];
+    }
+
     /// <summary>Every check with its service ID, for the check runner when it starts.</summary>
     public IReadOnlyList<(CheckDefinition Definition, string ServiceId)> AllChecks()
     {
