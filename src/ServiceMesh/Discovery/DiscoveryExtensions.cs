@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
 using ServiceMesh.Certificates;
+using ServiceMesh.Discovery.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Registry;
@@ -55,6 +56,11 @@ internal static class DiscoveryExtensions
             });
             services.AddSingleton(sp => new CheckProbes(sp.GetRequiredService<MeshOptions>().CheckAllowedNetworks));
             services.AddHostedService<CheckRunner>();
+            services.AddSingleton<ILucidServiceDirectory>(sp => new EmbeddedServiceDirectory(sp.GetRequiredService<RegistryStore>()));
+        }
+        else
+        {
+            services.AddSingleton<ILucidServiceDirectory>(sp => new ConsulServiceDirectory(sp.GetRequiredService<ConsulClient>(), sp.GetRequiredService<CatalogWatcher>()));
         }
 
         services.AddSingleton<CatalogPreloader>();

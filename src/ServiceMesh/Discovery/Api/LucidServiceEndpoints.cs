@@ -21,20 +21,16 @@ internal static class LucidServiceEndpoints
 {
     public static IEndpointRouteBuilder MapDiscoveryEndpoints(this IEndpointRouteBuilder app)
     {
-        // Resolved at the first request, not while routes are mapped: the store opens its files when first resolved.
-        var services = app.ServiceProvider;
-        var directory = new Lazy<ILucidServiceDirectory>(() => services.GetRequiredService<MeshOptions>().DiscoveryMode == DiscoveryMode.Embedded
-            ? new EmbeddedServiceDirectory(services.GetRequiredService<RegistryStore>())
-            : new ConsulServiceDirectory(services.GetRequiredService<ConsulClient>(), services.GetRequiredService<CatalogWatcher>()));
-        app.MapGet("/services", () => List(directory.Value))
+        // The directory is a singleton chosen by DISCOVERY_MODE (AddDiscovery), resolved at the first request.
+        app.MapGet("/services", (ILucidServiceDirectory directory) => List(directory))
             .WithDescription("Every registered service instance: {services: [{name, address, port, tags}], count}");
-        app.MapGet("/services/{name}", (string name) => Find(directory.Value, name))
+        app.MapGet("/services/{name}", (string name, ILucidServiceDirectory directory) => Find(directory, name))
             .WithDescription("One passing instance of the service {address, port, service_id, tags}, or 404");
-        app.MapPost("/services/register", (HttpRequest request, MeshOptions options, CancellationToken cancellationToken) =>
-                RegisterAsync(request, directory.Value, options, cancellationToken)).RequireMeshToken()
+        app.MapPost("/services/register", (HttpRequest request, ILucidServiceDirectory directory, MeshOptions options, CancellationToken cancellationToken) =>
+                RegisterAsync(request, directory, options, cancellationToken)).RequireMeshToken()
             .WithDescription("Register {service_name, service_address, service_port, health_check_url?, tags?}: 200 {status: \"registered\", service_name, service_id, ...}; 422 when a value is wrong; 503 when it cannot be stored");
-        app.MapDelete("/services/{name}", (string name, HttpContext context, CancellationToken cancellationToken) =>
-                DeregisterAsync(name, context, directory.Value, cancellationToken)).RequireMeshToken()
+        app.MapDelete("/services/{name}", (string name, HttpContext context, ILucidServiceDirectory directory, CancellationToken cancellationToken) =>
+                DeregisterAsync(name, context, directory, cancellationToken)).RequireMeshToken()
             .WithDescription("Deregister every instance of the service: {status: \"deregistered\", service_name, deregistered}");
         return app;
     }
