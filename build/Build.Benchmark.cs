@@ -15,6 +15,8 @@ internal sealed partial class Build
         .Description("Kill -9 trials against the runtime during write storms: lost acknowledged writes, torn Envoy files, mismatched certificate pairs; never part of Test")
         .Executes(async ct =>
         {
+            if (Trials < 1)
+                throw new BuildFailureException($"--trials {Trials}: expected a whole number of trials, 1 or more.");
             var project = ProjectsUnderTests.SingleOrDefault(p => p.EndsWith("ServiceMesh.Benchmarks.csproj", StringComparison.Ordinal))
                 ?? throw new BuildFailureException("tests/ServiceMesh.Benchmarks/ServiceMesh.Benchmarks.csproj not found.");
             await RunReleaseAsync(project, ["durability", Trials.ToString(CultureInfo.InvariantCulture)], ct);

@@ -16,8 +16,13 @@ internal static class CrashTrials
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var trials = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
-        var seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 13;
+        int trials = 100, seed = 13;
+        if (args.Length > 0 && (!int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out trials) || trials < 1)
+            || args.Length > 1 && !int.TryParse(args[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed) || args.Length > 2)
+        {
+            await Console.Error.WriteLineAsync($"durability [trials] [seed]: trials is a whole number of 1 or more, seed a whole number; got '{string.Join(' ', args)}'");
+            return 2;
+        }
         var random = new Random(seed);
         var root = Directory.CreateTempSubdirectory("crash-trials-").FullName;
         try
