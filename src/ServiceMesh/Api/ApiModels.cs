@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace ServiceMesh.Api;
 
@@ -18,7 +18,6 @@ internal sealed record ServiceInfoResponse(string Service, string Version, strin
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ServiceInfoResponse))]
-[JsonSerializable(typeof(ValidationProblemBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>The context the API writes with: web defaults, and '+' in versions left readable rather than \u002B.</summary>

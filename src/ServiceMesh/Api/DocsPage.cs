@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using ServiceMesh.Hosting;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Api;
 

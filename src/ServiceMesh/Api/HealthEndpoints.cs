@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Configuration;
 using ServiceMesh.Health;
-using ServiceMesh.Hosting;
 
 namespace ServiceMesh.Api;
 

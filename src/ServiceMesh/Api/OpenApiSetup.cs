@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
-using ServiceMesh.Hosting;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Api;
 

@@ -2,8 +2,6 @@ using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Certificates;
 
-internal enum KeyAlgorithm { EcdsaP256, Rsa }
-
 /// <summary>What the certificate authority needs from the runtime's validated options.</summary>
 internal sealed record CertificateSettings
 {

@@ -55,7 +55,7 @@ internal sealed record MeshOptions
     public required int CertValidityDays { get; init; }
     public TimeSpan? CertTtl { get; init; }
     public required int CaValidityDays { get; init; }
-    public required Certificates.KeyAlgorithm CertKeyAlgorithm { get; init; }
+    public required KeyAlgorithm CertKeyAlgorithm { get; init; }
     /// <summary>RSA modulus bits; only used when <see cref="CertKeyAlgorithm"/> is RSA.</summary>
     public required int CertKeySize { get; init; }
     public required TimeSpan CaRotationGrace { get; init; }

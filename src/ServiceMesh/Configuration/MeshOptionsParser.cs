@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using ServiceMesh.Certificates;
 
 namespace ServiceMesh.Configuration;
 

@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Api;
+using ServiceMesh.Envoy.Inputs;
+using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Health;
 
 namespace ServiceMesh.Envoy;
@@ -23,9 +27,9 @@ internal static class EnvoyExtensions
         services.TryAddSingleton<EnvoyApiRegistrations>();
         services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<EnvoyApiRegistrations>());
         // Discovery's catalog and the certificate manager's events, when those capabilities are registered.
-        services.TryAddSingleton<DiscoveryCertificateInputs>();
-        services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<DiscoveryCertificateInputs>());
-        services.AddHostedService(provider => provider.GetRequiredService<DiscoveryCertificateInputs>());
+        services.TryAddSingleton<CatalogMeshInputs>();
+        services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<CatalogMeshInputs>());
+        services.AddHostedService(provider => provider.GetRequiredService<CatalogMeshInputs>());
         services.TryAddSingleton(provider => new PolicyStore(provider.GetRequiredService<MeshOptions>().ConfigPath));
         services.TryAddSingleton(provider =>
         {
@@ -44,8 +48,6 @@ internal static class EnvoyExtensions
         services.AddHealthComponent<EnvoyHealthComponent>();
         return builder;
     }
-
-    public static IEndpointRouteBuilder MapEnvoy(this IEndpointRouteBuilder app) => app.MapEnvoyEndpoints();
 
     /// <summary>
     /// The certificate manager's file layout: each sidecar names its pair inside its own folder (never a path beside the

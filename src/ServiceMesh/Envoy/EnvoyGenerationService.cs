@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Storage;
 
 namespace ServiceMesh.Envoy;

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Inputs;
+using ServiceMesh.Envoy.Output;
+using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
+using ServiceMesh.Envoy.Rendering;
 
 namespace ServiceMesh.Envoy;
 

@@ -1,3 +1,4 @@
+using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Health;
 
 namespace ServiceMesh.Envoy;

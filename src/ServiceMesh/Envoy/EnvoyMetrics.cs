@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ServiceMesh.Envoy.Output;
 using ServiceMesh.Metrics;
 
 namespace ServiceMesh.Envoy;

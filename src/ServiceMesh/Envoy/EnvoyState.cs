@@ -1,3 +1,7 @@
+using ServiceMesh.Envoy.Inputs;
+using ServiceMesh.Envoy.Output;
+using ServiceMesh.Envoy.Planning;
+
 namespace ServiceMesh.Envoy;
 
 /// <summary>One generation: what was planned and rendered, what writing it did, and who was turned away from the mesh.</summary>

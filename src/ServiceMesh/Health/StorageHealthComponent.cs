@@ -1,6 +1,5 @@
 using System.Globalization;
 using ServiceMesh.Configuration;
-using ServiceMesh.Hosting;
 using ServiceMesh.Storage;
 
 namespace ServiceMesh.Health;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServiceMesh.Api;
 using ServiceMesh.Configuration;
+using ServiceMesh.Http;
 using ServiceMesh.Storage;
 
 namespace ServiceMesh.Hosting;

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Api;
 using ServiceMesh.Certificates;
+using ServiceMesh.Certificates.Api;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Api;
 using ServiceMesh.Discovery;
 using ServiceMesh.Discovery.Api;
 using ServiceMesh.Discovery.Definitions;
@@ -122,9 +124,9 @@ internal static partial class MeshApplication
         var app = builder.Build();
         RemoveLeftoverTemporaries(options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MeshApplication).FullName!));
         app.UseMeshApi();
-        app.MapCertificateEndpoints();
+        app.MapCertificates();
         app.MapEnvoy();
-        app.MapDiscoveryEndpoints();
+        app.MapDiscovery();
         return app;
     }
 

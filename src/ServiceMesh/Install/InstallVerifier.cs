@@ -1,5 +1,6 @@
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Definitions;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Install;

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using ServiceMesh.Configuration;
 using ServiceMesh.Health;
-using ServiceMesh.Hosting;
 
 namespace ServiceMesh.Metrics;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Benchmarks.Envoy;

@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using ServiceMesh.Envoy.Output;
+using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
+using ServiceMesh.Envoy.Rendering;
 using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Benchmarks.Envoy;

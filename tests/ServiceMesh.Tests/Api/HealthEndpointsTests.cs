@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceMesh.Configuration;
 using ServiceMesh.Health;
 using ServiceMesh.Tests.Support;
 
@@ -22,7 +23,7 @@ public sealed class HealthEndpointsTests
         var body = await response.JsonAsync();
         body.GetProperty("status").GetString().ShouldBe("healthy");
         body.GetProperty("service").GetString().ShouldBe("lucid-service-mesh");
-        body.GetProperty("version").GetString().ShouldBe(ServiceMesh.Hosting.BuildInfo.Version);
+        body.GetProperty("version").GetString().ShouldBe(ServiceMesh.Configuration.BuildInfo.Version);
         var components = body.GetProperty("components");
         components.GetProperty("host").GetProperty("status").GetString().ShouldBe("healthy");
         components.GetProperty("storage").GetProperty("status").GetString().ShouldBe("healthy");

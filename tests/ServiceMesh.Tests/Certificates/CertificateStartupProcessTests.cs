@@ -55,7 +55,7 @@ public sealed class CertificateStartupProcessTests : IDisposable
     private static async Task RunUntilListeningAsync(Dictionary<string, string?> environment)
     {
         using var process = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(int.Parse(environment["HTTP_PORT"]!, System.Globalization.CultureInfo.InvariantCulture), process, TimeSpan.FromSeconds(20));
+        await HttpWaits.WaitForListeningAsync(int.Parse(environment["HTTP_PORT"]!, System.Globalization.CultureInfo.InvariantCulture), process, TimeSpan.FromSeconds(20));
         process.Terminate();
         (await process.WaitAsync(TimeSpan.FromSeconds(15))).ExitCode.ShouldBe(0);
     }

@@ -1,7 +1,8 @@
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using ServiceMesh.Certificates;
+using ServiceMesh.Configuration;
 using Shouldly;
 using Xunit;
 

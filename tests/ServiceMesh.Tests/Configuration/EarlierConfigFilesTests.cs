@@ -245,7 +245,7 @@ public sealed class EarlierConfigFilesTests : IDisposable
         var port = int.Parse(environment["HTTP_PORT"]!, CultureInfo.InvariantCulture);
         var consulPort = int.Parse(environment["EMBEDDED_CONSUL_HTTP_PORT"]!, CultureInfo.InvariantCulture);
         using var process = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(port, process, TimeSpan.FromSeconds(30));
+        await HttpWaits.WaitForListeningAsync(port, process, TimeSpan.FromSeconds(30));
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         var catalog = "";

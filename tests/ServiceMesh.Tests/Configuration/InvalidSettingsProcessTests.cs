@@ -1,3 +1,4 @@
+using ServiceMesh.Configuration;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Configuration;
@@ -87,8 +88,8 @@ public sealed class InvalidSettingsProcessTests : IDisposable
         var result = await MeshProcess.RunAsync(MeshEnvironment.For(_folder), "--version");
 
         result.ExitCode.ShouldBe(0);
-        result.Output.Trim().ShouldBe($"service-mesh {ServiceMesh.Hosting.BuildInfo.Version}");
-        ServiceMesh.Hosting.BuildInfo.Version.ShouldMatch(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9a-f]+)?$");
+        result.Output.Trim().ShouldBe($"service-mesh {ServiceMesh.Configuration.BuildInfo.Version}");
+        ServiceMesh.Configuration.BuildInfo.Version.ShouldMatch(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9a-f]+)?$");
     }
 
     [Fact]

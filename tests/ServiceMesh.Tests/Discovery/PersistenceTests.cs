@@ -19,7 +19,7 @@ public sealed class PersistenceTests
 
         using (var first = MeshProcess.Start(environment))
         {
-            await Http.WaitForListeningAsync(consulPort, first, TimeSpan.FromSeconds(60));
+            await HttpWaits.WaitForListeningAsync(consulPort, first, TimeSpan.FromSeconds(60));
             for (var i = 0; i < 50; i++)
                 await consul.RegisterAsync(new AgentServiceRegistration { Id = $"svc-{i}", Name = "durable", Port = 10000 + i }, default);
             await consul.KvPutAsync("kept", [1, 2, 3], default);
@@ -27,7 +27,7 @@ public sealed class PersistenceTests
         }
 
         using var second = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(consulPort, second, TimeSpan.FromSeconds(60));
+        await HttpWaits.WaitForListeningAsync(consulPort, second, TimeSpan.FromSeconds(60));
         var instances = await consul.CatalogServiceAsync("durable", null, default);
         instances.Value.Count.ShouldBe(50);
         (await consul.KvGetAsync("kept", default)).ShouldBe(new byte[] { 1, 2, 3 });

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Support;
 using Xunit.Abstractions;

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Certificates;
 using ServiceMesh.Tests.Support;

@@ -1,4 +1,5 @@
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Support;
 

@@ -1,9 +1,11 @@
-using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.Logging;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy.Inputs;
+using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy;
 using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;

@@ -27,8 +27,8 @@ public sealed class FullDiskProcessTests : IDisposable
         int httpPort = Port(environment, "HTTP_PORT"), consulPort = Port(environment, "EMBEDDED_CONSUL_HTTP_PORT");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{consulPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         using var mesh = MeshProcess.StartOnSmallDisk(environment, data, "512k");
-        await Http.WaitForListeningAsync(consulPort, mesh, TimeSpan.FromSeconds(60));
-        (await Http.WaitForHealthyAsync(httpPort, TimeSpan.FromSeconds(60))).ShouldBe(HttpStatusCode.OK);
+        await HttpWaits.WaitForListeningAsync(consulPort, mesh, TimeSpan.FromSeconds(60));
+        (await HttpWaits.WaitForHealthyAsync(httpPort, TimeSpan.FromSeconds(60))).ShouldBe(HttpStatusCode.OK);
         // A long ID: its deregistration record is larger than the smallest record, so it cannot fit in what is left below.
         var doomedId = "doomed-" + new string('x', 200);
         (await RegisterAsync(http, "doomed", $$""", "ID": "{{doomedId}}", "Check": {"CheckID": "doomed-ttl", "TTL": "1s", "DeregisterCriticalServiceAfter": "3s"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -68,8 +68,8 @@ public sealed class GracefulShutdownTests
         environment["LOG_FORMAT"] = "json";
         var port = int.Parse(environment["HTTP_PORT"]!, CultureInfo.InvariantCulture);
         using var process = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(port, process, TimeSpan.FromSeconds(20));
-        (await Http.WaitForHealthyAsync(port, TimeSpan.FromSeconds(30))).ShouldBe(HttpStatusCode.OK);
+        await HttpWaits.WaitForListeningAsync(port, process, TimeSpan.FromSeconds(20));
+        (await HttpWaits.WaitForHealthyAsync(port, TimeSpan.FromSeconds(30))).ShouldBe(HttpStatusCode.OK);
 
         process.Terminate();
         var result = await process.WaitAsync(TimeSpan.FromSeconds(10));

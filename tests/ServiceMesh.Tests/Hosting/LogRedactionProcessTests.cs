@@ -30,8 +30,8 @@ public sealed class LogRedactionProcessTests : IDisposable
         var api = int.Parse(environment["HTTP_PORT"]!, CultureInfo.InvariantCulture);
         var consulPort = int.Parse(environment["EMBEDDED_CONSUL_HTTP_PORT"]!, CultureInfo.InvariantCulture);
         using var process = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(api, process, TimeSpan.FromSeconds(30));
-        await Http.WaitForListeningAsync(consulPort, process, TimeSpan.FromSeconds(30));
+        await HttpWaits.WaitForListeningAsync(api, process, TimeSpan.FromSeconds(30));
+        await HttpWaits.WaitForListeningAsync(consulPort, process, TimeSpan.FromSeconds(30));
 
         using var client = new HttpClient();
         foreach (var token in new[] { Token, WrongToken })

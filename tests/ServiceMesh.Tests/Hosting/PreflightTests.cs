@@ -1,5 +1,6 @@
 using ServiceMesh.Configuration;
 using ServiceMesh.Hosting;
+using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Hosting;
@@ -58,7 +59,7 @@ public sealed class PreflightTests : IDisposable
     {
         var environment = MeshEnvironment.For(_folder);
         using var process = MeshProcess.Start(environment);
-        await Http.WaitForListeningAsync(int.Parse(environment["HTTP_PORT"]!, System.Globalization.CultureInfo.InvariantCulture), process, TimeSpan.FromSeconds(20));
+        await HttpWaits.WaitForListeningAsync(int.Parse(environment["HTTP_PORT"]!, System.Globalization.CultureInfo.InvariantCulture), process, TimeSpan.FromSeconds(20));
 
         Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal)
             .ShouldBe(["certificates", "data", "envoy-configs", "logs"]);

@@ -50,8 +50,8 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
 
         using (var process = MeshProcess.StartWithUmask(environment, umask))
         {
-            await Http.WaitForListeningAsync(consulPort, process, TimeSpan.FromSeconds(60));
-            await Http.WaitForListeningAsync(httpPort, process, TimeSpan.FromSeconds(60));
+            await HttpWaits.WaitForListeningAsync(consulPort, process, TimeSpan.FromSeconds(60));
+            await HttpWaits.WaitForListeningAsync(httpPort, process, TimeSpan.FromSeconds(60));
             await consul.RegisterAsync(new AgentServiceRegistration { Name = "billing", Address = "127.0.0.1", Port = 9100, Tags = ["mesh"] }, default);
             (await consul.KvPutAsync("config/secret", "kv value"u8.ToArray(), default)).ShouldBeTrue();
             using (var posted = await http.PostAsJsonAsync("envoy/configs/reports", new { service_address = "127.0.0.1", service_port = 9200 }))

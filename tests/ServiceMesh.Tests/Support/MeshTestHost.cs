@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Watch;
 using ServiceMesh.Hosting;
+using ServiceMesh.Storage;
 
 namespace ServiceMesh.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Api;
@@ -9,6 +9,7 @@ using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Discovery.Watch;
+using ServiceMesh.Http;
 
 namespace ServiceMesh.Discovery.Api;
 
@@ -19,7 +20,7 @@ namespace ServiceMesh.Discovery.Api;
 /// </summary>
 internal static class LucidServiceEndpoints
 {
-    public static IEndpointRouteBuilder MapDiscoveryEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDiscovery(this IEndpointRouteBuilder app)
     {
         // The directory is a singleton chosen by DISCOVERY_MODE (AddDiscovery), resolved at the first request.
         app.MapGet("/services", (ILucidServiceDirectory directory) => List(directory))

@@ -71,91 +71,6 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     public string Folder => _folder;
 
     /// <summary>
-    /// Reads the state back; a damaged snapshot or an unreadable file stops the start (<see cref="StateFileException"/>, exit 74).
-    /// <paramref name="openLog"/> opens the log file (tests pass one whose writes fail like a full disk); failed and
-    /// recovered writes are reported to <paramref name="faults"/> as writer "registry".
-    /// </summary>
-    public static RegistryLog Open(string folder, ILogger logger, int compactAfter = 20_000, Func<string, FileMode, FileStream>? openLog = null,
-        StorageFaults? faults = null)
-    {
-        try
-        {
-            return OpenFiles(folder, logger, compactAfter, openLog ?? OpenLogFile, faults);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StateFileException($"DATA_PATH registry state in {folder} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
-        }
-    }
-
-    private static FileStream OpenLogFile(string path, FileMode mode)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 };
-        if (mode != FileMode.Open && !OperatingSystem.IsWindows())
-            options.UnixCreateMode = FileModes.Private; // masked by the umask; set exactly once open
-        return new FileStream(path, options);
-    }
-
-    // A new log: KV values and registrations are the mesh's alone, whatever the umask.
-    private static FileStream OpenPrivate(Func<string, FileMode, FileStream> openLog, string path, FileMode mode)
-    {
-        var log = openLog(path, mode);
-        try
-        {
-            FileModes.Set(log.SafeFileHandle, FileModes.Private);
-            return log;
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
-    }
-
-    // State an earlier version wrote with the umask's bits (0644: KV values readable by every user). Best effort: a
-    // file the mesh can read and write but not chmod is not its own; it says so rather than refusing to start.
-    private static void RepairMode(ILogger logger, string path)
-    {
-        if (FileModes.TryRepair(path, FileModes.Private) is { } problem)
-            Log.ModeNotRepaired(logger, path, problem);
-    }
-
-    private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog, StorageFaults? faults)
-    {
-        var snapshotPath = Path.Combine(folder, SnapshotFileName);
-        var records = new List<LogRecord>();
-        if (File.Exists(snapshotPath))
-        {
-            RepairMode(logger, snapshotPath);
-            var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
-            if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
-                throw new StateFileException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
-            records.AddRange(snapshot);
-        }
-        var logPath = Path.Combine(folder, LogFileName);
-        if (!File.Exists(logPath))
-        {
-            Log.Recovered(logger, folder, records.Count, 0);
-            return new RegistryLog(folder, compactAfter, logger, openLog, faults, records, null, 0);
-        }
-        var log = openLog(logPath, FileMode.Open);
-        RepairMode(logger, logPath);
-        var bytes = new byte[log.Length];
-        log.ReadExactly(bytes);
-        var (logRecords, validBytes, _) = ReadFrames(bytes);
-        if (validBytes < bytes.Length)
-        {
-            Log.TornTail(logger, logPath, bytes.Length - validBytes, validBytes);
-            log.SetLength(validBytes);
-            log.Flush(flushToDisk: true);
-        }
-        log.Seek(0, SeekOrigin.End);
-        records.AddRange(logRecords);
-        Log.Recovered(logger, folder, records.Count, logRecords.Count);
-        return new RegistryLog(folder, compactAfter, logger, openLog, faults, records, log, logRecords.Count);
-    }
-
-    /// <summary>
     /// Queues a record (the store calls this under its lock, so the log's order is the index order). Its task completes
     /// once the frame is fsynced and the store applied it, or fails with <see cref="StorageUnavailableException"/> and
     /// then nothing of it was applied.
@@ -340,32 +255,5 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         await _writer.ConfigureAwait(false);
         if (_log is not null)
             await _log.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Registry state recovered from {Folder}: {Records} records ({LogRecords} from the log)")]
-        public static partial void Recovered(ILogger logger, string folder, int records, int logRecords);
-
-        [LoggerMessage(2, LogLevel.Warning, "{Path}: cut {Bytes} bytes of an incomplete last record at byte {Offset} (a write interrupted by a crash, never acknowledged)")]
-        public static partial void TornTail(ILogger logger, string path, int bytes, int offset);
-
-        [LoggerMessage(3, LogLevel.Error, "Registry state could not be written to {Folder}; registrations and KV writes are refused (503) until it can")]
-        public static partial void WriteFailed(ILogger logger, string folder, Exception exception);
-
-        [LoggerMessage(8, LogLevel.Critical, "Registry records written to {Folder} could not be applied; their writers get the error")]
-        public static partial void ApplyFailed(ILogger logger, string folder, Exception exception);
-
-        [LoggerMessage(7, LogLevel.Information, "Registry state can be written to {Folder} again; writes are accepted")]
-        public static partial void WriteRecovered(ILogger logger, string folder);
-
-        [LoggerMessage(5, LogLevel.Error, "Registry snapshot could not be written to {Folder}; the log stays complete and compaction is tried again")]
-        public static partial void CompactionFailed(ILogger logger, string folder, Exception exception);
-
-        [LoggerMessage(6, LogLevel.Warning, "{Path} should have mode 0600 and could not be given it ({Reason}); fix its ownership (65532:65532) or set the mode by hand")]
-        public static partial void ModeNotRepaired(ILogger logger, string path, string reason);
-
-        [LoggerMessage(4, LogLevel.Information, "Registry log compacted in {Folder}: snapshot of {Records} records replaces {LogRecords} log records")]
-        public static partial void Compacted(ILogger logger, string folder, int records, int logRecords);
     }
 }

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using ServiceMesh.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Http;
 
 namespace ServiceMesh.Discovery.Server;
 

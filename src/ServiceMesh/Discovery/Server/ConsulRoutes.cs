@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ServiceMesh.Api;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Http;
 using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery.Server;

@@ -1,4 +1,4 @@
-namespace ServiceMesh.Envoy;
+namespace ServiceMesh.Envoy.Policies;
 
 /// <summary>Health check, outlier detection, timeouts and circuit breakers for one upstream cluster, all set.</summary>
 internal sealed record UpstreamPolicy(

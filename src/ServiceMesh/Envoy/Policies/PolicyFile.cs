@@ -5,7 +5,7 @@ using ServiceMesh.Discovery.Consul;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace ServiceMesh.Envoy;
+namespace ServiceMesh.Envoy.Policies;
 
 /// <summary>The outcome of reading policies.yaml: the policies, or every problem found (each naming file, line and key).</summary>
 internal sealed record PolicyReadResult(MeshPolicies? Policies, IReadOnlyList<string> Problems)

@@ -1,4 +1,4 @@
-namespace ServiceMesh.Envoy;
+namespace ServiceMesh.Envoy.Policies;
 
 /// <summary>
 /// policies.yaml as last read successfully. A malformed file leaves the last good policies in force (and so the

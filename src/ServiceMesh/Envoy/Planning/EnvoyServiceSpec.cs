@@ -1,0 +1,91 @@
+using ServiceMesh.Envoy.Policies;
+
+namespace ServiceMesh.Envoy.Planning;
+
+internal enum MeshProtocol { Http, Tcp }
+
+/// <summary>
+/// Everything the generator needs for one sidecar; built by <see cref="EnvoySpecPlanner"/>, never read from disk.
+/// Equality includes the lists' contents: two equal specs render the same files, so the generator re-renders only
+/// the sidecars whose spec changed (after one membership change, the changed service's callers).
+/// </summary>
+internal sealed record EnvoyServiceSpec(
+    string Name,
+    int ServicePort,
+    MeshProtocol Protocol,
+    int PublicPort,
+    int AdminPort,
+    string SpiffeId,
+    EnvoyCallers Callers,
+    IReadOnlyList<EnvoyUpstreamSpec> Upstreams,
+    EnvoyTlsFiles Tls,
+    UpstreamPolicy LocalAppPolicy)
+{
+    public bool Equals(EnvoyServiceSpec? other) =>
+        other is not null
+        && Name == other.Name && ServicePort == other.ServicePort && Protocol == other.Protocol && PublicPort == other.PublicPort
+        && AdminPort == other.AdminPort && SpiffeId == other.SpiffeId && Callers.Equals(other.Callers)
+        && Upstreams.SequenceEqual(other.Upstreams) && Tls.Equals(other.Tls) && LocalAppPolicy.Equals(other.LocalAppPolicy);
+
+    public override int GetHashCode() => HashCode.Combine(Name, PublicPort, Upstreams.Count, Tls);
+}
+
+/// <summary>One upstream this service calls through 127.0.0.1:<see cref="LocalBindPort"/>.</summary>
+internal sealed record EnvoyUpstreamSpec(
+    string Name,
+    int LocalBindPort,
+    MeshProtocol Protocol,
+    string SpiffeId,
+    IReadOnlyList<EnvoyEndpoint> Endpoints,
+    UpstreamPolicy Policy)
+{
+    public bool Equals(EnvoyUpstreamSpec? other) =>
+        other is not null
+        && Name == other.Name && LocalBindPort == other.LocalBindPort && Protocol == other.Protocol && SpiffeId == other.SpiffeId
+        && Endpoints.SequenceEqual(other.Endpoints) && Policy.Equals(other.Policy);
+
+    public override int GetHashCode() => HashCode.Combine(Name, LocalBindPort, Endpoints.Count);
+}
+
+/// <summary>Where an upstream instance's sidecar accepts mTLS: its address and the upstream's public port.</summary>
+internal sealed record EnvoyEndpoint(string Address, int Port);
+
+/// <summary>Who may open connections to the public listener: exact SPIFFE IDs, and/or every ID under a prefix.</summary>
+internal sealed record EnvoyCallers(IReadOnlyList<string> SpiffeIds, string? Prefix)
+{
+    public static EnvoyCallers Nobody { get; } = new([], null);
+
+    public bool Equals(EnvoyCallers? other) =>
+        other is not null && Prefix == other.Prefix && SpiffeIds.SequenceEqual(other.SpiffeIds, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Prefix, SpiffeIds.Count);
+}
+
+/// <summary>Where a service's certificate, key and the trust bundle are, and the folders in which each is replaced by a rename.</summary>
+internal sealed record EnvoyTlsPaths(string CertificateChain, string PrivateKey, string CertificateWatchedDirectory, string TrustBundle, string TrustBundleWatchedDirectory);
+
+/// <summary>
+/// The TLS files plus a version of their contents. The version goes into the SDS files, so a rotation rewrites
+/// them, and Envoy, watching their folder, reloads the secret even if it missed the certificate folder's own event.
+/// </summary>
+/// <remarks>
+/// The revocation list (PEM, one CRL per root of the bundle) goes inline into the validation context: a changed list
+/// changes the Secret itself, which every Envoy reloads, whereas a changed CRL file is followed only by recent ones.
+/// Null while none is in force.
+/// </remarks>
+/// <remarks>
+/// The certificate and key go inline into sds-cert.yaml (<see cref="Certificate"/>): one rename of that file carries both,
+/// so no Envoy can load a certificate with the key of another issuance. Null before the first issuance.
+/// </remarks>
+internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string? RevocationList = null, string RevocationListVersion = "none",
+    CertificatePair? Certificate = null)
+{
+    /// <summary>The version of sds-ca.yaml: the bundle's, and the revocation list's when there is one.</summary>
+    public string ValidationVersion => RevocationList is null ? TrustBundleVersion : $"{TrustBundleVersion}+{RevocationListVersion}";
+}
+
+/// <summary>A sidecar's certificate chain and key (PEM) from one generation (<see cref="Generation"/>, the serial), with a short hash of the chain.</summary>
+internal sealed record CertificatePair(string Generation, string Version, string ChainPem, string KeyPem)
+{
+    public override string ToString() => $"CertificatePair {{ Generation = {Generation}, Version = {Version} }}"; // never the key
+}

@@ -1,0 +1,67 @@
+using ServiceMesh.Certificates;
+using ServiceMesh.Envoy.Inputs;
+using ServiceMesh.Envoy.Policies;
+
+namespace ServiceMesh.Envoy.Planning;
+
+/// <summary>
+/// Combines the mesh members (<see cref="MeshMembership"/>), policies.yaml and the settings into one spec per sidecar:
+/// who may call it, each upstream's passing endpoints and SPIFFE ID, and the TLS files with their versions.
+/// </summary>
+/// <param name="revocationList">The certificate manager's revocation list in force (none when certificates are not hosted here).</param>
+internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, Func<string, string> spiffeIdOf, Func<string, EnvoyTlsPaths> tlsPathsOf,
+    Func<RevocationListStatus>? revocationList = null)
+{
+    private readonly FileVersions _versions = new();
+    private readonly CertificatePairs _pairs = new();
+
+    /// <param name="rereadFiles">Hash every TLS file again rather than trust unchanged times and sizes.</param>
+    public IReadOnlyList<EnvoyServiceSpec> Plan(IReadOnlyList<MeshMember> members, MeshPolicies policies, bool rereadFiles = false)
+    {
+        if (rereadFiles)
+        {
+            _versions.Forget();
+            _pairs.Forget();
+        }
+        var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
+        var revocations = revocationList?.Invoke() ?? RevocationListStatus.NotPublished; // one list for the whole generation
+        var specs = new List<EnvoyServiceSpec>(members.Count);
+        foreach (var member in members)
+        {
+            var paths = tlsPathsOf(member.Name);
+            if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
+                bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
+            var pair = _pairs.Of(paths);
+            specs.Add(new EnvoyServiceSpec(
+                member.Name,
+                member.ServicePort,
+                member.Protocol,
+                member.PublicPort,
+                adminPort,
+                spiffeIdOf(member.Name),
+                Callers(member.Name, policies),
+                [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
+                new EnvoyTlsFiles(paths, pair?.Version ?? FileVersions.None, bundleVersion, revocations.Pem, revocations.Version, pair),
+                policies.For(member.Name)));
+        }
+        return specs;
+    }
+
+    private EnvoyCallers Callers(string service, MeshPolicies policies) => policies.CallersOf(service) switch
+    {
+        { } named => new EnvoyCallers([.. named.Order(StringComparer.Ordinal).Select(spiffeIdOf)], null),
+        null when policies.Default == DefaultAccess.Allow => new EnvoyCallers([], trustDomainPrefix),
+        _ => EnvoyCallers.Nobody,
+    };
+
+    // An upstream that is not (yet) a mesh member gets a cluster without endpoints: its listener exists, and
+    // connections fail fast until the upstream appears, when the next generation fills the cluster in.
+    private EnvoyUpstreamSpec Upstream(MeshUpstreamRef upstream, Dictionary<string, MeshMember> members, MeshPolicies policies)
+    {
+        members.TryGetValue(upstream.Name, out var target);
+        var endpoints = target is null ? [] : target.PassingAddresses.Order(StringComparer.Ordinal).Select(a => new EnvoyEndpoint(a, target.PublicPort)).ToList();
+        return new EnvoyUpstreamSpec(upstream.Name, upstream.LocalBindPort, target?.Protocol ?? MeshProtocol.Tcp,
+            spiffeIdOf(upstream.Name), endpoints, policies.For(upstream.Name));
+    }
+}
