@@ -14,9 +14,10 @@ internal sealed partial class Build : BuildBase
 
     string Solution => Path.Combine(RootDirectory, "ServiceMesh.sln");
 
-    /// <summary>MSBuild switches on every dotnet call: no build server or node outlives the build.</summary>
+    /// <summary>The folders whose bin/ and obj/ Clean deletes.</summary>
     static readonly string[] SourceFolders = ["src", "tests"];
 
+    /// <summary>MSBuild switches on every dotnet call: no build server or node outlives the build.</summary>
     static readonly string[] NoServers = ["/nodeReuse:false", "-p:UseSharedCompilation=false"];
 
     Target Clean => _ => _

@@ -3,7 +3,7 @@ using ServiceMesh.Build.Engine;
 namespace ServiceMesh.Build.Compose;
 
 /// <summary>
-/// The host folders compose mounts into the container, under the platform's root as the earlier container had them:
+/// The host folders compose mounts into the container, under the platform's root:
 /// <c>data/service-mesh/{certificates,envoy-configs,data,config}</c> and <c>logs/service-mesh</c>. The writable ones are
 /// owned by 65532 (the container's user): a root-owned bind mount would make the runtime's preflight stop it.
 /// </summary>

@@ -6,7 +6,7 @@ namespace ServiceMesh.Build.Verification;
 
 /// <summary>
 /// Every expected marker exists, is non-empty and valid, and the digest it records matches the files in the image
-/// (the earlier container's silently empty COPY would fail here). Same digest code as verify-install. And they are this
+/// (a silently empty COPY fails here). Same digest code as verify-install. And they are this
 /// build's markers: version, revision and date as the labels and the build's --version say (an image whose files came
 /// from an earlier build, all consistent among themselves, fails here).
 /// </summary>

@@ -154,7 +154,7 @@ internal sealed class RunRules
 
     internal const string ProbeService = "verify-image";
 
-    /// <summary>The earlier container crashed on its first write to a read-only path; this one must refuse to start, saying which folder.</summary>
+    /// <summary>With a read-only folder the image must refuse to start, saying which folder, rather than crash on its first write.</summary>
     private async Task<CheckResult> PreflightRunAsync(ImageExpectations expected, MeshPorts ports, CancellationToken cancellationToken)
     {
         const string check = "run: refuses a read-only certificates folder";

@@ -56,8 +56,7 @@ internal static class EarlierSettingsFile
                 continue;
             }
             var value = Placeholders.Resolve(scalar.Value ?? "", environment).Trim();
-            // The bind address must be an IP (the earlier container's healthcheck failed on a hostname). The earlier
-            // file's host never worked as one, so a hostname there is ignored, not fatal: the default 0.0.0.0 applies.
+            // The bind address must be an IP; a hostname in this older file is ignored, not fatal: the default 0.0.0.0 applies.
             if (today == "server.host" && !IPAddress.TryParse(value, out _))
             {
                 ignored.Add($"{key} ('{value}' is not an IP address)");

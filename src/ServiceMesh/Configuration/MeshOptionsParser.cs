@@ -53,7 +53,7 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
         if (IPAddress.TryParse(setting.Value, out var address))
             return address;
         Problems.Add($"{setting.Describe()}: expected an IP address (0.0.0.0 for all IPv4 interfaces, :: for all interfaces, 127.0.0.1 for loopback only). "
-            + "This is the address the HTTP server binds to, not the container's hostname; a hostname here made health checks on localhost fail in the earlier container.");
+            + "This is the address the HTTP server binds to, not the container's hostname (bound to a hostname, health checks on localhost fail).");
         return IPAddress.Any;
     }
 

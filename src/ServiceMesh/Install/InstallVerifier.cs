@@ -7,8 +7,7 @@ namespace ServiceMesh.Install;
 
 /// <summary>
 /// Checks that an installation is complete and untampered: the executable, the default config, and every marker
-/// (non-empty, valid, its files present, its digest matching). Guards against the earlier container's missing
-/// entry module and silently empty COPYs.
+/// (non-empty, valid, its files present, its digest matching): a missing entry module or a silently empty COPY fails here.
 /// </summary>
 internal static class InstallVerifier
 {

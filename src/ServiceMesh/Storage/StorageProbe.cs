@@ -12,7 +12,7 @@ internal sealed record StorageProblem(WritableFolder Folder, string Error)
 
 /// <summary>
 /// Proves a folder is writable the only reliable way: create it if missing, then write, fsync and delete a file.
-/// (Permission bits lie on read-only mounts and for root; the earlier container crashed on its first real write.)
+/// (Permission bits lie on read-only mounts and for root: only a real write tells.)
 /// </summary>
 internal static class StorageProbe
 {

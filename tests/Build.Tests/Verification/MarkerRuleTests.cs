@@ -18,7 +18,7 @@ public sealed class MarkerRuleTests
     [Fact]
     public async Task VerifyAsync_MarkerEmpty_FailsAsEmpty()
     {
-        // The earlier container's failure: a COPY that silently produced nothing.
+        // A COPY that silently produced nothing.
         var files = CompliantImage.Files();
         files["/app/markers/application.json"] = CompliantImage.Text("");
 

@@ -126,7 +126,7 @@ public sealed class RunRuleTests
     [Fact]
     public async Task VerifyAsync_ImageStartsDespiteReadOnlyCertificates_FailsPreflightCheck()
     {
-        // The earlier container's failure: it started and crashed later, on its first write.
+        // An image that starts and crashes later, on its first write, must fail here instead.
         var engine = CompliantImage.Engine();
         engine.Runs = _ => new FakeRun([CompliantImage.Starting, CompliantImage.Healthy]);
 

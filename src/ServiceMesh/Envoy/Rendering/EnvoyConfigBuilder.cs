@@ -43,7 +43,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
     }
 
     /// <summary>
-    /// The single-file layout (the earlier container's, now with mTLS): everything static in the bootstrap. Envoy
+    /// The single-file layout: everything static in the bootstrap. Envoy
     /// reads static secrets once, so a certificate rotation or membership change needs an Envoy restart.
     /// </summary>
     public EnvoyFileSet Static(EnvoyServiceSpec spec)
