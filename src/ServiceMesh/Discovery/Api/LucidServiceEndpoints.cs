@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceMesh.Api;
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;

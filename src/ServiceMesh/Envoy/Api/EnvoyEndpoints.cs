@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ServiceMesh.Api;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Inputs;
