@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ServiceMesh.Build.Compose;
 using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Engine;
-using ServiceMesh.Build.Verification;
 using Spectre.Console;
 
 namespace ServiceMesh.Build;
@@ -24,7 +23,7 @@ internal sealed partial class Build
         .After(BuildImage, VerifyImage)
         .Executes(async ct =>
         {
-            if (await new ImageStore(DockerEndpoint).FindAsync(LatestTag, ct) is null)
+            if (!await new ImageStore(DockerEndpoint).ExistsAsync(LatestTag, ct))
             {
                 Console.MarkupLineInterpolated($"[yellow]{LatestTag} is missing: building it (never pulled).[/]");
                 await RunThisBuildAsync(["BuildImage"], ct);

@@ -1,7 +1,6 @@
 using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Engine;
 using ServiceMesh.Build.Image;
-using ServiceMesh.Build.Verification;
 using Spectre.Console;
 
 namespace ServiceMesh.Build;
@@ -108,10 +107,10 @@ internal sealed partial class Build
             var image = await store.FindAsync(VersionTag, ct) ?? throw new BuildFailureException($"The build succeeded but {VersionTag} is not in the image store.");
 
             // What went in, read back out of the image: the proof that this build's binary, not an earlier one, is inside.
-            var inImage = await ImageFileDigest.Sha256Async(DockerEndpoint, VersionTag, ImageExpectations.Executable, ct);
+            var inImage = await ImageFileDigest.Sha256Async(DockerEndpoint, VersionTag, ImageBuildContext.ExecutablePath, ct);
             if (inImage != context.BinarySha256)
             {
-                throw new BuildFailureException($"{VersionTag} holds {ImageExpectations.Executable} sha256:{inImage?[..12] ?? "(missing)"}, " +
+                throw new BuildFailureException($"{VersionTag} holds {ImageBuildContext.ExecutablePath} sha256:{inImage?[..12] ?? "(missing)"}, " +
                     $"but Publish wrote sha256:{context.BinarySha256[..12]} to {publishDirectory}: the image does not hold this build's binary.");
             }
 

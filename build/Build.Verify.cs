@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Engine;
 using ServiceMesh.Build.Verification;
 using Spectre.Console;

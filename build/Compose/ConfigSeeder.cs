@@ -1,4 +1,4 @@
-using ServiceMesh.Build.Verification;
+using ServiceMesh.Build.Docker;
 
 namespace ServiceMesh.Build.Compose;
 

@@ -1,34 +1,24 @@
-using Docker.DotNet;
 using Docker.DotNet.Models;
 
 namespace ServiceMesh.Build.Docker;
 
-/// <summary>What the build needs to know about a local image.</summary>
-internal sealed record LocalImage(string Id, long Size, IReadOnlyDictionary<string, string> Labels);
-
-/// <summary>Looks up local images through the Engine API (never pulls).</summary>
+/// <summary>Looks up local images through <see cref="IDockerImageOperations"/> (never pulls), and the engine's network and version.</summary>
 internal sealed class ImageStore
 {
     private readonly DockerEndpoint _endpoint;
 
     public ImageStore(DockerEndpoint endpoint) => _endpoint = endpoint;
 
-    public async Task<LocalImage?> FindAsync(string reference, CancellationToken cancellationToken)
+    public async Task<ImageFacts?> FindAsync(string reference, CancellationToken cancellationToken)
     {
         using var client = DockerClients.Create(_endpoint);
-        try
-        {
-            var image = await client.Images.InspectImageAsync(reference, cancellationToken);
-            return new LocalImage(image.ID, image.Size, new Dictionary<string, string>(image.Config?.Labels ?? new Dictionary<string, string>()));
-        }
-        catch (DockerImageNotFoundException)
-        {
-            return null;
-        }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return await new DockerImageOperations(client).InspectAsync(reference, cancellationToken);
+    }
+
+    public async Task<bool> ExistsAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var client = DockerClients.Create(_endpoint);
+        return await new DockerImageOperations(client).ExistsAsync(reference, cancellationToken);
     }
 
     /// <summary>True when the engine has a network with the bridge driver (ours has none: the daemon runs with "bridge": "none").</summary>

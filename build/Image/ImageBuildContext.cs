@@ -27,6 +27,9 @@ internal sealed record ImageContext(string Archive, string ArchiveSha256, string
 internal static class ImageBuildContext
 {
     public const string ExecutableName = "service-mesh";
+    /// <summary>Where the context's app/ lands in the image (the Dockerfile copies it to /app/).</summary>
+    public const string InstallRoot = "/app";
+    public const string ExecutablePath = InstallRoot + "/" + ExecutableName;
     public const string ArchiveName = "context.tar";
     public static readonly string[] WritableFolders = ["certificates", "envoy-configs", "data", "logs"];
 
@@ -73,8 +76,8 @@ internal static class ImageBuildContext
         var markers = new List<InstallMarker>
         {
             BaseMarker(baseContent, stamp),
-            await MarkerDigest.CreateAsync("application", stamp.Version, stamp.Revision, stamp.BuildDate, "/app", [ExecutableName], contextDirectory, cancellationToken),
-            await MarkerDigest.CreateAsync("configuration", stamp.Version, stamp.Revision, stamp.BuildDate, "/app",
+            await MarkerDigest.CreateAsync("application", stamp.Version, stamp.Revision, stamp.BuildDate, InstallRoot, [ExecutableName], contextDirectory, cancellationToken),
+            await MarkerDigest.CreateAsync("configuration", stamp.Version, stamp.Revision, stamp.BuildDate, InstallRoot,
                 configFiles.Select(f => "config/" + Path.GetFileName(f)), contextDirectory, cancellationToken),
         };
         foreach (var marker in markers)

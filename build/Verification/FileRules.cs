@@ -1,4 +1,5 @@
 using System.Text;
+using ServiceMesh.Build.Docker;
 
 namespace ServiceMesh.Build.Verification;
 

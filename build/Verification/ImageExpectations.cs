@@ -1,3 +1,4 @@
+using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Image;
 
 namespace ServiceMesh.Build.Verification;

@@ -1,3 +1,5 @@
+using ServiceMesh.Build.Docker;
+
 namespace ServiceMesh.Build.Verification;
 
 /// <summary>

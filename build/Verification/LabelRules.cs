@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ServiceMesh.Build.Docker;
 
 namespace ServiceMesh.Build.Verification;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ServiceMesh.Build.Docker;
 using ServiceMesh.Install;
 
 namespace ServiceMesh.Build.Verification;

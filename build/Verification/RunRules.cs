@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ServiceMesh.Build.Docker;
 
 namespace ServiceMesh.Build.Verification;
 

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using ServiceMesh.Build.Docker;
 using ServiceMesh.Build.Verification;
 
 namespace ServiceMesh.Build.Tests.Verification;

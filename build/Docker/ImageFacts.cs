@@ -1,6 +1,6 @@
-namespace ServiceMesh.Build.Verification;
+namespace ServiceMesh.Build.Docker;
 
-/// <summary>An image's configuration as the Engine API reports it (only what the rules look at).</summary>
+/// <summary>An image's configuration as the Engine API reports it (only what the build and the verification rules look at).</summary>
 internal sealed record ImageFacts(
     string Id,
     string Os,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ServiceMesh.Build.Verification;
+namespace ServiceMesh.Build.Docker;
 
 internal static class ContainerWaits
 {

@@ -1,47 +1,22 @@
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using ServiceMesh.Build.Docker;
 
-namespace ServiceMesh.Build.Verification;
+namespace ServiceMesh.Build.Docker;
 
 /// <summary><see cref="IContainerEngine"/> over Docker.DotNet (Engine API 1.41, unix socket).</summary>
 internal sealed class DockerContainerEngine : IContainerEngine, IDisposable
 {
     private readonly DockerClient _client;
+    private readonly IDockerImageOperations _images;
 
-    public DockerContainerEngine(DockerEndpoint endpoint) => _client = DockerClients.Create(endpoint);
-
-    public async Task<ImageFacts?> InspectImageAsync(string image, CancellationToken cancellationToken)
+    public DockerContainerEngine(DockerEndpoint endpoint)
     {
-        ImageInspectResponse response;
-        try
-        {
-            response = await _client.Images.InspectImageAsync(image, cancellationToken);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        var config = response.Config ?? new DockerOCIImageConfig();
-        var health = config.Healthcheck is { Test.Count: > 0 } h
-            ? new HealthcheckFacts(h.Test.ToList(), h.Interval ?? TimeSpan.Zero, h.Timeout ?? TimeSpan.Zero, h.StartPeriod ?? TimeSpan.Zero, (int)(h.Retries ?? 0))
-            : null;
-        return new ImageFacts(
-            response.ID,
-            response.Os ?? "",
-            response.Architecture ?? "",
-            response.Size,
-            config.User ?? "",
-            config.WorkingDir ?? "",
-            config.Entrypoint?.ToList() ?? [],
-            health,
-            config.ExposedPorts?.Keys.ToList() ?? [],
-            config.Env?.ToList() ?? [],
-            config.Volumes?.Keys.ToList() ?? [],
-            new Dictionary<string, string>(config.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal));
+        _client = DockerClients.Create(endpoint);
+        _images = new DockerImageOperations(_client);
     }
+
+    public Task<ImageFacts?> InspectImageAsync(string image, CancellationToken cancellationToken) => _images.InspectAsync(image, cancellationToken);
 
     public async Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {

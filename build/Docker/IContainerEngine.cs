@@ -1,8 +1,9 @@
-namespace ServiceMesh.Build.Verification;
+namespace ServiceMesh.Build.Docker;
 
 /// <summary>
-/// The few Engine API calls VerifyImage needs, so every verification rule can be tested against a fake engine.
-/// The real one is <see cref="DockerContainerEngine"/> (Docker.DotNet over the unix socket).
+/// The few Engine API calls VerifyImage, ComposeUp and the config seeder need, so every verification rule can be tested
+/// against a fake engine. The real one is <see cref="DockerContainerEngine"/> (Docker.DotNet over the unix socket), whose
+/// image lookup is <see cref="IDockerImageOperations"/>.
 /// </summary>
 internal interface IContainerEngine
 {

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 
-namespace ServiceMesh.Build.Verification;
+namespace ServiceMesh.Build.Docker;
 
 /// <summary>A file read out of an image: its bytes, mode and type (links keep their target, not content).</summary>
 internal sealed record ImageFile(string Path, TarEntryType Type, UnixFileMode Mode, byte[] Content, string LinkTarget)
@@ -82,7 +82,7 @@ internal sealed class ImageFileReader
 internal static class ImageFileDigest
 {
     /// <summary>Lowercase hex SHA-256 of <paramref name="path"/> in <paramref name="image"/>; null when it is not a regular file there.</summary>
-    public static async Task<string?> Sha256Async(Docker.DockerEndpoint endpoint, string image, string path, CancellationToken cancellationToken)
+    public static async Task<string?> Sha256Async(DockerEndpoint endpoint, string image, string path, CancellationToken cancellationToken)
     {
         using var engine = new DockerContainerEngine(endpoint);
         var id = await engine.CreateContainerAsync(new ContainerSpec(image, "none", new Dictionary<string, string>(), []), cancellationToken);
