@@ -81,10 +81,13 @@ internal static partial class YamlSettingsFile
         return new(reader.Values, reader.Problems);
     }
 
+    // Events, not nodes: the shared node rules do not apply, only its wording of problems and unknown keys.
     private sealed class Reader(string fileName, IReadOnlySet<string> knownKeys)
     {
+        private readonly YamlNodeReader yaml = new(fileName);
+
         public Dictionary<string, YamlValue> Values { get; } = new(StringComparer.Ordinal);
-        public List<string> Problems { get; } = [];
+        public List<string> Problems => yaml.Problems;
         public string? LastKey { get; private set; }
         public int LastKeyLine { get; private set; }
 
@@ -133,7 +136,7 @@ internal static partial class YamlSettingsFile
                 }
                 else
                 {
-                    Problems.Add(YamlProblems.At(fileName, line, key, "expected a single value or a nested mapping, not a list or alias"));
+                    yaml.Problem(line, key, "expected a single value or a nested mapping, not a list or alias");
                     parser.SkipThisAndNestedEvents();
                 }
             }
@@ -142,9 +145,9 @@ internal static partial class YamlSettingsFile
         private void Add(string key, string value, int line)
         {
             if (!knownKeys.Contains(key))
-                Problems.Add(YamlProblems.At(fileName, line, key, $"unknown setting (known: {string.Join(", ", knownKeys.Order(StringComparer.Ordinal))})"));
+                yaml.Problem(line, key, YamlNodeReader.UnknownKey(knownKeys.Order(StringComparer.Ordinal), "setting"));
             else if (!Values.TryAdd(key, new YamlValue(value, line)))
-                Problems.Add(YamlProblems.At(fileName, line, key, $"set twice (first on line {Values[key].Line})"));
+                yaml.Problem(line, key, $"set twice (first on line {Values[key].Line})");
         }
     }
 }

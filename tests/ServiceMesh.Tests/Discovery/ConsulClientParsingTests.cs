@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Tests.Discovery;

@@ -63,8 +63,8 @@ public sealed class ServiceDefinitionsFileTests
     [InlineData("services:\n  - name: a\n    port: [80\n", "services.yaml line")]
     [InlineData("services:\n  - name: a\n    tags: [x, y\n    port: 80\n", "services.yaml: malformed YAML: check brackets and quotes")] // YamlDotNet gives no position here
     [InlineData("services: [\n", "services.yaml line 2, column 1, key 'services': malformed YAML")]
-    [InlineData("services:\n  - name: a\n    port: 80\n    check: { http: /health, timeout: 1200h }\n", "key 'services[0].check.timeout': expected a duration such as 10s or 1m30s of at most 5m")]
-    [InlineData("services:\n  - name: a\n    port: 80\n    check: { tcp: true, interval: 1000h }\n", "key 'services[0].check.interval': expected a duration such as 10s or 1m30s of at most 24h")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    check: { http: /health, timeout: 1200h }\n", "key 'services[0].check.timeout': expected a duration from 1ms to 5m such as 250ms, 5s or 1m30s, found '1200h'")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    check: { tcp: true, interval: 1000h }\n", "key 'services[0].check.interval': expected a duration from 1ms to 24h such as 250ms, 5s or 1m30s, found '1000h'")]
     // No address and no (valid) name to default it from: the name's problem, not a crash.
     [InlineData("services:\n  - port: 8080\n", "key 'services[0].name'")]
     [InlineData("services:\n  - name: \"bad name\"\n    port: 8080\n", "key 'services[0].name'")]

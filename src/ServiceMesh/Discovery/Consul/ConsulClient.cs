@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
+using ServiceMesh.Configuration;
 
 namespace ServiceMesh.Discovery.Consul;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Discovery.Definitions;

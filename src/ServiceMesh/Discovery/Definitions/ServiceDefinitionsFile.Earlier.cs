@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ServiceMesh.Configuration;
+using static ServiceMesh.Configuration.YamlNodeReader;
 using YamlDotNet.RepresentationModel;
 
 namespace ServiceMesh.Discovery.Definitions;
@@ -17,9 +18,9 @@ internal static partial class ServiceDefinitionsFile
     private static (ServiceDefinitions Definitions, IReadOnlyList<string> Problems) ParseEarlier(
         string path, YamlMappingNode root, YamlMappingNode entries, IReadOnlyDictionary<string, string?> environment, string? defaultAddress)
     {
-        var problems = new List<string>();
         var ignored = new List<string>();
-        var reader = new Reader(path, problems, value => value is null ? null : Placeholders.Resolve(value, environment).Trim(), defaultAddress);
+        var yaml = new YamlNodeReader(path, value => Placeholders.Resolve(value, environment).Trim());
+        var reader = new Reader(yaml, defaultAddress);
         ignored.AddRange(root.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "services").Select(k => k.Value ?? ""));
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         foreach (var (keyNode, node) in entries.Children)
@@ -30,7 +31,7 @@ internal static partial class ServiceDefinitionsFile
             if (reader.EarlierService(key, node, $"services.{key}") is { } service)
                 services.Add(service);
         }
-        var (definitions, found) = Validated(path, services.ToImmutable(), problems);
+        var (definitions, found) = Validated(path, services.ToImmutable(), yaml);
         return (definitions with
         {
             Warning = $"{path} is the earlier image's format: read {definitions.Services.Length} service(s) ({string.Join(", ", definitions.Services.Select(s => s.Name))}); "
@@ -42,31 +43,29 @@ internal static partial class ServiceDefinitionsFile
     {
         public ServiceDefinition? EarlierService(string key, YamlNode node, string at)
         {
-            if (node is not YamlMappingNode map)
-                return Fail<ServiceDefinition>(node, at, "expected a mapping (name: ..., address: ..., port: ...)");
-            var before = problems.Count;
-            var name = Scalar(map, "name", at) is { Length: > 0 } named ? named : key;
-            if (!ServiceName.IsValid(name, out _))
-                Problem(Child(map, "name") ?? map, $"{at}.name", $"expected {ServiceName.Rule}, found '{name}'");
+            if (yaml.Mapping(node, at, "name: ..., address: ..., port: ...") is not { } map)
+                return null;
+            var before = yaml.Problems.Count;
+            var name = yaml.Scalar(map, "name", at) is { Length: > 0 } named ? named : key;
+            yaml.IsServiceName(Child(map, "name") ?? map, $"{at}.name", name);
             var (address, port, protocol, tags) = Endpoint(map, at, name);
             var check = Child(map, "health_check") is { } c ? EarlierCheck(c, $"{at}.health_check") : null;
-            if (problems.Count > before)
+            if (yaml.Problems.Count > before)
                 return null;
             return new ServiceDefinition(name, address, port, protocol, tags, check, null, (int)map.Start.Line);
         }
 
         private CheckSpec? EarlierCheck(YamlNode node, string at)
         {
-            if (node is not YamlMappingNode map)
-                return Fail<CheckSpec>(node, at, "expected a mapping (type: http or tcp, path, interval, timeout)");
-            var type = Scalar(map, "type", at) ?? "http";
+            if (yaml.Mapping(node, at, "type: http or tcp, path, interval, timeout") is not { } map)
+                return null;
+            var type = yaml.Scalar(map, "type", at) ?? "http";
             if (type is not ("http" or "tcp"))
-                Problem(Child(map, "type")!, $"{at}.type", $"expected http or tcp, found '{type}'");
-            var httpPath = type == "http" ? Scalar(map, "path", at) is { Length: > 0 } p ? p : "/health" : null;
+                yaml.Problem(Child(map, "type")!, $"{at}.type", $"expected http or tcp, found '{type}'");
+            var httpPath = type == "http" ? yaml.Scalar(map, "path", at) is { Length: > 0 } p ? p : "/health" : null;
             if (httpPath is not null && !httpPath.StartsWith('/'))
-                Problem(Child(map, "path")!, $"{at}.path", $"expected a path starting with '/', found '{httpPath}'");
-            return new CheckSpec(httpPath, Duration(map, "interval", at, Registry.CheckRules.MaximumInterval) ?? DefaultInterval,
-                Duration(map, "timeout", at, Registry.CheckRules.MaximumTimeout) ?? DefaultTimeout, null);
+                yaml.Problem(Child(map, "path")!, $"{at}.path", $"expected a path starting with '/', found '{httpPath}'");
+            return new CheckSpec(httpPath, Interval(map, at), Timeout(map, at), null);
         }
     }
 }

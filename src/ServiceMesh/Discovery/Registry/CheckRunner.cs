@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Discovery.Registry;

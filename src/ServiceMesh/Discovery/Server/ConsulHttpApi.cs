@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Http;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ServiceMesh.Discovery.Consul;
+namespace ServiceMesh.Configuration;
 
 /// <summary>Go's time.Duration text ("10s", "1m30s", "250ms", "1h"), which Consul uses for intervals, TTLs and waits.</summary>
 internal static partial class GoDuration
