@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
@@ -23,38 +24,44 @@ namespace ServiceMesh.Discovery;
 /// </summary>
 internal static class DiscoveryExtensions
 {
+    /// <param name="options">Only DISCOVERY_MODE is read here; the services read <see cref="DiscoverySettings"/>.</param>
     /// <param name="definitions">services.yaml, read and validated once by the caller (its problems are exit 78 at start).</param>
     public static IHostApplicationBuilder AddDiscovery(this IHostApplicationBuilder builder, MeshOptions options, ServiceDefinitions definitions)
     {
         var services = builder.Services;
         services.AddSingleton(definitions);
-        services.AddSingleton(sp => EndpointFor(sp.GetRequiredService<MeshOptions>()));
+        services.TryAddSingleton(sp => DiscoverySettings.From(sp.GetRequiredService<MeshOptions>()));
+        services.AddSingleton(sp => EndpointFor(sp.GetRequiredService<DiscoverySettings>()));
         services.AddSingleton(sp => new ConsulClient(ConsulClient.CreateHttpClient(sp.GetRequiredService<ConsulEndpoint>()), sp.GetRequiredService<ConsulEndpoint>()));
 
         if (options.DiscoveryMode == DiscoveryMode.Embedded)
         {
-            services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"), sp.GetRequiredService<ILogger<RegistryLog>>(),
+            services.AddSingleton(sp => RegistryLog.Open(sp.GetRequiredService<DiscoverySettings>().RegistryFolder, sp.GetRequiredService<ILogger<RegistryLog>>(),
                 faults: sp.GetRequiredService<StorageFaults>()));
-            services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RegistryLog>(), sp.GetRequiredService<TimeProvider>())
+            services.AddSingleton(sp =>
             {
-                Datacenter = sp.GetRequiredService<MeshOptions>().ConsulDatacenter,
-                NodeAddress = NodeAddress(sp.GetRequiredService<MeshOptions>()),
-                CheckNetworks = sp.GetRequiredService<MeshOptions>().CheckAllowedNetworks,
+                var settings = sp.GetRequiredService<DiscoverySettings>();
+                return new RegistryStore(sp.GetRequiredService<RegistryLog>(), sp.GetRequiredService<TimeProvider>())
+                {
+                    Datacenter = settings.Datacenter,
+                    NodeAddress = settings.NodeAddress,
+                    CheckNetworks = settings.CheckAllowedNetworks,
+                };
             });
             services.AddHostedService(sp =>
             {
-                var options = sp.GetRequiredService<MeshOptions>();
-                return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), options.BindAddress, options.EmbeddedConsulHttpPort,
-                    new ConsulTlsListener(options.EmbeddedConsulHttpsPort, sp.GetRequiredService<ServerCertificateSource>()), options.ApiToken, sp.GetRequiredService<ILoggerFactory>(),
+                var settings = sp.GetRequiredService<DiscoverySettings>();
+                return new EmbeddedConsulServer(sp.GetRequiredService<RegistryStore>(), settings.BindAddress, settings.EmbeddedHttpPort,
+                    new ConsulTlsListener(settings.EmbeddedHttpsPort, sp.GetRequiredService<ServerCertificateSource>()), settings.ApiToken, sp.GetRequiredService<ILoggerFactory>(),
                     sp.GetService<ConsulPortAdditions>());
             });
-            services.AddSingleton(sp => new DnsResponder(sp.GetRequiredService<RegistryStore>(), sp.GetRequiredService<MeshOptions>().DnsTtl));
+            services.AddSingleton(sp => new DnsResponder(sp.GetRequiredService<RegistryStore>(), sp.GetRequiredService<DiscoverySettings>().DnsTtl));
             services.AddHostedService(sp =>
             {
-                var options = sp.GetRequiredService<MeshOptions>();
-                return new EmbeddedDnsServer(sp.GetRequiredService<DnsResponder>(), options.BindAddress, options.EmbeddedDnsPort, sp.GetRequiredService<ILogger<EmbeddedDnsServer>>());
+                var settings = sp.GetRequiredService<DiscoverySettings>();
+                return new EmbeddedDnsServer(sp.GetRequiredService<DnsResponder>(), settings.BindAddress, settings.EmbeddedDnsPort, sp.GetRequiredService<ILogger<EmbeddedDnsServer>>());
             });
-            services.AddSingleton(sp => new CheckProbes(sp.GetRequiredService<MeshOptions>().CheckAllowedNetworks));
+            services.AddSingleton(sp => new CheckProbes(sp.GetRequiredService<DiscoverySettings>().CheckAllowedNetworks));
             services.AddHostedService<CheckRunner>();
             services.AddSingleton<ILucidServiceDirectory>(sp => new EmbeddedServiceDirectory(sp.GetRequiredService<RegistryStore>()));
         }
@@ -75,13 +82,10 @@ internal static class DiscoveryExtensions
         return builder;
     }
 
-    internal static ConsulEndpoint EndpointFor(MeshOptions options) => options.DiscoveryMode == DiscoveryMode.Embedded
-        ? new ConsulEndpoint(new Uri($"http://{new IPEndPoint(options.LoopbackAddress, options.EmbeddedConsulHttpPort)}/"), options.ApiToken)
-        : new ConsulEndpoint(new Uri($"{options.ConsulScheme}://{(IPAddress.TryParse(options.ConsulHost, out var ip) ? new IPEndPoint(ip, options.ConsulPort).ToString() : $"{options.ConsulHost}:{options.ConsulPort}")}/"),
-            options.ConsulHttpToken, options.ConsulCaFile);
-
-    // The address the node (and services registered without one) answers on: the bind address, or loopback for "any".
-    private static string NodeAddress(MeshOptions options) => options.LoopbackAddress.ToString();
+    internal static ConsulEndpoint EndpointFor(DiscoverySettings settings) => settings.Mode == DiscoveryMode.Embedded
+        ? new ConsulEndpoint(new Uri($"http://{new IPEndPoint(settings.LocalAddress, settings.EmbeddedHttpPort)}/"), settings.ApiToken)
+        : new ConsulEndpoint(new Uri($"{settings.ConsulScheme}://{(IPAddress.TryParse(settings.ConsulHost, out var ip) ? new IPEndPoint(ip, settings.ConsulPort).ToString() : $"{settings.ConsulHost}:{settings.ConsulPort}")}/"),
+            settings.ConsulToken, settings.ConsulCaFile);
 
     /// <summary>Creates the metrics instruments at start (they are observable gauges, so nothing else would).</summary>
     private sealed class DiscoveryMetricsActivator(DiscoveryMetrics metrics) : IHostedService

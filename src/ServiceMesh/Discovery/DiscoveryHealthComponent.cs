@@ -9,7 +9,7 @@ namespace ServiceMesh.Discovery;
 /// while it is not (the last known catalog is still served, so the mesh keeps routing). The instance counts are
 /// counted once per published snapshot (<see cref="CatalogCounts"/>), not at every /health.
 /// </summary>
-internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, MeshOptions options, TimeProvider time) : IKeptHealthComponent
+internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, DiscoverySettings settings, TimeProvider time) : IKeptHealthComponent
 {
     private readonly CatalogCounts _counts = new();
 
@@ -27,7 +27,7 @@ internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, MeshOptio
             var status = watcher.Status;
             var snapshot = watcher.Current;
             var counts = _counts.Of(snapshot).Text;
-            var registry = options.DiscoveryMode == DiscoveryMode.Embedded ? "embedded registry" : $"consul at {options.ConsulHost}:{options.ConsulPort}";
+            var registry = settings.Mode == DiscoveryMode.Embedded ? "embedded registry" : $"consul at {settings.ConsulHost}:{settings.ConsulPort}";
             if (status.Synced)
                 return ComponentHealth.Healthy($"{registry}: {counts}, index {snapshot.Index}");
             if (status.Problem is null)

@@ -24,19 +24,20 @@ internal static class EnvoyExtensions
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(EnvoyJsonContext.Default));
         services.TryAddSingleton(provider => CertificateSettings.From(provider.GetRequiredService<MeshOptions>()));
+        services.TryAddSingleton(provider => EnvoySettings.From(provider.GetRequiredService<MeshOptions>()));
         services.TryAddSingleton<EnvoyApiRegistrations>();
         services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<EnvoyApiRegistrations>());
         // Discovery's catalog and the certificate manager's events, when those capabilities are registered.
         services.TryAddSingleton<CatalogMeshInputs>();
         services.AddSingleton<IEnvoyInputs>(provider => provider.GetRequiredService<CatalogMeshInputs>());
         services.AddHostedService(provider => provider.GetRequiredService<CatalogMeshInputs>());
-        services.TryAddSingleton(provider => new PolicyStore(provider.GetRequiredService<MeshOptions>().ConfigPath));
+        services.TryAddSingleton(provider => new PolicyStore(provider.GetRequiredService<EnvoySettings>().PolicyFolder));
         services.TryAddSingleton(provider =>
         {
-            var options = provider.GetRequiredService<MeshOptions>();
+            var settings = provider.GetRequiredService<EnvoySettings>();
             var certificates = provider.GetRequiredService<CertificateSettings>();
             var manager = provider.GetService<CertificateManager>();
-            return new EnvoySpecPlanner(options.EnvoyAdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates),
+            return new EnvoySpecPlanner(settings.AdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates),
                 manager is null ? null : () => manager.RevocationList);
         });
         services.TryAddSingleton<EnvoyState>();

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Certificates;
-using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Storage;
 
@@ -15,23 +14,12 @@ namespace ServiceMesh.Envoy;
 /// </summary>
 internal sealed partial class EnvoyGenerationService : BackgroundService
 {
-    /// <summary>Short: the change-to-disk target is 100 ms at p99, debounce included.</summary>
-    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
-
     /// <summary>
     /// How often a generation also checks every file against disk (anti-entropy): between these passes the writer
     /// trusts its memory, so a change costs only the files it touches, and a file edited or removed by hand comes back
     /// within this interval.
     /// </summary>
     public static readonly TimeSpan DiskCheckInterval = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// How long the first generation waits for every input to be ready (<see cref="IEnvoyInputs.Ready"/>). The embedded
-    /// registry answers in milliseconds; an external Consul that has not answered in this time is likely down, and the
-    /// files of the previous run stay as they are meanwhile (a running Envoy keeps working). Then it generates from
-    /// what it has, and says which inputs it did not wait for.
-    /// </summary>
-    public static readonly TimeSpan DefaultInputsWait = TimeSpan.FromSeconds(10);
 
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
@@ -50,18 +38,20 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     private EnvoyGeneration? _lastGeneration;
     private readonly (StorageFaults Faults, string Folder)? _storage;
 
+    /// <param name="settings">Null: the default debounce and inputs wait, and no storage fault reporting.</param>
+    /// <param name="storageFaults">With <paramref name="settings"/>, a failed write pass is a storage fault "envoy".</param>
     public EnvoyGenerationService(EnvoyGenerator generator, EnvoyMetrics metrics, PolicyStore policies,
-        ILogger<EnvoyGenerationService> logger, TimeProvider time, TimeSpan? debounce = null, TimeSpan? inputsWait = null,
-        CertificateManager? certificates = null, StorageFaults? storageFaults = null, MeshOptions? options = null)
+        ILogger<EnvoyGenerationService> logger, TimeProvider time, EnvoySettings? settings = null,
+        CertificateManager? certificates = null, StorageFaults? storageFaults = null)
     {
-        _storage = storageFaults is null || options is null ? null : (storageFaults, options.EnvoyConfigPath); // a failed write pass is a storage fault "envoy"
+        _storage = storageFaults is null || settings is null ? null : (storageFaults, settings.EnvoyConfigPath);
         certificates?.DistributeTrustWith(DistributeTrustAsync);
-        _inputsWait = inputsWait ?? DefaultInputsWait;
+        _inputsWait = settings?.InputsWait ?? EnvoySettings.DefaultInputsWait;
         _generator = generator;
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _debounce = debounce ?? DefaultDebounce;
+        _debounce = settings?.Debounce ?? EnvoySettings.DefaultDebounce;
         foreach (var input in generator.Inputs)
             input.Changed += Request;
         policies.Changed += () => Request("policies.yaml changed");

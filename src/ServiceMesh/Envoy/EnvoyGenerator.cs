@@ -14,7 +14,7 @@ namespace ServiceMesh.Envoy;
 /// self-contained so the background loop, the API and tests all run exactly the same code.
 /// </summary>
 internal sealed partial class EnvoyGenerator(
-    MeshOptions options,
+    EnvoySettings settings,
     EnvoySpecPlanner planner,
     PolicyStore policies,
     IEnumerable<IEnvoyInputs> inputs,
@@ -23,9 +23,9 @@ internal sealed partial class EnvoyGenerator(
     TimeProvider time,
     SidecarCertificates? sidecarCertificates = null)
 {
-    private readonly EnvoyFileLayout _layout = new(options.EnvoyConfigPath);
+    private readonly EnvoyFileLayout _layout = new(settings.EnvoyConfigPath);
     private readonly IEnvoyInputs[] _inputs = inputs.ToArray();
-    private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(options.EnvoyConfigPath));
+    private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(settings.EnvoyConfigPath));
     private Dictionary<string, (EnvoyServiceSpec Spec, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
     private long _number;
     private HashSet<string> _reportedExcluded = new(StringComparer.Ordinal);
@@ -81,7 +81,7 @@ internal sealed partial class EnvoyGenerator(
         }
         // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
         var builder = new EnvoyConfigBuilder(_layout);
-        var isStatic = options.EnvoyConfigLayout == EnvoyConfigLayout.Static;
+        var isStatic = settings.Layout == EnvoyConfigLayout.Static;
         Parallel.ForEach(changed, i => files[i] = isStatic ? builder.Static(specs[i]) : builder.Dynamic(specs[i]));
         var rendered = new Dictionary<string, (EnvoyServiceSpec, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using ServiceMesh.Api;
 using ServiceMesh.Configuration;
 using ServiceMesh.Http;
@@ -15,11 +14,10 @@ internal static class HostingExtensions
     /// <summary>Docker's default stop grace period is 10 s; finish in-flight requests well inside it.</summary>
     internal static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
 
-    /// <summary>Makes the validated settings available (as MeshOptions and IOptions&lt;MeshOptions&gt;) and binds Kestrel to them.</summary>
+    /// <summary>Makes the validated settings available as MeshOptions (capabilities derive their own settings from it) and binds Kestrel to them.</summary>
     public static IHostApplicationBuilder AddMeshHosting(this WebApplicationBuilder builder, MeshOptions options)
     {
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StorageFaults>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

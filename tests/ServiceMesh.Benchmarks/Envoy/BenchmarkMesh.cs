@@ -38,6 +38,7 @@ internal sealed class BenchmarkMesh : IDisposable
             ["LOGS_PATH"] = Path.Combine(Root, "logs"),
         };
         Options = MeshConfiguration.Load(environment).Options ?? throw new InvalidOperationException("benchmark settings are invalid");
+        Settings = EnvoySettings.From(Options);
         Directory.CreateDirectory(Options.EnvoyConfigPath);
         Directory.CreateDirectory(Options.CertificatesPath);
         Names = [.. Enumerable.Range(0, services).Select(i => $"svc-{i:D4}")];
@@ -57,6 +58,7 @@ internal sealed class BenchmarkMesh : IDisposable
 
     public string Root { get; }
     public MeshOptions Options { get; }
+    public EnvoySettings Settings { get; }
     public IReadOnlyList<string> Names { get; }
     public int Upstreams { get; }
     public BenchmarkInputs Inputs { get; } = new();
@@ -66,7 +68,7 @@ internal sealed class BenchmarkMesh : IDisposable
     public EnvoySpecPlanner Planner { get; }
 
     /// <summary>A generator with no memory of earlier passes (nothing rendered, nothing known about the files).</summary>
-    public EnvoyGenerator NewGenerator() => new(Options, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, TimeProvider.System);
+    public EnvoyGenerator NewGenerator() => new(Settings, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, TimeProvider.System);
 
     /// <summary>The mesh with every instance address shifted by <paramref name="variant"/>: a change touching every CDS.</summary>
     public MeshTopology Topology(int variant) => new([.. Names.Select((name, i) => new MeshMember(

@@ -65,6 +65,7 @@ internal sealed class EnvoyTestMesh : IDisposable
         var configuration = MeshConfiguration.Load(environment);
         configuration.Problems.ShouldBeEmpty();
         Options = configuration.Options!;
+        Settings = EnvoySettings.From(Options);
         Directory.CreateDirectory(Options.EnvoyConfigPath);
         Manager = _certificates.Start();
         Policies = new PolicyStore(Options.ConfigPath);
@@ -72,12 +73,13 @@ internal sealed class EnvoyTestMesh : IDisposable
         var manager = Manager;
         Planner = new EnvoySpecPlanner(Options.EnvoyAdminPort, settings.TrustDomainId + "/", settings.SpiffeIdFor, EnvoyExtensions.CertificateTlsPaths(settings),
             () => manager.RevocationList);
-        Generator = new EnvoyGenerator(Options, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, Time);
+        Generator = new EnvoyGenerator(Settings, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, Time);
         Inputs.Set(Topology());
     }
 
     public TempFolder Folder { get; }
     public MeshOptions Options { get; }
+    public EnvoySettings Settings { get; }
     public CertificateManager Manager { get; }
     public CertificateSettings Certificates => _certificates.Settings;
     public PolicyStore Policies { get; }

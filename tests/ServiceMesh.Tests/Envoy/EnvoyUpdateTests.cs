@@ -117,7 +117,7 @@ public sealed class EnvoyUpdateTests : IDisposable
         // A restarted mesh whose catalog has not answered within the start's wait: auth-service may only not be known yet.
         var catalog = new TestInputs("catalog", ready: false);
         _mesh.Inputs.Set(new MeshTopology([.. EnvoyTestMesh.Topology().Members.Where(m => m.Name != "auth-service")]));
-        var restarted = new EnvoyGenerator(_mesh.Options, _mesh.Planner, _mesh.Policies, [_mesh.Inputs, catalog], _mesh.State,
+        var restarted = new EnvoyGenerator(_mesh.Settings, _mesh.Planner, _mesh.Policies, [_mesh.Inputs, catalog], _mesh.State,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<EnvoyGenerator>.Instance, _mesh.Time);
 
         restarted.Generate(verifyDisk: true)!.Result.FilesDeleted.ShouldBe(0);

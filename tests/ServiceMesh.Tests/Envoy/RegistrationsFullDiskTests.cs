@@ -32,7 +32,7 @@ public sealed class RegistrationsFullDiskTests : IDisposable
         var options = MeshConfiguration.Load(MeshEnvironment.For(_folder)).Options!;
         var time = new FakeTimeProvider();
         var faults = new StorageFaults(time);
-        using var registrations = new EnvoyApiRegistrations(options, NullLogger<EnvoyApiRegistrations>.Instance, faults, time);
+        using var registrations = new EnvoyApiRegistrations(EnvoySettings.From(options), NullLogger<EnvoyApiRegistrations>.Instance, faults, time);
         var changes = 0;
         registrations.Changed += _ => changes++;
 
@@ -53,7 +53,7 @@ public sealed class RegistrationsFullDiskTests : IDisposable
         faults.Of(EnvoyApiRegistrations.Writer).ShouldBeNull("the retry wrote the file once space was back");
         File.Exists(registrations.FilePath).ShouldBeTrue();
         registrations.Set(Reports).ShouldBeTrue();
-        new EnvoyApiRegistrations(options, NullLogger<EnvoyApiRegistrations>.Instance).Current.Members.Select(m => m.Name).ShouldBe(["reports"]);
+        new EnvoyApiRegistrations(EnvoySettings.From(options), NullLogger<EnvoyApiRegistrations>.Instance).Current.Members.Select(m => m.Name).ShouldBe(["reports"]);
     }
 
     [Fact]

@@ -26,8 +26,8 @@ internal static class LucidServiceEndpoints
             .WithDescription("Every registered service instance: {services: [{name, address, port, tags}], count}");
         app.MapGet("/services/{name}", (string name, ILucidServiceDirectory directory) => Find(directory, name))
             .WithDescription("One passing instance of the service {address, port, service_id, tags}, or 404");
-        app.MapPost("/services/register", (HttpRequest request, ILucidServiceDirectory directory, MeshOptions options, CancellationToken cancellationToken) =>
-                RegisterAsync(request, directory, options, cancellationToken)).RequireMeshToken()
+        app.MapPost("/services/register", (HttpRequest request, ILucidServiceDirectory directory, DiscoverySettings settings, CancellationToken cancellationToken) =>
+                RegisterAsync(request, directory, settings, cancellationToken)).RequireMeshToken()
             .WithDescription("Register {service_name, service_address, service_port, health_check_url?, tags?}: 200 {status: \"registered\", service_name, service_id, ...}; 422 when a value is wrong; 503 when it cannot be stored");
         app.MapDelete("/services/{name}", (string name, HttpContext context, ILucidServiceDirectory directory, CancellationToken cancellationToken) =>
                 DeregisterAsync(name, context, directory, cancellationToken)).RequireMeshToken()
@@ -53,12 +53,12 @@ internal static class LucidServiceEndpoints
         return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.ServiceId, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest request, ILucidServiceDirectory directory, MeshOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpRequest request, ILucidServiceDirectory directory, DiscoverySettings settings, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken);
         if (bodyProblem is not null)
             return Problems.Body(request.HttpContext, bodyProblem, $"The body is not valid JSON for a registration: {bodyProblem}.");
-        if (Validate(body, options.CheckAllowedNetworks) is { } problem)
+        if (Validate(body, settings.CheckAllowedNetworks) is { } problem)
             return Problems.Invalid(request.HttpContext, problem.Message, "body", [problem]);
         var id = string.Create(CultureInfo.InvariantCulture, $"{body!.ServiceName}-{body.ServiceAddress}-{body.ServicePort}");
         var registration = new AgentServiceRegistration

@@ -34,26 +34,26 @@ internal static class EnvoyEndpoints
         return app;
     }
 
-    private static JsonHttpResult<EnvoyConfigListResponse> List(EnvoyState state, MeshOptions options)
+    private static JsonHttpResult<EnvoyConfigListResponse> List(EnvoyState state, EnvoySettings settings)
     {
         var latest = state.Latest;
-        var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest, options)).ToList();
+        var services = latest is null ? [] : latest.Specs.Select(s => Describe(s, latest, settings)).ToList();
         var excluded = latest is null ? [] : latest.Excluded.Select(e => new EnvoyExcludedResponse(e.Service, e.Source, e.Reason)).ToList();
-        return TypedResults.Json(new EnvoyConfigListResponse(services, services.Count, options.EnvoyConfigLayout.ToString().ToLowerInvariant(), options.EnvoyConfigPath,
+        return TypedResults.Json(new EnvoyConfigListResponse(services, services.Count, settings.Layout.ToString().ToLowerInvariant(), settings.EnvoyConfigPath,
             latest?.CompletedAt, services, excluded), EnvoyJsonContext.Default.EnvoyConfigListResponse);
     }
 
-    private static IResult Get(string svc, HttpContext context, EnvoyState state, MeshOptions options)
+    private static IResult Get(string svc, HttpContext context, EnvoyState state, EnvoySettings settings)
     {
         if (Invalid(context, svc) is { } invalid)
             return invalid;
         var latest = state.Latest;
         return latest?.Specs.FirstOrDefault(s => s.Name == svc) is { } spec
-            ? TypedResults.Json(Describe(spec, latest, options), EnvoyJsonContext.Default.EnvoyServiceResponse)
+            ? TypedResults.Json(Describe(spec, latest, settings), EnvoyJsonContext.Default.EnvoyServiceResponse)
             : NotFound(svc);
     }
 
-    private static async Task<IResult> Content(string svc, HttpContext context, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Content(string svc, HttpContext context, EnvoyState state, EnvoySettings settings, CancellationToken cancellationToken)
     {
         if (Invalid(context, svc) is { } invalid)
             return invalid;
@@ -62,7 +62,7 @@ internal static class EnvoyEndpoints
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in set.Files)
         {
-            var path = Path.Combine(options.EnvoyConfigPath, file.RelativePath);
+            var path = Path.Combine(settings.EnvoyConfigPath, file.RelativePath);
             if (file.HoldsPrivateKey)
                 files[file.RelativePath] = NotServed; // the private key stays on disk, readable by the sidecar's user alone
             else if (File.Exists(path))
@@ -74,7 +74,7 @@ internal static class EnvoyEndpoints
     }
 
     private static async Task<IResult> Register(string svc, HttpRequest request, EnvoyApiRegistrations registrations,
-        EnvoyGenerationService generation, EnvoyState state, MeshOptions options, CancellationToken cancellationToken)
+        EnvoyGenerationService generation, EnvoyState state, EnvoySettings settings, CancellationToken cancellationToken)
     {
         if (Invalid(request.HttpContext, svc) is { } invalid)
             return invalid;
@@ -101,7 +101,7 @@ internal static class EnvoyEndpoints
         if (added)
             request.HttpContext.Response.Headers.Location = $"/envoy/configs/{svc}";
         // 200 whether new or replaced, as the earlier API answered; Location still says where a new one lives.
-        return TypedResults.Json(Describe(spec, generated, options, "generated"), EnvoyJsonContext.Default.EnvoyServiceResponse);
+        return TypedResults.Json(Describe(spec, generated, settings, "generated"), EnvoyJsonContext.Default.EnvoyServiceResponse);
     }
 
     private static async Task<IResult> Remove(string svc, HttpContext context, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
@@ -198,10 +198,10 @@ internal static class EnvoyEndpoints
     /// The earlier API's fields first: config_path (the bootstrap, absolute), service_address (where the sidecar sends
     /// inbound traffic: the local app on 127.0.0.1), service_port, created_at (when the bootstrap was last written).
     /// </summary>
-    private static EnvoyServiceResponse Describe(EnvoyServiceSpec spec, EnvoyGeneration generation, MeshOptions options, string? status = null)
+    private static EnvoyServiceResponse Describe(EnvoyServiceSpec spec, EnvoyGeneration generation, EnvoySettings settings, string? status = null)
     {
         var set = generation.Files.FirstOrDefault(f => f.Service == spec.Name);
-        var bootstrap = Path.Combine(options.EnvoyConfigPath, BootstrapPath(set) ?? EnvoyFileLayout.BootstrapName(spec.Name));
+        var bootstrap = Path.Combine(settings.EnvoyConfigPath, BootstrapPath(set) ?? EnvoyFileLayout.BootstrapName(spec.Name));
         var written = File.Exists(bootstrap) ? new DateTimeOffset(File.GetLastWriteTimeUtc(bootstrap), TimeSpan.Zero) : generation.CompletedAt;
         return new(status, spec.Name, bootstrap, "127.0.0.1", written, spec.Name,
         generation.SourceOf.GetValueOrDefault(spec.Name, "unknown"),

@@ -33,9 +33,9 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
     private ITimer? _retry; // under _gate; set while the last save failed
     private ImmutableDictionary<string, MeshMember> _members = ImmutableDictionary.Create<string, MeshMember>(StringComparer.Ordinal);
 
-    public EnvoyApiRegistrations(MeshOptions options, ILogger<EnvoyApiRegistrations> logger, StorageFaults? faults = null, TimeProvider? time = null)
+    public EnvoyApiRegistrations(EnvoySettings settings, ILogger<EnvoyApiRegistrations> logger, StorageFaults? faults = null, TimeProvider? time = null)
     {
-        _path = Path.Combine(options.DataPath, "envoy", "registrations.json");
+        _path = settings.RegistrationsFile;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _faults = faults ?? new StorageFaults(_time);

@@ -85,5 +85,5 @@ public sealed class EnvoyApiRegistrationsTests : IDisposable
         actual.PassingAddresses.ShouldBe(expected.PassingAddresses);
     }
 
-    private EnvoyApiRegistrations New() => new(_options, NullLogger<EnvoyApiRegistrations>.Instance);
+    private EnvoyApiRegistrations New() => new(EnvoySettings.From(_options), NullLogger<EnvoyApiRegistrations>.Instance);
 }

@@ -105,5 +105,5 @@ public sealed class SidecarCertificatesTests : IDisposable
     }
 
     private EnvoyGenerator NewGenerator(SidecarCertificates sidecars) =>
-        new(_mesh.Options, _mesh.Planner, _mesh.Policies, [_mesh.Inputs], _mesh.State, NullLogger<EnvoyGenerator>.Instance, _mesh.Time, sidecars);
+        new(_mesh.Settings, _mesh.Planner, _mesh.Policies, [_mesh.Inputs], _mesh.State, NullLogger<EnvoyGenerator>.Instance, _mesh.Time, sidecars);
 }

@@ -1,0 +1,45 @@
+using ServiceMesh.Configuration;
+
+namespace ServiceMesh.Envoy;
+
+/// <summary>What the Envoy writer needs from the runtime's validated options.</summary>
+internal sealed record EnvoySettings
+{
+    /// <summary>ENVOY_CONFIG_PATH: the sidecars' files, one folder per service.</summary>
+    public required string EnvoyConfigPath { get; init; }
+
+    /// <summary>ENVOY_CONFIG_LAYOUT: watched CDS/LDS/SDS files, or one static bootstrap.</summary>
+    public required EnvoyConfigLayout Layout { get; init; }
+
+    /// <summary>The sidecars' admin port, always bound to 127.0.0.1 inside the sidecar.</summary>
+    public required int AdminPort { get; init; }
+
+    /// <summary>CONFIG_PATH: the folder of policies.yaml.</summary>
+    public required string PolicyFolder { get; init; }
+
+    /// <summary>The POST /envoy/configs registrations: DATA_PATH/envoy/registrations.json.</summary>
+    public required string RegistrationsFile { get; init; }
+
+    /// <summary>Short: the change-to-disk target is 100 ms at p99, debounce included.</summary>
+    public TimeSpan Debounce { get; init; } = DefaultDebounce;
+
+    /// <summary>
+    /// How long the first generation waits for every input to be ready (<see cref="IEnvoyInputs.Ready"/>). The embedded
+    /// registry answers in milliseconds; an external Consul that has not answered in this time is likely down, and the
+    /// files of the previous run stay as they are meanwhile (a running Envoy keeps working). Then it generates from
+    /// what it has, and says which inputs it did not wait for.
+    /// </summary>
+    public TimeSpan InputsWait { get; init; } = DefaultInputsWait;
+
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan DefaultInputsWait = TimeSpan.FromSeconds(10);
+
+    public static EnvoySettings From(MeshOptions options) => new()
+    {
+        EnvoyConfigPath = options.EnvoyConfigPath,
+        Layout = options.EnvoyConfigLayout,
+        AdminPort = options.EnvoyAdminPort,
+        PolicyFolder = options.ConfigPath,
+        RegistrationsFile = Path.Combine(options.DataPath, "envoy", "registrations.json"),
+    };
+}
