@@ -4,13 +4,10 @@ using ServiceMesh.Install;
 namespace ServiceMesh.Build.Image;
 
 /// <summary>
-/// The build context of one image build: a tar archive whose bytes depend only on what goes into the image.
-/// <c>context.tar</c> holds <c>Dockerfile</c>, <c>app/</c> (binary, default config, markers) and <c>writable/</c>
-/// (empty folders the runtime writes to), with the build date as every entry's time, root as owner and fixed modes.
+/// One image's build context: a tar, sent on stdin (<c>docker build -</c>), whose bytes depend only on the content:
+/// <c>Dockerfile</c>, <c>app/</c> (binary, default config, markers), empty <c>writable/</c> folders, the build date as
+/// every entry's time, root owner, fixed modes. Equal <paramref name="ArchiveSha256"/> means exactly the same context.
 /// </summary>
-/// <param name="Archive">The tar to send to the builder on standard input (<c>docker build -</c>).</param>
-/// <param name="ArchiveSha256">Names the context: two builds get the same context exactly when this is equal.</param>
-/// <param name="BinarySha256">The binary inside, as Publish wrote it.</param>
 internal sealed record ImageContext(string Archive, string ArchiveSha256, string BinarySha256, IReadOnlyList<InstallMarker> Markers)
 {
     /// <summary>The Dockerfile's name inside the archive (what <c>--file</c> names when the context comes from stdin).</summary>
@@ -18,10 +15,9 @@ internal sealed record ImageContext(string Archive, string ArchiveSha256, string
 }
 
 /// <summary>
-/// Lays out and packs the Docker build context. Why an archive rather than a folder: a builder that receives a folder
-/// (BuildKit, buildx) sends it incrementally and judges a file unchanged by its size, time and mode; a folder at the
-/// same path, whose files all carry the build date, then kept an earlier build's binary and markers (issue 11). An
-/// archive on stdin is sent whole, every time, to every builder; its content alone decides the COPY layers.
+/// Packs the Docker build context as an archive, not a folder: BuildKit/buildx send a folder incrementally and judge
+/// files unchanged by size, time and mode, so with every file dated the build date they can keep an older binary and
+/// markers (issue 11). An archive on stdin is sent whole; its content alone decides the COPY layers.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class ImageBuildContext

@@ -9,10 +9,9 @@ using ServiceMesh.Configuration;
 namespace ServiceMesh.Api;
 
 /// <summary>
-/// GET /openapi.json through Microsoft.AspNetCore.OpenApi (AOT-clean in .NET 10). Transformers add what the endpoint
-/// metadata knows and the generator does not: the token requirement, an operationId per operation, the problem
-/// responses, and routes it skips (no HTTP method, e.g. /metrics; or excluded, like the document itself), taken
-/// from <see cref="ApiRoutes"/> so the document lists every route served.
+/// GET /openapi.json via Microsoft.AspNetCore.OpenApi (AOT-clean in .NET 10). Transformers add what the generator
+/// misses: the token requirement, operationIds, problem responses, and the routes it skips (no HTTP method like
+/// /metrics, or excluded like the document itself), taken from <see cref="ApiRoutes"/> so every served route is listed.
 /// </summary>
 internal static class OpenApiSetup
 {

@@ -7,10 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// ca.crt (the trust bundle: active root first, then roots being retired), ca.key (the active root's key, 0600),
-/// ca.cross.crt (the active root signed by the previous one, during a rotation), ca.retiring.crl (the final CRL the
-/// previous root signed before its key was replaced) and ca.rotation (when the previous root may leave the bundle).
-/// Created once; loaded on every later start; never overwritten because it looks wrong.
+/// ca.crt (bundle: active root, then retiring roots), ca.key (active root's, 0600), ca.cross.crt (active root signed by
+/// the previous, during a rotation), ca.retiring.crl (previous root's final CRL), ca.rotation (when the previous root
+/// may leave the bundle). Created once, then loaded; never overwritten because it looks wrong.
 /// </summary>
 internal sealed partial class CaStore(CertificateSettings settings, ICertificateFileSystem files, ILogger logger)
 {

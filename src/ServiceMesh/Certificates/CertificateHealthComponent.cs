@@ -5,10 +5,9 @@ using ServiceMesh.Health;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// "certificates" in /health. Unhealthy when the CA cannot sign (key unusable, root expired), a leaf is past NotAfter
-/// or the revocation list expired; degraded when a leaf is inside the last 10% of its lifetime and its renewal keeps
-/// failing, or the revocation list could not be signed or written. Read from the state the manager keeps; the one
-/// costly part, proving the CA key still signs, is done once per CA (a rotation brings a new one) and again while it fails.
+/// "certificates" in /health: unhealthy when the CA cannot sign, a leaf is past NotAfter or the CRL expired; degraded
+/// when a leaf in its last 10% keeps failing renewal, or the CRL could not be signed or written. Proving the CA key
+/// signs (the one costly part) is done once per CA and again while it fails; the rest is read from the manager's state.
 /// </summary>
 internal sealed class CertificateHealthComponent(CertificateManager manager, TimeProvider time) : IKeptHealthComponent
 {

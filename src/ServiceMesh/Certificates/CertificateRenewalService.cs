@@ -4,10 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// Loads (or creates) the CA before the server starts — so an unusable CA stops the start — then wakes when the next
-/// renewal or root retirement is due. It also wakes at least every minute, so certificates issued meanwhile are seen.
-/// No failure of a round ends the loop (a full disk included): it is logged, failed renewals are retried with backoff,
-/// and while certificate writes fail each round probes CERTIFICATES_PATH so the storage fault clears once writes work.
+/// Loads (or creates) the CA before the server starts, so an unusable CA stops the start; then wakes when a renewal or
+/// root retirement is due, and every minute to see certificates issued meanwhile. No failed round ends the loop:
+/// renewals back off, and while writes fail each round probes CERTIFICATES_PATH so the storage fault clears.
 /// </summary>
 internal sealed partial class CertificateRenewalService(CertificateManager manager, TimeProvider time, ILogger<CertificateRenewalService> logger,
     ReportingCertificateFileSystem? storage = null)

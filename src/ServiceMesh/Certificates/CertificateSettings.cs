@@ -26,11 +26,9 @@ internal sealed record CertificateSettings
     public TimeSpan RootRotationGrace { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// During a root rotation, the wait between "every sidecar's sds-ca.yaml holds the new root and its CRL" (written)
-    /// and the first leaf re-issued from the new root. Envoy sees a renamed file in its watched folder through inotify
-    /// and swaps the validation context within milliseconds; 2 s covers that many times over on a loaded host (a
-    /// verifier still on the old bundle refuses a new-root leaf: "unable to get certificate CRL"), and costs nothing
-    /// that matters once per rotation. Above the 30 s timeout of <see cref="TrustDistributionTimeout"/> it would be pointless.
+    /// In a root rotation, the wait between writing every sds-ca.yaml (new root and CRL) and the first new-root leaf:
+    /// Envoy swaps the validation context within milliseconds of the inotify rename, and a verifier still on the old
+    /// bundle refuses a new-root leaf. Pointless above the 30 s <see cref="TrustDistributionTimeout"/>.
     /// </summary>
     public TimeSpan TrustPropagationDelay { get; init; } = DefaultTrustPropagationDelay;
 

@@ -5,10 +5,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// Encodes leaf certificates and EC keys directly with AsnWriter. Why not CertificateRequest.Create: it returns an
-/// X509Certificate2, and parsing that back through OpenSSL 3's decoder framework costs several times the signature
-/// itself; a leaf is only ever written to a file, so the DER is all we need. The CA root and cross-signed
-/// certificates (created rarely) still go through CertificateRequest.
+/// Encodes leaf certificates and EC keys directly with AsnWriter: CertificateRequest.Create returns an X509Certificate2
+/// whose parse through OpenSSL 3's decoders costs several times the signature, and a leaf only needs its DER for a
+/// file. The CA root and cross-signed certificates (rare) still go through CertificateRequest.
 /// </summary>
 internal static class DerEncoding
 {

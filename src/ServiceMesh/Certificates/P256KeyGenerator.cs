@@ -8,11 +8,9 @@ namespace ServiceMesh.Certificates;
 internal readonly record struct P256Key(byte[] PrivateScalar, byte[] PublicPoint);
 
 /// <summary>
-/// Generates P-256 leaf keys through the same OpenSSL 3 that .NET uses, but with key-generation contexts kept and
-/// reused. ECDsa.Create(nistP256) plus ExportParameters took about 130 µs a key here (a new context, the provider
-/// lookups and an EC_KEY-to-EVP_PKEY conversion every time) against about 25 µs for the generation itself, and a
-/// leaf key is only ever exported, never used by this process. When libcrypto.so.3 cannot be used, keys come from
-/// ECDsa as before, and <see cref="UsesOpenSsl"/> says so (logged at start).
+/// P-256 leaf keys from the OpenSSL 3 .NET uses, with key-generation contexts reused: ECDsa.Create plus
+/// ExportParameters cost ~130 µs a key (new context, provider lookups, EC_KEY to EVP_PKEY) against ~25 µs to generate,
+/// and a leaf key is only exported. Falls back to ECDsa without libcrypto.so.3 (<see cref="UsesOpenSsl"/>).
 /// </summary>
 internal static partial class P256KeyGenerator
 {

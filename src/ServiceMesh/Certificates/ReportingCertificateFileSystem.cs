@@ -3,10 +3,9 @@ using ServiceMesh.Storage;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// The certificate manager's file layer with every write's outcome reported to <see cref="StorageFaults"/> as
-/// "certificates": a failed write (a full or read-only CERTIFICATES_PATH) makes the storage component degraded with the
-/// folder and the error, and the next write that succeeds clears it. Renewals are retried on their own schedule; an
-/// API request refused because of such a write is reported by the route as refusing writes (<see cref="RefusedRequest"/>).
+/// The certificate file layer, reporting each write to <see cref="StorageFaults"/> as "certificates": a failed write
+/// (full or read-only CERTIFICATES_PATH) degrades storage health until a write succeeds. An API request refused by such
+/// a write is reported by the route as refusing writes (<see cref="RefusedRequest"/>).
 /// </summary>
 internal sealed class ReportingCertificateFileSystem(ICertificateFileSystem inner, StorageFaults faults, string folder) : ICertificateFileSystem
 {

@@ -4,12 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace ServiceMesh.Certificates;
 
-/// <summary>The CRLs in force: what the sidecars get inline in their validation context, and what ca.crl should hold.</summary>
-/// <param name="Pem">One CRL per root of the bundle; null while a retiring root has none (then nothing is enforced).</param>
-/// <param name="Version">A short hash of <paramref name="Pem"/>, for the SDS version.</param>
-/// <param name="NextUpdate">When the active root's CRL expires; a verifier then refuses every leaf of that root.</param>
-/// <param name="RefreshAt">When it is signed again (half its validity, or a retry after a failure).</param>
-/// <param name="Problem">Why the last attempt failed (signing, or writing ca.crl); null after a success.</param>
+/// <summary>The CRLs in force: what the sidecars get inline in their validation context, and what ca.crl should hold.
+/// <paramref name="Pem"/>: one CRL per bundle root, null while a retiring root has none (nothing enforced). Past
+/// <paramref name="NextUpdate"/> verifiers refuse the active root's leaves; it is re-signed at half its validity.</summary>
 internal sealed record RevocationListStatus(string? Pem, string Version, int Revoked, DateTimeOffset? NextUpdate, DateTimeOffset? RefreshAt, string? Problem)
 {
     public static readonly RevocationListStatus NotPublished = new(null, "none", 0, null, null, null);
@@ -18,10 +15,9 @@ internal sealed record RevocationListStatus(string? Pem, string Version, int Rev
 }
 
 /// <summary>
-/// Signs the active root's CRL from the revocation list and puts it, with the retiring roots' final CRLs, in memory
-/// (the sidecars get it inline, so no Envoy version or file watch decides whether they see it) and then in ca.crl.
-/// Calls are serialized and each reads the trust state and the revocations inside the lock, so the last call after any
-/// change (revocation, rotation, retirement) publishes everything up to it.
+/// Signs the active root's CRL and publishes it with the retiring roots' final CRLs, in memory first (sidecars get it
+/// inline, so no Envoy version or file watch decides whether they see it), then in ca.crl. Calls are serialized and
+/// read trust and revocations inside the lock, so the last call after any change publishes everything up to it.
 /// </summary>
 internal sealed partial class RevocationListPublisher(CertificateSettings settings, RevocationListFile file, TimeProvider time, ILogger logger)
 {
@@ -35,10 +31,9 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
     public RevocationListStatus Status => Volatile.Read(ref _status);
 
     /// <summary>
-    /// Takes the list in ca.crl as the one in force when it is exactly what would be signed now apart from its dates:
-    /// the active root signed its CRL, listing every revoked serial and no other, followed by the retiring roots' final
-    /// lists, and it is not yet due (half its validity left). So a restart re-signs nothing, and every sidecar's
-    /// sds-ca.yaml stays byte for byte what it was. False (nothing changed) otherwise: then call <see cref="Publish"/>.
+    /// Adopts ca.crl when it is exactly what would be signed now apart from its dates (every revoked serial and no
+    /// other, then the retiring roots' final lists) and has half its validity left, so a restart re-signs nothing and
+    /// every sds-ca.yaml stays byte for byte. False otherwise (nothing changed): then call <see cref="Publish"/>.
     /// </summary>
     public bool TryAdopt(TrustState trust, IReadOnlyList<RevokedCertificate> revoked)
     {

@@ -8,11 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// The TLS certificate of the mesh's own Consul-compatible API on 8501: the service-mesh SVID, also naming what
-/// clients dial (localhost, 127.0.0.1, ::1, the bind address, server.&lt;dc&gt;.consul as Consul's own server
-/// certificates do), issued by the mesh CA in memory. Its key never touches disk. The first one is issued when the
-/// server starts; later ones in the background from two thirds of the lifetime on, or as soon as the signing root
-/// changes, while handshakes keep getting the current one. A failed renewal is retried after <see cref="RetryAfter"/>.
+/// TLS certificate of the Consul-compatible API on 8501: the mesh SVID, also naming localhost, 127.0.0.1, ::1, the bind
+/// address and server.&lt;dc&gt;.consul (as Consul's server certificates do); its key stays in memory. Renewed from two
+/// thirds of its lifetime or when the signing root changes; failures retry after <see cref="RetryAfter"/>.
 /// </summary>
 internal sealed partial class ServerCertificateSource(CertificateManager manager, CertificateSettings settings, TimeProvider time,
     ILogger<ServerCertificateSource> logger)

@@ -2,23 +2,9 @@ using ServiceMesh.Configuration;
 namespace ServiceMesh.Certificates;
 
 /// <summary>
-/// A service's certificate and key on disk, replaced as one unit. Layout in CERTIFICATES_PATH:
-/// <code>
-/// &lt;name&gt;.pem                                         (key, leaf, chain: one file, replaced by one rename, 0600)
-/// &lt;name&gt;.crt -> .svid/&lt;name&gt;/current/svid.crt      (stable links, created once)
-/// &lt;name&gt;.key -> .svid/&lt;name&gt;/current/svid.key
-/// .svid/&lt;name&gt;/current -> &lt;serial&gt;                     (one symbolic link, swapped by rename)
-/// .svid/&lt;name&gt;/&lt;serial&gt;/svid.crt, svid.key                (a complete, fsynced generation)
-/// </code>
-/// Why a folder swap rather than "key first, then certificate": two renames always leave an instant where the new key
-/// sits beside the old certificate (or the reverse after a crash between them). Here a new pair is written in full to
-/// a folder nobody reads, then a single rename of <c>current</c> switches both paths at once; a crash at any point
-/// leaves either the old pair or the new pair visible, never a mix. It is the same scheme Kubernetes uses for secret
-/// volumes, which Envoy's SDS <c>watched_directory</c> is built to follow. The previous generation is kept until the
-/// next swap so a reader that resolved the old link a moment ago can still open both of its files.
-/// Opening <c>&lt;name&gt;.crt</c> and then <c>&lt;name&gt;.key</c> resolves the link twice, so a swap in between pairs a
-/// certificate with another key: a reader that needs both reads <c>&lt;name&gt;.pem</c> (one open, one generation) or
-/// resolves <c>current</c> once and opens both files in the folder it names (<see cref="ReadResolvedOnce"/>).
+/// A service's certificate and key, replaced as one unit (layout in the README): a new pair is written in full to its
+/// own generation folder, then one rename of <c>current</c> switches both, so even a crash never shows a mix (the
+/// Kubernetes secret-volume scheme Envoy's <c>watched_directory</c> follows). See <see cref="ReadResolvedOnce"/>.
 /// </summary>
 internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
 {
@@ -95,10 +81,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
         ReadResolvedOnce(CurrentCertificatePath(service), CurrentKeyPath(service)) is { } pair ? (pair.Chain, pair.Key) : null;
 
     /// <summary>
-    /// Reads a certificate and its key that sit in one folder reached through a link swapped by rename (here
-    /// <c>.svid/&lt;name&gt;/current</c>): the link is resolved once and both files are opened in the folder it names, so
-    /// they come from one generation. A generation is removed two swaps later; a reader that lost that race resolves
-    /// again. Null when there is no pair. <see cref="SvidPair.Generation"/> names the folder (the serial).
+    /// Reads a certificate and key through a link swapped by rename (<c>.svid/&lt;name&gt;/current</c>), resolved once
+    /// so both come from one generation; a generation is removed two swaps later, so a reader that lost that race
+    /// resolves again. Null when there is no pair; <see cref="SvidPair.Generation"/> names the folder (the serial).
     /// </summary>
     public static SvidPair? ReadResolvedOnce(string certificatePath, string keyPath)
     {

@@ -27,10 +27,9 @@ internal interface IHealthComponent
 }
 
 /// <summary>
-/// A component whose state is kept current by the events that change it (a published catalog snapshot, an issued
-/// certificate, a written generation, the host starting or stopping), so reading it is a few field reads and never
-/// blocks: /health and /metrics read <see cref="Current"/> inline, with no worker thread and no timeout. Whatever
-/// changed its state before a request is in that request's answer.
+/// A component kept current by the events that change it (catalog snapshot, issued certificate, written generation,
+/// host start or stop), so <see cref="Current"/> is a few field reads: /health and /metrics read it inline, with no
+/// worker thread and no timeout, and every change made before a request is in its answer.
 /// </summary>
 internal interface IKeptHealthComponent : IHealthComponent
 {

@@ -5,11 +5,9 @@ using ServiceMesh.Storage;
 namespace ServiceMesh.Health;
 
 /// <summary>
-/// The folders preflight checked are still writable (a volume can be remounted read-only or fill up later), and the
-/// runtime's writers are not failing (<see cref="StorageFaults"/>): unhealthy when a folder cannot be written or a
-/// writer refuses callers' writes, degraded when a writer's output is only delayed (it retries). Probes are real writes
-/// with fsync, so their result is cached briefly to keep frequent /health polls cheap; the writers' faults are read
-/// live (a list in memory), so a fault shows at once and clears as soon as the writer succeeds again.
+/// Preflight's folders are still writable (a volume can go read-only or fill later) and <see cref="StorageFaults"/>
+/// holds none: unhealthy when a folder cannot be written or a writer refuses callers' writes, degraded when output is
+/// only delayed (it retries). Probes are real fsync'd writes, so cached briefly; faults are read live.
 /// </summary>
 internal sealed class StorageHealthComponent(MeshOptions options, TimeProvider time, StorageFaults faults) : IHealthComponent
 {

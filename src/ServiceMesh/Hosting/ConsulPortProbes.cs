@@ -9,10 +9,9 @@ using ServiceMesh.Metrics;
 namespace ServiceMesh.Hosting;
 
 /// <summary>
-/// GET /health and GET /metrics on the embedded Consul port too (8500 and 8501): the Lucid platform's scripts
-/// (`SERVICE_MESH_HEALTH_URL`, validate-phase2-containers.sh) and its Prometheus job call them there. Same handlers,
-/// same evaluator and same exporter as on HTTP_PORT, so both ports answer alike. In DISCOVERY_MODE=consul nothing
-/// listens on 8500, and this has no effect.
+/// GET /health and GET /metrics on the embedded Consul ports too (8500, 8501), where the Lucid platform's scripts
+/// (`SERVICE_MESH_HEALTH_URL`, validate-phase2-containers.sh) and its Prometheus job call them; same handlers as on
+/// HTTP_PORT. No effect in DISCOVERY_MODE=consul (nothing listens on 8500).
 /// </summary>
 internal static class ConsulPortProbes
 {

@@ -47,11 +47,9 @@ internal static class LoggingExtensions
     }
 
     /// <summary>
-    /// No log line carries a token (issue 12): the logger factory is built with every registered provider wrapped in a
-    /// <see cref="RedactingLoggerProvider"/>. Redacting at the provider, not by silencing the categories that print URLs
-    /// (ASP.NET Core's request lines, Kestrel's bad-request details) and hoping no other line ever does, keeps DEBUG
-    /// useful and covers log lines that do not exist yet. Providers registered after this call are wrapped too: the
-    /// wrapping happens when the factory is created, from whatever the container holds then.
+    /// No log line carries a token (issue 12): every provider is wrapped in a <see cref="RedactingLoggerProvider"/>
+    /// when the factory is created, including ones registered after this call. Redacting at the provider rather than
+    /// silencing the categories that print URLs keeps DEBUG useful and covers log lines that do not exist yet.
     /// </summary>
     internal static IServiceCollection AddRedactedLogging(this IServiceCollection services, SecretRedactor redactor)
     {

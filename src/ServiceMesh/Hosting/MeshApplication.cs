@@ -78,10 +78,9 @@ internal static partial class MeshApplication
     }
 
     /// <summary>
-    /// Serves until the host stops, then says how it ended. .NET stops the host when a BackgroundService throws
-    /// (BackgroundServiceExceptionBehavior.StopHost) and then returns as from a SIGTERM; a process that exits 0 then is
-    /// not restarted by `restart: unless-stopped` and looks as if nothing went wrong. So a stop caused by a failed
-    /// component is exit <see cref="ExitCodes.BackgroundServiceFailed"/> with a critical line naming it and its error.
+    /// Serves until the host stops. .NET stops the host when a BackgroundService throws and returns as from a SIGTERM;
+    /// exit 0 is not restarted by `restart: unless-stopped`, so a stop caused by a failed component is exit
+    /// <see cref="ExitCodes.BackgroundServiceFailed"/> with a critical line naming it and its error.
     /// </summary>
     public static async Task<int> ServeAsync(WebApplication app)
     {

@@ -4,10 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace ServiceMesh.Hosting;
 
 /// <summary>
-/// Wraps a logger provider (the console, or any added later) so that nothing it writes carries a secret: the message,
-/// every structured value (the JSON format writes them as "State"), the exception text and the scopes all pass through
-/// the <see cref="SecretRedactor"/> before the provider sees them. <see cref="LoggingExtensions"/> wraps every provider
-/// when the logger factory is built, so no category (ours, ASP.NET Core's, Kestrel's, a library's) can bypass it.
+/// Wraps a logger provider so the message, every structured value (JSON's "State"), the exception text and the scopes
+/// pass through <see cref="SecretRedactor"/> first. <see cref="LoggingExtensions"/> wraps every provider when the
+/// factory is built, so no category (ours, ASP.NET Core's, Kestrel's, a library's) can bypass it.
 /// </summary>
 internal sealed class RedactingLoggerProvider(ILoggerProvider inner, SecretRedactor redactor) : ILoggerProvider, ISupportExternalScope
 {

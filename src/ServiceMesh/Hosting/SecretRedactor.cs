@@ -3,10 +3,9 @@ using System.Text.RegularExpressions;
 namespace ServiceMesh.Hosting;
 
 /// <summary>
-/// Takes secrets out of log text. Two rules, so that a line is clean whoever wrote it and in whatever shape:
-/// the secrets this process knows (SERVICE_MESH_API_TOKEN, CONSUL_HTTP_TOKEN, and their URL-encoded forms) wherever
-/// they appear; and whatever a client presented as a token, recognised by where it stands (a <c>token=</c> query
-/// value, an <c>X-Consul-Token</c> or <c>Authorization</c> header value, a bearer credential), wrong tokens included.
+/// Takes secrets out of log text, whoever wrote the line: the secrets this process knows (SERVICE_MESH_API_TOKEN,
+/// CONSUL_HTTP_TOKEN, URL-encoded too) anywhere, and any token a client presented, wrong ones included, by where it
+/// stands (<c>token=</c> query value, <c>X-Consul-Token</c> or <c>Authorization</c> header value, bearer credential).
 /// </summary>
 internal sealed partial class SecretRedactor
 {

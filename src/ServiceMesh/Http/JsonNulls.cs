@@ -4,11 +4,9 @@ using System.Text.Json.Serialization.Metadata;
 namespace ServiceMesh.Http;
 
 /// <summary>
-/// Finds the first null a request model has no room for, by walking the deserialized value along its JSON contract
-/// (the source-generated metadata, so it works under Native AOT and follows every model without per-field code):
-/// an element of a list (<c>Tags[0]</c>), a value of a map (<c>Meta.k</c>), or a property whose type is not nullable.
-/// System.Text.Json leaves all three to the caller (RespectNullableAnnotations does not cover collection elements),
-/// and each was a NullReferenceException further in.
+/// Finds the first null a request model has no room for (a list element <c>Tags[0]</c>, a map value <c>Meta.k</c>, a
+/// non-nullable property) by walking the source-generated JSON contract, so it works under Native AOT. System.Text.Json
+/// leaves all three to the caller (RespectNullableAnnotations skips collection elements).
 /// </summary>
 internal static class JsonNulls
 {

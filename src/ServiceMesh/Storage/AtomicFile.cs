@@ -4,12 +4,9 @@ using System.Text.RegularExpressions;
 namespace ServiceMesh.Storage;
 
 /// <summary>
-/// Replaces a file so that a reader sees the old content or the new, never a part, and so that the new content
-/// survives a crash once this returns: write a temporary file in the same folder, fsync it, rename it over the
-/// target, fsync the folder (the rename lives in the folder). The rename is also the "moved to" event Envoy's
-/// watched_directory reacts to. Used for certificates, the CA, registry snapshots and Envoy files alike. Every write
-/// names the file's mode (<see cref="FileModes"/>): it is set on the temporary file before the rename, so the file
-/// never appears under its name with the bits the umask happened to leave.
+/// Replaces a file so a reader sees the old content or the new, never a part, and the new survives a crash once this
+/// returns: temporary file in the same folder, fsync, rename, fsync the folder. The rename is the "moved to" event
+/// Envoy's watched_directory reacts to; the mode (<see cref="FileModes"/>) is set before it, never left to the umask.
 /// </summary>
 internal static partial class AtomicFile
 {

@@ -3,11 +3,9 @@ using Microsoft.Win32.SafeHandles;
 namespace ServiceMesh.Storage;
 
 /// <summary>
-/// The modes of everything the runtime creates, whatever the umask it was started with. Secrets and state are the
-/// mesh user's alone (0600 files, 0700 folders); what a sidecar running as another user must read is world-readable
-/// (0644 files, 0755 folders). A mode given to open(2) or mkdir(2) is masked by the umask, so each file and folder is
-/// created with its mode (the result can only have fewer bits, never more) and then set to it exactly before any
-/// content is visible under its final name.
+/// Modes of everything the runtime creates, whatever the umask: secrets and state 0600/0700 (the mesh user's alone),
+/// what a sidecar running as another user reads 0644/0755. open(2) and mkdir(2) modes are masked by the umask, so each
+/// is then set exactly before any content is visible under its final name.
 /// </summary>
 internal static class FileModes
 {

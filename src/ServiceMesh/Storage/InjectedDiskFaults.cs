@@ -3,11 +3,9 @@ using System.Collections.Immutable;
 namespace ServiceMesh.Storage;
 
 /// <summary>
-/// A full disk, injected: while a folder is "full", every <see cref="AtomicFile"/> write below it fails with the error a
-/// full disk gives (ENOSPC), before anything is created. Tests need it because the honest alternatives do not work
-/// there: they run as root, whom a read-only mode does not stop, and a small tmpfs needs mount privileges. Keyed by
-/// folder, so tests running side by side in their own folders do not see each other's faults. Empty in production:
-/// one read of an empty list per write.
+/// An injected full disk: while a folder is "full", every <see cref="AtomicFile"/> write below it fails with ENOSPC
+/// before anything is created. Tests run as root (read-only modes do not stop them) and a small tmpfs needs mount
+/// privileges. Keyed by folder so side-by-side tests do not collide; empty in production.
 /// </summary>
 internal static class InjectedDiskFaults
 {

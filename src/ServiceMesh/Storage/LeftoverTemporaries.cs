@@ -1,10 +1,9 @@
 namespace ServiceMesh.Storage;
 
 /// <summary>
-/// Removes the temporary files <see cref="AtomicFile"/> leaves when the process is killed between writing one and
-/// renaming it (a registry snapshot's can be a megabyte). Run at start, before anything writes, so none of them can
-/// belong to a write in progress. Only names that match <see cref="AtomicFile.IsTemporaryName"/> exactly go: anything
-/// else in the folder may be someone's file. Symbolic links are neither followed nor removed.
+/// Removes temporaries <see cref="AtomicFile"/> leaves when killed between write and rename; run at start, before
+/// anything writes, so none belongs to a write in progress. Only exact <see cref="AtomicFile.IsTemporaryName"/> matches
+/// go (other files may be someone's); symbolic links are neither followed nor removed.
 /// </summary>
 internal static class LeftoverTemporaries
 {

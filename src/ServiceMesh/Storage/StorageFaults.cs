@@ -10,11 +10,9 @@ namespace ServiceMesh.Storage;
 internal sealed record StorageFault(string Writer, string Folder, string Error, DateTimeOffset Since, bool RefusesWrites);
 
 /// <summary>
-/// Every writer of durable state reports the outcome of its writes here, by writer name ("registry", "registrations",
-/// "certificates", "envoy"): a failure when a write fails, a success when one succeeds again. The storage health
-/// component reads the current faults (so a full disk shows as the path and the error, and clears by itself once a
-/// write succeeds); nothing here retries or throws. A writer's first failure and its recovery are logged here, once
-/// each, so every writer's full disk reads the same in the log.
+/// Where durable-state writers ("registry", "registrations", "certificates", "envoy") report each write's outcome; the
+/// storage health component reads the faults, which clear on the next success. Never retries or throws; a writer's
+/// first failure and its recovery are logged here, once each, so every writer's full disk reads the same in the log.
 /// </summary>
 internal sealed partial class StorageFaults(TimeProvider time, ILogger<StorageFaults>? logger = null)
 {

@@ -11,10 +11,9 @@ using ServiceMesh.Discovery.Server;
 namespace ServiceMesh.Benchmarks.Discovery;
 
 /// <summary>
-/// Issue #6 over real loopback sockets: the embedded registry's Consul HTTP API and DNS server with 1,000 services
-/// while 100 watchers sit in ?index= blocking queries (targets: 5,000 registrations/s, wake-up p99 under 10 ms).
-/// One job for all three because the wake-up needs one invocation per sample; the throughput cases use
-/// OperationsPerInvoke, so their mean is per registration / per query (per second = 1 s / mean).
+/// Issue #6 over loopback: the embedded Consul HTTP API and DNS with 1,000 services and 100 watchers in ?index=
+/// blocking queries (targets: 5,000 registrations/s, wake-up p99 under 10 ms). One job, as the wake-up needs one
+/// invocation per sample; OperationsPerInvoke makes throughput means per operation (per second = 1 s / mean).
 /// </summary>
 [Config(typeof(PercentilesConfig))]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 5, iterationCount: 200, invocationCount: 1)]

@@ -6,11 +6,9 @@ using System.Security.Cryptography;
 namespace ServiceMesh.Benchmarks.Durability;
 
 /// <summary>
-/// Kill -9 trials against the real executable: each trial storms it with durable writes (Consul registrations, KV puts
-/// and deletes) and certificate re-issues while readers parse every Envoy file and pair every certificate with its key,
-/// kills it at a random moment, starts it again on the same folders and checks that every acknowledged write is there
-/// (and every acknowledged delete is not), and that the CA files are byte-identical to the first trial's.
-/// Not a test (it takes minutes): <c>dotnet run -c Release --project tests/ServiceMesh.Benchmarks -- durability [trials] [seed]</c>.
+/// kill -9 trials on the real executable amid durable writes, certificate re-issues and torn-read watchers; after each
+/// restart every acknowledged write and delete must hold and the CA files match the first trial's. Not a test
+/// (minutes): <c>dotnet run -c Release --project tests/ServiceMesh.Benchmarks -- durability [trials] [seed]</c>.
 /// </summary>
 internal static class CrashTrials
 {

@@ -6,10 +6,9 @@ using YamlDotNet.RepresentationModel;
 namespace ServiceMesh.Benchmarks.Durability;
 
 /// <summary>
-/// Readers that run beside the storm the way sidecars and other programs read the mesh's files: every Envoy YAML file
-/// parsed whole (a torn file does not parse), and every certificate paired with its key on each documented path
-/// (the two links read one after the other, the <c>current</c> folder resolved once, the one-file bundle, the pair inline
-/// in <c>sds-cert.yaml</c>). A pair whose key does not match its certificate is a mismatch.
+/// Readers beside the storm, reading as sidecars and other programs do: every Envoy YAML parsed whole (a torn file
+/// fails), every certificate paired with its key on each documented path (two links in turn, <c>current</c> resolved
+/// once, the one-file bundle, inline in <c>sds-cert.yaml</c>). A key that does not match its certificate is a mismatch.
 /// </summary>
 internal sealed class TornReadWatch(TrialMesh mesh)
 {

@@ -8,10 +8,9 @@ using ServiceMesh.Envoy;
 namespace ServiceMesh.Benchmarks.Envoy;
 
 /// <summary>
-/// Full regeneration of 1,000 sidecars with 5 upstreams each (issue target: under 500 ms). "cold" is a generator with
-/// no memory of earlier passes: it plans, renders all 5,000 files and compares each with the file on disk. "every
-/// CDS changed" also replaces 1,000 files (temp file, fsync, rename each). "warm" is the steady state after one change.
-/// The phases (plan, compare with the last plan) and "one upstream changed" show where a change's time goes.
+/// Full regeneration of 1,000 sidecars with 5 upstreams each (target: under 500 ms). "cold": no memory of earlier
+/// passes, renders all 5,000 files and compares each with disk; "every CDS changed" also replaces 1,000 files; "warm":
+/// steady state after one change. The phases and "one upstream changed" show where time goes.
 /// </summary>
 [MemoryDiagnoser]
 public class EnvoyGenerationBenchmarks

@@ -6,15 +6,9 @@ using System.Text;
 namespace ServiceMesh.Benchmarks.Http;
 
 /// <summary>
-/// Issue #13 item 7: a closed-loop HTTP load on the hot routes, as <c>wrk -t1 -c16 -d10s</c> measures them: N keep-alive
-/// connections, each sending its next request as soon as the last answer is read, for a fixed time after a warm-up;
-/// reports requests/s and p50/p99 latency per route. Against the mesh it starts itself (real Kestrel on loopback, a real
-/// DATA_PATH on disk: every registration is fsync'd before it is answered) or against any server by URL (the earlier
-/// FastAPI app in earlier-fastapi/, a build of another commit), so one tool measures them side by side.
-/// <code>
-/// dotnet run -c Release --project tests/ServiceMesh.Benchmarks -- load [--api URL] [--consul URL] [--label NAME]
-///     [--connections 16] [--seconds 10] [--warmup 2] [--routes health,metrics,register,consul-register,consul-health]
-/// </code>
+/// Issue #13 item 7: closed-loop load on the hot routes like <c>wrk -t1 -c16 -d10s</c> (N keep-alive connections, next
+/// request once the answer is read); requests/s, p50/p99 per route. Against its own mesh (real Kestrel, fsync'd
+/// DATA_PATH) or any server by URL, to compare side by side. Usage: README "Benchmark"; a bad option prints them all.
 /// </summary>
 internal static class HotRoutesLoad
 {

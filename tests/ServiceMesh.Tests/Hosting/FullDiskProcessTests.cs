@@ -6,11 +6,9 @@ using ServiceMesh.Tests.Support;
 namespace ServiceMesh.Tests.Hosting;
 
 /// <summary>
-/// The scenario on a real full disk, not an injected one: DATA_PATH on a 512 KB tmpfs in the child's own mount
-/// namespace (`unshare -m`, root with CAP_SYS_ADMIN, as <see cref="ReadOnlyMountTests"/>), filled by the test through
-/// /proc/&lt;pid&gt;/root. A TTL check goes critical, its DeregisterCriticalServiceAfter passes while nothing can be written:
-/// the process keeps running, refuses writes with 503 and the reason, shows storage unhealthy, and once space is back
-/// reaps the service and accepts writes again by itself.
+/// The scenario on a real full disk: DATA_PATH on a 512 KB tmpfs in the child's mount namespace (`unshare -m`,
+/// as <see cref="ReadOnlyMountTests"/>), filled via /proc/&lt;pid&gt;/root. A critical TTL check's deregistration comes
+/// due: the process runs on, refuses writes (503, with the reason), shows storage unhealthy, then recovers by itself.
 /// </summary>
 public sealed class FullDiskProcessTests : IDisposable
 {
