@@ -1,11 +1,8 @@
 namespace ServiceMesh.Build.Compose;
 
-/// <summary>
-/// The compose invocation the platform uses: project <c>lucid-foundation</c>, the foundation and core files, and
-/// .env.service-mesh for ${…} substitution. On an engine without a bridge network the platform files cannot be used as
-/// they are (their network and ports cannot be combined with <c>network_mode: host</c>): <see cref="RenderedFile"/>, their
-/// rendering without networks and ports (<see cref="HostNetworkRendering"/>), takes their place, with the host-network override over it.
-/// </summary>
+/// <summary>Compose as the platform runs it (project <c>lucid-foundation</c>, .env.service-mesh). With no bridge network,
+/// <see cref="RenderedFile"/> (<see cref="HostNetworkRendering"/>: no networks or ports, which cannot combine with
+/// <c>network_mode: host</c>) replaces the platform files, under the host-network override.</summary>
 internal sealed record ComposeProject(string Name, string ConfigsDirectory, bool HostNetwork, string RenderedFile = "")
 {
     public const string Service = "service-mesh";

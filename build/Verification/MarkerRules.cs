@@ -6,10 +6,8 @@ using ServiceMesh.Install;
 namespace ServiceMesh.Build.Verification;
 
 /// <summary>
-/// Every expected marker exists, is non-empty and valid, and the digest it records matches the files in the image
-/// (a silently empty COPY fails here). Same digest code as verify-install. And they are this
-/// build's markers: version, revision and date as the labels and the build's --version say (an image whose files came
-/// from an earlier build, all consistent among themselves, fails here).
+/// Every marker is non-empty and valid, its digest matches the image files (catches an empty COPY), and its version,
+/// revision and date match the labels and --version (catches files from an earlier build).
 /// </summary>
 internal static class MarkerRules
 {

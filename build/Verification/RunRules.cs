@@ -4,10 +4,8 @@ using ServiceMesh.Build.Docker;
 namespace ServiceMesh.Build.Verification;
 
 /// <summary>
-/// Runs the image the way production does (read-only root, user 65532, tmpfs /tmp, volumes for the writable folders,
-/// host network on free ports) until Docker itself reports it healthy, then GETs /health, has it issue an SVID and
-/// revoke it into ca.crl, calls its Consul API over TLS trusting only the mesh CA, and stops it. A second run
-/// without a writable certificates folder must stop at the preflight with a line naming the folder.
+/// Runs the image as production does (read-only root, user 65532, host network) until healthy, exercises /health, SVID,
+/// CRL and Consul TLS; without a writable certificates folder it must stop at preflight naming the folder.
 /// </summary>
 internal sealed class RunRules
 {

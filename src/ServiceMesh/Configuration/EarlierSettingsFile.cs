@@ -4,10 +4,8 @@ using YamlDotNet.RepresentationModel;
 namespace ServiceMesh.Configuration;
 
 /// <summary>
-/// The earlier image's service-mesh.yaml (root key <c>service_mesh:</c>, beside <c>clusters:</c> and <c>default_policies:</c>,
-/// values often <c>${VAR:-default}</c>). What has a meaning here is mapped onto today's keys, placeholders resolved from
-/// the environment; everything else is named in one warning and otherwise ignored, so the file no longer stops the start.
-/// The environment still wins over every value taken from it.
+/// The earlier image's service-mesh.yaml (<c>service_mesh:</c>, <c>${VAR:-default}</c> values): known keys are mapped,
+/// the rest named in one warning so the file never stops the start. The environment still wins over its values.
 /// </summary>
 internal static class EarlierSettingsFile
 {

@@ -2,10 +2,7 @@ namespace ServiceMesh.Configuration;
 
 /// <summary>One setting: the Lucid environment variable, its key in service-mesh.yaml and its default.</summary>
 /// <param name="Secret">Never echoed back, not even in an error line.</param>
-/// <param name="Aliases">
-/// Earlier names of the variable (the earlier Lucid image's), still read: the new name wins when only it is set; an
-/// alias alone is used; an alias and the new name (or two aliases) set to different values are an error.
-/// </param>
+/// <param name="Aliases">Older names, still read; one set to another value than the new name or an alias: error.</param>
 internal sealed record MeshSetting(string EnvironmentName, string? YamlKey, string Default, bool Secret = false, IReadOnlyList<string>? Aliases = null)
 {
     /// <summary>The new name first, then the earlier ones.</summary>

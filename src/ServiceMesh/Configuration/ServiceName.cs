@@ -34,10 +34,8 @@ internal static partial class ServiceName
     }
 
     /// <summary>
-    /// Names that may become a leaf identity (an SVID, a mesh member): valid names, except those whose identity the control
-    /// plane holds itself. "service-mesh" is the SPIFFE ID of this server's own certificate (8501), and a leaf named
-    /// "localhost" would carry the DNS name that certificate answers to: either would let its holder pose as the server.
-    /// Both stay valid for discovery (services.yaml lists service-mesh itself).
+    /// Valid names that may become a leaf identity, except "service-mesh" (the 8501 server's SPIFFE ID) and "localhost"
+    /// (its DNS name): either would let its holder pose as the server. Both stay valid for discovery.
     /// </summary>
     public static bool IsIdentity([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? problem)
     {

@@ -2,11 +2,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace ServiceMesh.Configuration;
 
-/// <summary>
-/// The shared rules for reading the mesh's YAML files from YamlDotNet's node model (services.yaml, policies.yaml) and
-/// for naming what is wrong: every problem is collected as "file line N, key 'path': what is expected, found what"
-/// (<see cref="YamlProblems.At"/>), so one run shows them all. Values: <see cref="YamlNodeReader"/>.Values.cs.
-/// </summary>
+/// <summary>Shared rules for reading services.yaml/policies.yaml nodes; every problem is collected
+/// (<see cref="YamlProblems.At"/>, "file line N, key 'path': expected, found") so one run shows them all.</summary>
 /// <param name="resolve">Applied to every scalar read (the earlier formats' <c>${VAR:-default}</c>); null: as written.</param>
 internal sealed partial class YamlNodeReader(string fileName, Func<string, string>? resolve = null)
 {

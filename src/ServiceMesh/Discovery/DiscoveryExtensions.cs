@@ -17,10 +17,8 @@ using ServiceMesh.Storage;
 namespace ServiceMesh.Discovery;
 
 /// <summary>
-/// Service discovery. DISCOVERY_MODE=embedded (default): the registry lives here (state under DATA_PATH/registry,
-/// Consul HTTP API on EMBEDDED_CONSUL_HTTP_PORT, DNS on EMBEDDED_DNS_PORT, checks run here). DISCOVERY_MODE=consul:
-/// an external Consul at CONSUL_SCHEME://CONSUL_HOST:CONSUL_PORT. Either way the runtime talks to its registry only
-/// through <see cref="ConsulClient"/>, and publishes <see cref="ICatalogWatcher"/> for Envoy and certificates.
+/// DISCOVERY_MODE=embedded (default, registry hosted here) or consul (CONSUL_SCHEME://CONSUL_HOST:CONSUL_PORT); either
+/// way only <see cref="ConsulClient"/> talks to it, and <see cref="ICatalogWatcher"/> is published.
 /// </summary>
 internal static class DiscoveryExtensions
 {

@@ -5,10 +5,8 @@ using ServiceMesh.Discovery.Watch;
 namespace ServiceMesh.Discovery;
 
 /// <summary>
-/// Discovery gauges (Prometheus names after the exporter's conversion): service_mesh_discovery_services,
-/// service_mesh_discovery_instances{status}, service_mesh_discovery_blocking_queries{side=client|server} and
-/// service_mesh_discovery_watch_lag_seconds (how long the watcher has been out of touch with its registry; 0 in step).
-/// The counts are counted once per catalog snapshot, not at every scrape.
+/// Gauges service_mesh_discovery_services, _instances{status}, _blocking_queries{side=client|server} and
+/// _watch_lag_seconds (time out of touch with the registry; 0 in step), counted once per snapshot, not per scrape.
 /// </summary>
 internal sealed class DiscoveryMetrics
 {

@@ -24,10 +24,8 @@ internal sealed record EnvoySettings
     public TimeSpan Debounce { get; init; } = DefaultDebounce;
 
     /// <summary>
-    /// How long the first generation waits for every input to be ready (<see cref="IEnvoyInputs.Ready"/>). The embedded
-    /// registry answers in milliseconds; an external Consul that has not answered in this time is likely down, and the
-    /// files of the previous run stay as they are meanwhile (a running Envoy keeps working). Then it generates from
-    /// what it has, and says which inputs it did not wait for.
+    /// How long the first generation waits for every input's <see cref="Planning.IEnvoyInputs.Ready"/> (old files stay
+    /// meanwhile). An external Consul silent this long is likely down: it then generates from what it has anyway.
     /// </summary>
     public TimeSpan InputsWait { get; init; } = DefaultInputsWait;
 

@@ -7,10 +7,9 @@ using ServiceMesh.Tests.Support;
 namespace ServiceMesh.Tests.Envoy;
 
 /// <summary>
-/// Envoy files on a full ENVOY_CONFIG_PATH (issue 13): the generation loop survives, storage says degraded with the
-/// folder and the error (the output is late, nothing a caller wrote is refused), and the next generation with space
-/// writes what was missing and clears it. The full disk is injected (<see cref="InjectedDiskFaults"/>): tests run as
-/// root, whom a read-only mode does not stop, and a small tmpfs would need mount privileges.
+/// Full ENVOY_CONFIG_PATH (issue 13): the loop survives, storage is degraded naming folder and error, and the next
+/// generation with space catches up. The fault is injected (<see cref="InjectedDiskFaults"/>): tests run as root,
+/// and a tmpfs would need mount privileges.
 /// </summary>
 public sealed class EnvoyFullDiskTests
 {

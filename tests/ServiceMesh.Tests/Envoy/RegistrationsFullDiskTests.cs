@@ -13,10 +13,8 @@ using ServiceMesh.Tests.Support;
 namespace ServiceMesh.Tests.Envoy;
 
 /// <summary>
-/// registrations.json on a full disk (issue 13): a registration that cannot be saved is refused with 503 and the reason,
-/// is never visible, makes storage unhealthy, and everything recovers by itself once space is back. The full disk is
-/// injected (<see cref="InjectedDiskFaults"/>): tests run as root, whom a read-only mode does not stop, and a small
-/// tmpfs would need mount privileges.
+/// registrations.json on a full disk (issue 13): refused with 503, never visible, storage unhealthy, self-recovering. The
+/// fault is injected (<see cref="InjectedDiskFaults"/>): tests run as root, and a tmpfs would need mount privileges.
 /// </summary>
 public sealed class RegistrationsFullDiskTests : IDisposable
 {

@@ -5,10 +5,8 @@ namespace ServiceMesh.Tests.Support;
 
 internal static class FreePort
 {
-    // Below Linux's ephemeral range (32768-60999 by default). A port the kernel picks for "port 0" comes from that
-    // range, and so does the local port of every outgoing connection the tests make: between handing such a port
-    // out and the host binding it, a client socket could take it ("address already in use"). Ports from here are
-    // never chosen by the kernel on its own. The start varies per run so two test processes rarely meet.
+    // Below Linux's ephemeral range (32768-60999), which the kernel uses for port 0 and outgoing connections, so a
+    // client socket cannot take a port between hand-out and bind. The start varies per run so test processes rarely meet.
     private const int First = 20_000;
     private const int Last = 32_000;
     private static int _counter = Random.Shared.Next(0, 6_000);

@@ -5,11 +5,8 @@ using ServiceMesh.Discovery.Consul;
 namespace ServiceMesh.Discovery.Definitions;
 
 /// <summary>
-/// Registers the platform services of services.yaml at start, through the same Consul client as everything else
-/// (so it works for the embedded registry and an external Consul alike), and deregisters services an earlier
-/// preload registered that the file no longer lists. Retries with backoff while the registry is unreachable; an entry
-/// the registry refuses (400: e.g. a check target outside CHECK_ALLOWED_NETWORKS) is logged as an error and skipped, so
-/// it cannot hold up the entries after it.
+/// Registers services.yaml's services via the Consul client (embedded or external) and deregisters ones it dropped.
+/// Retries while unreachable; an entry refused with 400 is logged and skipped so it cannot block the rest.
 /// </summary>
 internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefinitions definitions, TimeProvider time, ILogger<CatalogPreloader> logger) : BackgroundService
 {

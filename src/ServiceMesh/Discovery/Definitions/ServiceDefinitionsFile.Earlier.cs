@@ -6,10 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace ServiceMesh.Discovery.Definitions;
 
 /// <summary>
-/// The earlier image's services.yaml: <c>services:</c> as a map (<c>key: {name, address, port, protocol, tags,
-/// health_check: {type: tcp|http, path, interval, timeout}, metadata}</c>) with <c>${VAR:-default}</c> placeholders,
-/// resolved from the environment. Each entry becomes today's definition (health_check becomes check, the name defaults
-/// to the key); the same validation applies. Keys without a meaning here (metadata, ...) are named in one warning.
+/// The earlier image's services.yaml (<c>services:</c> map, <c>health_check</c>, <c>${VAR:-default}</c>): each entry
+/// becomes today's definition, same validation; meaningless keys (metadata, ...) are named in one warning.
 /// </summary>
 internal static partial class ServiceDefinitionsFile
 {

@@ -8,10 +8,8 @@ using ServiceMesh.Discovery.Consul;
 namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>
-/// One run of an HTTP or TCP check, with Consul's status rules and output text. Every connection goes through
-/// <see cref="CheckTargets"/> (allowed networks, resolved at probe time); HTTP checks follow redirects only when they
-/// ask to (each hop is checked the same way); Output never carries user-info and holds the status line plus at most
-/// <see cref="MaxBodyBytes"/> bytes of the body. A probe that cannot run is critical with the reason, never an exception.
+/// One HTTP/TCP check run with Consul's status rules; every hop goes through <see cref="CheckTargets"/>. Output has no
+/// user-info and at most <see cref="MaxBodyBytes"/> of body; a probe that cannot run is critical, never an exception.
 /// </summary>
 internal sealed class CheckProbes : IDisposable
 {

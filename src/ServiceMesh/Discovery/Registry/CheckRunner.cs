@@ -7,10 +7,8 @@ using ServiceMesh.Discovery.Consul;
 namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>
-/// Runs the embedded registry's checks itself: HTTP and TCP at their intervals, TTL checks expiring to critical when
-/// nobody reports in time, and the reaper that removes a service critical for longer than its
-/// DeregisterCriticalServiceAfter. One loop per check, cancelled when its service goes away. Nothing here stops the
-/// host: a deregistration the registry refuses (a full disk) is logged once and retried every round until it works.
+/// Runs the embedded registry's HTTP, TCP and TTL checks and the DeregisterCriticalServiceAfter reaper. Never stops the
+/// host: a refused deregistration (full disk) is logged once and retried every round.
 /// </summary>
 internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probes, TimeProvider time, ILogger<CheckRunner> logger) : BackgroundService
 {

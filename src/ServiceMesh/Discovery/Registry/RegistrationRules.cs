@@ -14,10 +14,8 @@ internal static partial class RegistrationRules
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The normalised registration and its checks, or the reason it is rejected (Consul answers 400 with it).</summary>
-    /// <param name="checkNetworks">
-    /// Where checks may connect. Null when replaying the log: what an earlier version acknowledged is never dropped at a
-    /// restart; a check it can no longer run reports critical with the reason instead.
-    /// </param>
+    /// <param name="checkNetworks">Where checks may connect; null at log replay, so an acknowledged registration is never
+    /// dropped at restart (a check it can no longer run reports critical instead).</param>
     public static (AgentServiceRegistration? Registration, ImmutableArray<CheckDefinition> Checks, string? Error) Normalize(
         AgentServiceRegistration? request, AllowedNetworks? checkNetworks)
     {

@@ -8,16 +8,9 @@ using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery.Registry;
 
-/// <summary>
-/// Durable registry state under DATA_PATH: <c>registry.snapshot</c> (written to a temporary file, fsynced, renamed)
-/// plus <c>registry.log</c>, an append-only log of frames [length][crc32][json]. One writer loop takes the queued
-/// records in batches; after a batch's frames are fsynced it hands the batch to the store (<see cref="ApplyCommitted"/>),
-/// which only then applies it, and only then are the callers answered. Concurrent appends share one fsync (group
-/// commit), which is what makes thousands of durable registrations a second possible. A failed batch is applied
-/// nowhere: readers never see state that is not on disk. A torn last frame (a crash mid-write, never acknowledged)
-/// is cut off on open. Why not SQLite: it would add a native library next to the single AOT executable, for a log we can keep
-/// correct in one file.
-/// </summary>
+/// <summary>Durable state: <c>registry.snapshot</c> plus append-only <c>registry.log</c> ([length][crc32][json]).
+/// Batches apply (<see cref="ApplyCommitted"/>) only after a shared fsync (group commit: thousands of writes/s); a torn
+/// last frame is cut on open. Not SQLite: a native library beside the single AOT executable.</summary>
 internal sealed partial class RegistryLog : IAsyncDisposable
 {
     public const string LogFileName = "registry.log";

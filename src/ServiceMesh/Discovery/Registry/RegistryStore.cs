@@ -12,14 +12,9 @@ internal abstract record CheckEvent(string CheckId)
     public sealed record TtlUpdated(string Id) : CheckEvent(Id);
 }
 
-/// <summary>
-/// The embedded registry's state: services, their checks, and KV, with a Raft-like index that only grows.
-/// A mutation is validated and given its index under one lock and queued to the log in that order; the log's writer
-/// hands each batch back after its fsync and only then is it applied (<see cref="Apply"/>, as Consul's FSM applies
-/// after a Raft commit), watchers woken and callers answered. So a reader never sees state that is not durable, an
-/// acknowledged write survives kill -9, and a write refused on a full disk leaves no trace but a gap in the indices.
-/// Check results are not logged: they are re-established by running the checks after a restart.
-/// </summary>
+/// <summary>Embedded registry state (services, checks, KV; index only grows). Like Consul's FSM after a Raft commit, a
+/// mutation is applied (<see cref="Apply"/>) only after its fsync, so readers never see non-durable state and a full disk
+/// leaves only an index gap. Check results are not logged: checks re-run after a restart.</summary>
 internal sealed partial class RegistryStore
 {
     private readonly Lock _gate = new();
@@ -147,11 +142,8 @@ internal sealed partial class RegistryStore
         public HashSet<string> Topics { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// Applies one durable record, under the lock: live after its fsync (<paramref name="changes"/> collects what to
-    /// raise), or at replay (null). Every decision that depends on the state (does the ID exist, the KV create index)
-    /// is made here, in log order, so replay reaches the state the live store had. Returns the record's result.
-    /// </summary>
+    /// <summary>Applies one durable record under the lock, live (<paramref name="changes"/> collects events) or at replay
+    /// (null); every state-dependent decision is made here, in log order, so replay reaches the live state.</summary>
     /// <param name="prepared">A registration's checks, normalised when it was accepted; null at replay (normalised again).</param>
     private bool Apply(LogRecord record, ImmutableArray<CheckDefinition>? prepared, AppliedChanges? changes)
     {

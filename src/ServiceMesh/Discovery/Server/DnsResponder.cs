@@ -7,10 +7,8 @@ using ServiceMesh.Discovery.Registry;
 namespace ServiceMesh.Discovery.Server;
 
 /// <summary>
-/// Consul DNS answers from the embedded registry, with Makaretu.Dns reading and writing the wire format:
-/// A/AAAA and SRV for <c>[tag.]svc.service[.dc].consul</c> and RFC 2782 <c>_svc._tcp.service[.dc].consul</c>;
-/// only passing and warning instances; NXDOMAIN with the zone's SOA for unknown names; REFUSED outside
-/// <c>consul.</c> (no recursion); FORMERR for anything unreadable. Never throws.
+/// Consul DNS: A/AAAA/SRV for <c>[tag.]svc.service[.dc].consul</c> and RFC 2782 <c>_svc._tcp.service[.dc].consul</c>
+/// (passing/warning only); NXDOMAIN+SOA if unknown, REFUSED outside <c>consul.</c>, FORMERR if unreadable. Never throws.
 /// </summary>
 internal sealed class DnsResponder(RegistryStore store, TimeSpan ttl)
 {

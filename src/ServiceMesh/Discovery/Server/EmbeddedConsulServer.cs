@@ -11,15 +11,9 @@ using ServiceMesh.Discovery.Registry;
 
 namespace ServiceMesh.Discovery.Server;
 
-/// <summary>
-/// The Consul-compatible HTTP API on its own port (EMBEDDED_CONSUL_HTTP_PORT, 8500) as a second, minimal
-/// WebApplication in the same process. A separate app rather than a second endpoint of the 8088 app: its route table
-/// holds the Consul routes plus only what <see cref="ConsulPortAdditions"/> adds (the mesh's /health and /metrics, which the
-/// Lucid platform calls on 8500); no Lucid route leaks onto 8500 and no /v1 route onto 8088. Its error handling is
-/// Consul's plain text, not the mesh API's problem details. Shares the registry, logging, health and metrics.
-/// The same routes are served over TLS on EMBEDDED_CONSUL_HTTPS_PORT (8501) with a certificate from the mesh CA
-/// (<see cref="ServerCertificateSource"/>), chosen per handshake so a renewed certificate applies at once.
-/// </summary>
+/// <summary>Consul API on 8500 (and TLS 8501, <see cref="ServerCertificateSource"/> per handshake) as a separate app:
+/// only Consul routes and <see cref="ConsulPortAdditions"/> reach 8500, no /v1 route 8088; errors are Consul's plain
+/// text.</summary>
 internal sealed class EmbeddedConsulServer(
     RegistryStore store, IPAddress address, int port, ConsulTlsListener? tls, string? token, ILoggerFactory loggerFactory, ConsulPortAdditions? additions = null)
     : IHostedService, IAsyncDisposable

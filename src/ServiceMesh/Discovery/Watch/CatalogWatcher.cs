@@ -9,10 +9,8 @@ using ServiceMesh.Discovery.Definitions;
 namespace ServiceMesh.Discovery.Watch;
 
 /// <summary>
-/// Keeps <see cref="Current"/> in step with the registry through Consul's client: one blocking query on
-/// catalog/services for the set of names, and one on health/service/:name per service. Results are merged
-/// into a pending set and published after <see cref="Debounce"/>. When the registry cannot be reached, each loop
-/// retries with jittered exponential backoff and the last snapshot stays current: never an invented catalog.
+/// Tracks the registry with blocking queries (catalog/services, health/service/:name), publishing after
+/// <see cref="Debounce"/>; while unreachable it backs off and keeps the last snapshot, never an invented catalog.
 /// </summary>
 internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinitions definitions, TimeProvider time, ILogger<CatalogWatcher> logger)
     : BackgroundService, ICatalogWatcher

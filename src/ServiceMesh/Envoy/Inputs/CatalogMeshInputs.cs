@@ -10,14 +10,8 @@ using ServiceMesh.Envoy.Planning;
 
 namespace ServiceMesh.Envoy.Inputs;
 
-/// <summary>
-/// The adapter from discovery and certificates to the Envoy writer. A service is a mesh member when services.yaml
-/// gives it a <c>mesh:</c> section, or when its instances carry the <c>mesh</c> tag (meta <c>mesh_public_port</c>,
-/// <c>mesh_upstreams</c> "name:port,..." and <c>protocol</c>). Upstream endpoints are the passing instances.
-/// Every catalog change and certificate change raises <see cref="Changed"/>; the certificate content itself is read
-/// (and versioned) by the planner from the files.
-/// </summary>
-/// <param name="manager">The certificate manager when certificates are hosted here: ready only once it has taken over the pairs on disk.</param>
+/// <summary>Discovery and certificates for the Envoy writer; members: services.yaml <c>mesh:</c> or the <c>mesh</c> tag
+/// (meta <c>mesh_public_port</c>, <c>mesh_upstreams</c> "name:port,...", <c>protocol</c>); upstreams: passing.</summary>
 internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertificateEvents certificates, ILogger<CatalogMeshInputs> logger,
     CertificateManager? manager = null)
     : BackgroundService, IEnvoyInputs

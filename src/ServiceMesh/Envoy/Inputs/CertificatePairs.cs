@@ -7,10 +7,8 @@ using ServiceMesh.Envoy.Planning;
 namespace ServiceMesh.Envoy.Inputs;
 
 /// <summary>
-/// Each sidecar's current certificate and key, for sds-cert.yaml. Both are read from the generation the
-/// <c>current</c> link names at one moment (<see cref="SvidFileStore.ReadResolvedOnce"/>), never through two separate
-/// path lookups, so a re-issue between the two reads cannot pair a certificate with another key. A generation never
-/// changes once written, so a pair is read again only when the link names another one (one readlink per generation).
+/// Each sidecar's certificate and key, read together via <see cref="SvidFileStore.ReadResolvedOnce"/> so a re-issue
+/// cannot pair a certificate with another key; re-read only when the <c>current</c> link names another generation.
 /// </summary>
 internal sealed class CertificatePairs
 {

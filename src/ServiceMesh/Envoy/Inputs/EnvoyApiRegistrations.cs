@@ -10,12 +10,8 @@ using ServiceMesh.Storage;
 namespace ServiceMesh.Envoy.Inputs;
 
 /// <summary>
-/// Services given a sidecar configuration through POST /envoy/configs/{svc}, kept in DATA_PATH/envoy/registrations.json
-/// so they survive a restart. The file is replaced atomically before a change is acknowledged; a change that cannot
-/// be saved is not made (<see cref="StorageUnavailableException"/>, 503 on the API) and is reported to
-/// <see cref="StorageFaults"/> (which logs it) as "registrations"; a retry rewrites the file every <see cref="RetryEvery"/> until the disk
-/// takes it again, which clears the fault. Entries are stored as the API requests they came from and validated again
-/// when loaded.
+/// POST /envoy/configs registrations, in DATA_PATH/envoy/registrations.json: a change that cannot be saved is not made
+/// (503) and reported to <see cref="StorageFaults"/>; retried every <see cref="RetryEvery"/>. Revalidated on load.
 /// </summary>
 internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
 {

@@ -11,11 +11,8 @@ internal sealed record MeshMembers(IReadOnlyList<(MeshMember Member, string Sour
 {}
 
 /// <summary>
-/// The one place where membership is decided, so no entry point can bypass the identity rule: whatever put a service
-/// forward (services.yaml, the Consul API's <c>mesh</c> tag, POST /envoy/configs, a future input), it becomes a mesh
-/// identity (an SVID, a SPIFFE ID, files named after it) only when its name is a <see cref="ServiceName.IsIdentity"/>: a
-/// DNS label, not reserved, not one of the control plane's own identities. Consul's looser names (<c>node_exporter</c>, <c>a.b</c>, upper case) stay fine for discovery; such a
-/// service is simply not a member.
+/// The one membership gate, so no entry point bypasses the identity rule: only a <see cref="ServiceName.IsIdentity"/>
+/// name becomes a mesh identity. Consul's looser names (<c>node_exporter</c>, <c>a.b</c>) stay fine for discovery.
 /// </summary>
 internal static class MeshMembership
 {

@@ -5,12 +5,8 @@ using ServiceMesh.Certificates;
 namespace ServiceMesh.Envoy.Inputs;
 
 /// <summary>
-/// Every sidecar gets its SVID without anyone asking: a mesh member whose certificate file does not exist yet has
-/// one issued by the certificate manager, in the background, so a generation never waits for the CA. The
-/// certificate event that follows brings the next generation, whose SDS files then carry the new version. A failed
-/// issuance is tried again by a later generation, not sooner than <see cref="RetryAfter"/>.
-/// A member that leaves the mesh loses its identity the same way: its certificate is revoked (listed in the CRL the
-/// sidecars check) and its files removed, so a root rotation has nothing of it to re-issue.
+/// Issues a missing SVID in the background so a generation never waits for the CA (a failure is retried after
+/// <see cref="RetryAfter"/>), and revokes a departed member's certificate so a root rotation has nothing to re-issue.
 /// </summary>
 internal sealed partial class SidecarCertificates(CertificateManager manager, TimeProvider time, ILogger<SidecarCertificates> logger) : IDisposable
 {

@@ -12,10 +12,8 @@ internal sealed record EnvoyWriteResult(int FilesWritten, int FilesUnchanged, in
 }
 
 /// <summary>
-/// Puts generated files on disk under ENVOY_CONFIG_PATH: each service's files in their order (a failure stops that
-/// service, so LDS never lands before the CDS it needs), only files whose content changed, and removes the files
-/// of services no longer in the mesh. It remembers what it wrote: a service whose file set is the very instance it
-/// wrote last time is skipped without touching disk, unless the caller asks to verify the disk.
+/// Writes only changed files, in each service's order (a failure stops that service, so LDS never precedes its CDS),
+/// and removes departed services' files; an unchanged file set is skipped without disk access unless verifying.
 /// </summary>
 internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
 {
@@ -30,8 +28,7 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
     private bool _removedOthers = true; // false after a pass that left others' files: the next one that may removes them
 
     /// <param name="removeOthers">
-    /// False while some input is not ready (the start's wait for them expired): a service missing now may only not be
-    /// known yet, so its files stay until a generation that knows every input.
+    /// False while some input is not ready: a missing service may only be unknown yet, so its files stay.
     /// </param>
     public EnvoyWriteResult Write(IReadOnlyList<EnvoyFileSet> services, bool verifyDisk, bool removeOthers = true)
     {

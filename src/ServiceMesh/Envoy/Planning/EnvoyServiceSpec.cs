@@ -64,19 +64,9 @@ internal sealed record EnvoyCallers(IReadOnlyList<string> SpiffeIds, string? Pre
 /// <summary>Where a service's certificate, key and the trust bundle are, and the folders in which each is replaced by a rename.</summary>
 internal sealed record EnvoyTlsPaths(string CertificateChain, string PrivateKey, string CertificateWatchedDirectory, string TrustBundle, string TrustBundleWatchedDirectory);
 
-/// <summary>
-/// The TLS files plus a version of their contents. The version goes into the SDS files, so a rotation rewrites
-/// them, and Envoy, watching their folder, reloads the secret even if it missed the certificate folder's own event.
-/// </summary>
-/// <remarks>
-/// The revocation list (PEM, one CRL per root of the bundle) goes inline into the validation context: a changed list
-/// changes the Secret itself, which every Envoy reloads, whereas a changed CRL file is followed only by recent ones.
-/// Null while none is in force.
-/// </remarks>
-/// <remarks>
-/// The certificate and key go inline into sds-cert.yaml (<see cref="Certificate"/>): one rename of that file carries both,
-/// so no Envoy can load a certificate with the key of another issuance. Null before the first issuance.
-/// </remarks>
+/// <summary>TLS files plus content versions; a changed version rewrites the SDS files so Envoy reloads even after a
+/// missed folder event. CRL (PEM, one per root) and certificate+key go inline, so every Envoy sees a change and no
+/// certificate ever pairs with another issuance's key; each is null until there is one.</summary>
 internal sealed record EnvoyTlsFiles(EnvoyTlsPaths Paths, string CertificateVersion, string TrustBundleVersion, string? RevocationList = null, string RevocationListVersion = "none",
     CertificatePair? Certificate = null)
 {

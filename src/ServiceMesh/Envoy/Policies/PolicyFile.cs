@@ -10,16 +10,9 @@ internal sealed record PolicyReadResult(MeshPolicies? Policies, IReadOnlyList<st
     public bool IsValid => Policies is not null && Problems.Count == 0;
 }
 
-/// <summary>
-/// Reads policies.yaml through YamlDotNet's representation model (no reflection, so AOT-safe), which keeps line
-/// numbers for every node. Schema:
-/// <code>
-/// default: allow | deny          # callers of a service no rule names in 'to' (allow = every service of the trust domain)
-/// allow: [{from: a, to: [b, c]}]
-/// upstream_defaults: {connect_timeout, request_timeout, health_check: {...}, outlier_detection: {...}, circuit_breakers: {...}}
-/// upstreams: {name: {any of the upstream_defaults keys}}
-/// </code>
-/// </summary>
+/// <summary>Reads policies.yaml via YamlDotNet's representation model (AOT-safe, keeps line numbers). Keys:
+/// <c>default</c> (allow|deny, for callers no rule names), <c>allow</c> [{from, to}], <c>upstream_defaults</c>
+/// (timeouts, health_check, outlier_detection, circuit_breakers), <c>upstreams</c> (per-name overrides).</summary>
 internal static class PolicyFile
 {
     public const string FileName = "policies.yaml";

@@ -5,11 +5,8 @@ using YamlDotNet.Core.Events;
 namespace ServiceMesh.Envoy.Rendering.Model;
 
 /// <summary>
-/// A YamlDotNet <see cref="IEmitter"/> for the YAML subset Envoy files use: block mappings and sequences (sequences
-/// under a key not indented, as YamlDotNet writes them), empty collections as <c>{}</c>/<c>[]</c>, and scalars plain
-/// when their characters are plainly safe, double-quoted otherwise. YamlDotNet's own Emitter analyses every scalar and
-/// queues events for look-ahead, about 1.3 µs and 330 bytes per scalar (measured), which made rendering 1,000
-/// sidecars take 600 ms; this one writes straight through. Anchors, tags and comments are never emitted.
+/// A write-through <see cref="IEmitter"/> for the YAML subset Envoy files use; YamlDotNet's own Emitter (~1.3 µs and
+/// 330 bytes per scalar) made rendering 1,000 sidecars take 600 ms. Never emits anchors, tags or comments.
 /// </summary>
 internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
 {
