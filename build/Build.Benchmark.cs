@@ -16,7 +16,10 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             if (Trials < 1)
+            {
                 throw new BuildFailureException($"--trials {Trials}: expected a whole number of trials, 1 or more.");
+            }
+
             var project = ProjectsUnderTests.SingleOrDefault(p => p.EndsWith("ServiceMesh.Benchmarks.csproj", StringComparison.Ordinal))
                 ?? throw new BuildFailureException("tests/ServiceMesh.Benchmarks/ServiceMesh.Benchmarks.csproj not found.");
             await RunReleaseAsync(project, ["durability", Trials.ToString(CultureInfo.InvariantCulture)], ct);

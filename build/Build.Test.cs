@@ -32,7 +32,10 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             if (Docker.AptPackages.CanInstall)
+            {
                 await new Docker.AptPackages(Tools).EnsureInstalledAsync(TestClientPackages, foreignArchitecture: null, ct);
+            }
+
             Directory.CreateDirectory(TestResultsDirectory);
             var summaries = new List<TestRunSummary>();
             var withoutResults = new List<string>();

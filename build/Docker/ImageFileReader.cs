@@ -36,7 +36,10 @@ internal sealed class ImageFileReader
     public async Task<IReadOnlyDictionary<string, ImageFile>> ReadTreeAsync(string path, CancellationToken cancellationToken)
     {
         if (!_trees.TryGetValue(path, out var tree))
+        {
             _trees[path] = tree = await DownloadTreeAsync(path, cancellationToken);
+        }
+
         return tree;
     }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using ServiceMesh.Build.Engine;
 using ServiceMesh.Build.Docker;
+using ServiceMesh.Build.Engine;
 
 namespace ServiceMesh.Build.Publishing;
 

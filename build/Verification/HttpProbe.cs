@@ -44,7 +44,10 @@ internal sealed class HttpProbe : IHttpProbe
         {
             using var message = new HttpRequestMessage(request.Method, request.Url);
             if (request.Accept is { } accept)
+            {
                 message.Headers.Accept.ParseAdd(accept);
+            }
+
             using var response = await client.SendAsync(message, cancellationToken);
             return new HttpAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }

@@ -145,7 +145,10 @@ internal sealed class RunRules
         // JSON {"ca_certificate": ...} by default (the earlier API's answer); the PEM bundle on request.
         var bundle = await _http.SendAsync(new ProbeRequest(HttpMethod.Get, bundleUrl, Accept: "application/x-pem-file"), cancellationToken);
         if (!bundle.IsOk || !bundle.Body.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+        {
             return CheckResult.Fail(check, $"no trust bundle: {bundle.Status} from {bundleUrl}: {Shorten(bundle.Body)}");
+        }
+
         var url = new Uri($"https://127.0.0.1:{ports.ConsulHttps}/v1/status/leader");
         var answer = await _http.SendAsync(ProbeRequest.Get(url, bundle.Body), cancellationToken);
         return CheckResult.When(answer.IsOk, check, $"{answer.Status} from {url} (trusting only /certificates/ca): {Shorten(answer.Body)}");

@@ -23,7 +23,10 @@ public sealed class ComposeConfigTests(ITestOutputHelper output)
         var configs = Path.Combine(InProcessBuild.RepositoryRoot, "configs");
         var secrets = Path.Combine(configs, "environment", ".env.secrets");
         if (!File.Exists(secrets))
+        {
             await File.WriteAllTextAsync(secrets, "# created by ComposeConfigTests (untracked)\n");
+        }
+
         var project = new ComposeProject("lucid-foundation", configs, HostNetwork: false);
         using var writer = new StringWriter();
         var tools = new ToolRunner(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) }), environment, InProcessBuild.RepositoryRoot);
@@ -38,7 +41,10 @@ public sealed class ComposeConfigTests(ITestOutputHelper output)
         Section(rendered, "networks:").ShouldContain("lucid-pi-network:\n    external: true\n    name: lucid-pi-network");
         service.ShouldContain("    networks:\n      lucid-pi-network: {}");
         foreach (var (port, protocol) in new[] { (8088, ""), (8500, ""), (8501, ""), (8502, ""), (8600, "tcp"), (8600, "udp") })
+        {
             service.ShouldContain((protocol.Length > 0 ? $"    - protocol: {protocol}\n      " : "    - ") + $"published: {port}\n      target: {port}");
+        }
+
         service.ShouldContain("      SERVICE_MESH_HOST: 0.0.0.0", Case.Sensitive, "the compose file wins over .env.core's SERVICE_MESH_HOST=service-mesh");
         File.ReadAllText(Path.Combine(configs, "environment", ".env.core")).ShouldContain("SERVICE_MESH_HOST=service-mesh");
         service.ShouldContain("      SERVICE_MESH_HEALTH_URL: http://service-mesh:8500/health"); // from .env.core
@@ -51,7 +57,10 @@ public sealed class ComposeConfigTests(ITestOutputHelper output)
                      "/mnt/myssd/Lucid/Lucid/data/service-mesh/envoy-configs:/app/envoy-configs:rw",
                      "/mnt/myssd/Lucid/Lucid/logs/service-mesh:/app/logs:rw",
                  })
+        {
             service.ShouldContain("    - " + volume);
+        }
+
         service.ShouldContain("      test:\n      - CMD\n      - /app/service-mesh\n      - healthcheck");
         service.ShouldContain("    user: 65532:65532");
         service.ShouldContain("    read_only: true");

@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Http;
 
@@ -34,7 +34,9 @@ internal static class ApiRoutes
         {
             var start = path.IndexOf("{" + parameter.Name + ":", StringComparison.Ordinal);
             if (start >= 0)
+            {
                 path = path[..start] + "{" + parameter.Name + "}" + path[(path.IndexOf('}', start) + 1)..];
+            }
         }
         return path.Length > 1 ? path.TrimEnd('/') : path;
     }

@@ -30,7 +30,10 @@ internal static class DocsPage
         {
             html.Append("<tr><td class=\"m\">").Append(Encode(route.Method)).Append("</td><td><code>").Append(Encode(route.Path)).Append("</code>");
             if (route.RequiresToken)
+            {
                 html.Append(" <span class=\"t\">token</span>");
+            }
+
             html.Append("</td><td>").Append(Encode(route.Description)).Append("</td></tr>");
         }
         html.Append("</tbody></table></body></html>");

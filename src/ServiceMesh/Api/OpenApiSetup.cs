@@ -37,8 +37,13 @@ internal static class OpenApiSetup
             };
             AddMissingRoutes(document, ApiRoutes.From(context.ApplicationServices.GetRequiredService<EndpointDataSource>()));
             foreach (var (path, item) in document.Paths)
+            {
                 foreach (var (method, operation) in item.Operations ?? [])
+                {
                     Complete(document, operation, method.Method, path, RequiresToken(context, method.Method, path));
+                }
+            }
+
             return Task.CompletedTask;
         });
     });
@@ -52,12 +57,18 @@ internal static class OpenApiSetup
         foreach (var route in routes)
         {
             if (!document.Paths.TryGetValue(route.Path, out var item))
+            {
                 document.Paths[route.Path] = item = new OpenApiPathItem();
+            }
+
             var concrete = (OpenApiPathItem)item;
             concrete.Operations ??= [];
             var method = new HttpMethod(route.Method);
             if (concrete.Operations.ContainsKey(method))
+            {
                 continue;
+            }
+
             concrete.Operations[method] = new OpenApiOperation
             {
                 Description = route.Description,
@@ -82,7 +93,10 @@ internal static class OpenApiSetup
             Description = "An error: application/problem+json with a string detail; a 422 has detail as a list of {loc, msg, type} and the sentence in summary",
         };
         if (!requiresToken)
+        {
             return;
+        }
+
         operation.Responses["401"] = new OpenApiResponse { Description = "SERVICE_MESH_API_TOKEN is set and the request has no matching 'Authorization: Bearer' header" };
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
     }
@@ -95,7 +109,9 @@ internal static class OpenApiSetup
         {
             var next = char.IsAsciiLetterOrDigit(c) ? c : '_';
             if (next != '_' || id[^1] != '_')
+            {
                 id.Append(next);
+            }
         }
         return id.ToString().TrimEnd('_');
     }

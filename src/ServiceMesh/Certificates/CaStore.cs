@@ -32,7 +32,10 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         var certificate = Read(CertificatePath);
         var key = Read(KeyPath);
         if (certificate is null && key is null)
+        {
             return Create(now);
+        }
+
         if (certificate is null || key is null)
         {
             var (present, missing) = certificate is null ? (KeyPath, CertificatePath) : (CertificatePath, KeyPath);
@@ -60,7 +63,9 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
             try
             {
                 if (File.Exists(path))
+                {
                     files.RepairMode(path, mode);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -74,9 +79,15 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     {
         files.WriteAtomic(CertificatePath, CertificateAuthority.PemBytes(next.Bundle), PublicMode);
         if (next.CrossSigned is not null)
+        {
             files.WriteAtomic(CrossSignedPath, CertificateAuthority.PemBytes([next.CrossSigned]), PublicMode);
+        }
+
         if (next.RetiringRevocationLists.Count > 0)
+        {
             files.WriteAtomic(RetiringRevocationListPath, RevocationListFile.Pem(next.RetiringRevocationLists), PublicMode);
+        }
+
         WriteKey(next.Active);
     }
 
@@ -117,7 +128,9 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
             throw Problem($"{CertificatePath} is not a readable PEM certificate file ({e.Message}). It was left untouched; restore it from a backup.", e);
         }
         if (bundle.Count == 0)
+        {
             throw Problem($"{CertificatePath} contains no certificate. It was left untouched; restore it from a backup.");
+        }
 
         var key = ImportKey(keyPem);
         var index = bundle.ToList().FindIndex(root => KeyAlgorithms.Matches(root, key));
@@ -129,7 +142,9 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
         }
         var authority = CertificateAuthority.FromParts(bundle[index], key);
         if (authority.Root.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is not { CertificateAuthority: true })
+        {
             throw Problem($"{CertificatePath}: the certificate matching {KeyPath} is not a CA certificate (basicConstraints CA:true missing).");
+        }
 
         // Roots listed before the active one come from a rotation interrupted before its key was written: nothing can sign with them.
         if (index > 0)
@@ -168,7 +183,10 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     private X509Certificate2? ReadCrossSigned(CertificateAuthority active)
     {
         if (Read(CrossSignedPath) is not { } pem)
+        {
             return null;
+        }
+
         var certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem));
         var samePublicKey = certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(active.Root.PublicKey.ExportSubjectPublicKeyInfo());
         return samePublicKey ? certificate : null;
@@ -178,11 +196,17 @@ internal sealed partial class CaStore(CertificateSettings settings, ICertificate
     private List<byte[]> ReadRetiringRevocationLists(List<X509Certificate2> retiring)
     {
         if (Read(RetiringRevocationListPath) is not { } pem)
+        {
             return [];
+        }
+
         var all = RevocationListFile.ParsePem(Encoding.ASCII.GetString(pem));
         var valid = all.Where(crl => retiring.Any(root => RevocationListFile.IsSignedBy(crl, root))).ToList();
         if (valid.Count < all.Count || valid.Count < retiring.Count)
+        {
             Log.RetiringRevocationListsUnusable(logger, RetiringRevocationListPath, all.Count - valid.Count, retiring.Count);
+        }
+
         return valid;
     }
 

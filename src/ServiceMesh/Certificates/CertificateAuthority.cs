@@ -54,7 +54,10 @@ internal sealed class CertificateAuthority : IDisposable
     public static CertificateAuthority FromParts(X509Certificate2 root, AsymmetricAlgorithm key)
     {
         if (!KeyAlgorithms.Matches(root, key))
+        {
             throw new CryptographicException("the private key does not belong to the certificate");
+        }
+
         return new CertificateAuthority(root, key);
     }
 
@@ -87,7 +90,9 @@ internal sealed class CertificateAuthority : IDisposable
         foreach (var entry in revoked)
         {
             if (IsListable(entry.Serial))
+            {
                 builder.AddEntry(Convert.FromHexString(entry.Serial), entry.RevokedAt);
+            }
         }
         var thisUpdate = now - CertificateSettings.Backdate;
         return builder.Build(Root.SubjectName, _signer, new System.Numerics.BigInteger(number), nextUpdate,
@@ -103,10 +108,16 @@ internal sealed class CertificateAuthority : IDisposable
         {
             case ECDsa ecdsa:
                 using (var root = Root.GetECDsaPublicKey()!)
+                {
                     return root.VerifyData(message, ecdsa.SignData(message, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
+                }
+
             case RSA rsa:
                 using (var root = Root.GetRSAPublicKey()!)
+                {
                     return root.VerifyData(message, rsa.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                }
+
             default:
                 return false;
         }
@@ -134,7 +145,10 @@ internal sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         if (authorityKeyId is not null)
+        {
             request.CertificateExtensions.Add(authorityKeyId);
+        }
+
         request.CertificateExtensions.Add(SubjectAlternativeNames.Build(settings.TrustDomainId));
         return request;
     }

@@ -41,13 +41,17 @@ internal sealed class CertificateEventHub : ICertificateEvents
         return new CertificateSubscription(channel.Reader, () =>
         {
             if (_subscribers.TryRemove(id, out var removed))
+            {
                 removed.Writer.TryComplete();
+            }
         });
     }
 
     public void Publish(CertificateChange change)
     {
         foreach (var channel in _subscribers.Values)
+        {
             channel.Writer.TryWrite(change);
+        }
     }
 }

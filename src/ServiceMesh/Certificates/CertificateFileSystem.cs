@@ -51,6 +51,8 @@ internal sealed class CertificateFileSystem : ICertificateFileSystem
     public void DeleteDirectory(string path)
     {
         if (Directory.Exists(path))
+        {
             Directory.Delete(path, recursive: true);
+        }
     }
 }

@@ -28,31 +28,49 @@ internal sealed class CertificateHealthComponent(CertificateManager manager, Tim
     private ComponentHealth Check()
     {
         if (!manager.Started)
+        {
             return ComponentHealth.Unhealthy("the CA is not loaded yet");
+        }
+
         var now = time.GetUtcNow();
         var root = manager.Trust.Active;
         var rootNotAfter = new DateTimeOffset(root.Root.NotAfter.ToUniversalTime());
         if (rootNotAfter <= now)
+        {
             return ComponentHealth.Unhealthy($"the CA root (serial {root.Root.SerialNumber}) expired at {Format(rootNotAfter)}; rotate it with POST /certificates/ca/rotate");
+        }
+
         if (!CanSign(root, out var signError))
+        {
             return ComponentHealth.Unhealthy($"the CA cannot sign: {signError}");
+        }
 
         var leaves = manager.Leaves;
         var expired = leaves.Where(l => l.Certificate.NotAfter <= now).ToList();
         if (expired.Count > 0)
+        {
             return ComponentHealth.Unhealthy("expired: " + string.Join("; ", expired.Select(l =>
                 $"{l.Service} at {Format(l.Certificate.NotAfter)}{(l.LastError is null ? "" : $" (renewal failing: {l.LastError})")}")));
+        }
+
         var failing = leaves.Where(l => l.FailedRenewals > 0 && l.Certificate.NotAfter - now <= l.Certificate.Lifetime * FinalStretch).ToList();
         if (failing.Count > 0)
+        {
             return ComponentHealth.Degraded("renewal keeps failing close to expiry: " + string.Join("; ", failing.Select(l =>
                 $"{l.Service} expires {Format(l.Certificate.NotAfter)}, {l.FailedRenewals} failed attempt(s), last: {l.LastError}")));
+        }
 
         var revocation = manager.RevocationList;
         if (revocation.NextUpdate <= now)
+        {
             return ComponentHealth.Unhealthy($"the revocation list expired at {Format(revocation.NextUpdate.Value)}: the sidecars refuse every peer certificate until it is signed again"
                 + (revocation.Problem is null ? "" : $" ({revocation.Problem})"));
+        }
+
         if (revocation.Problem is not null)
+        {
             return ComponentHealth.Degraded($"revocation list: {revocation.Problem}");
+        }
 
         var earliest = leaves.MinBy(l => l.Certificate.NotAfter);
         return ComponentHealth.Healthy($"CA serial {root.Root.SerialNumber} valid until {Format(rootNotAfter)}; {leaves.Count} service certificate(s)"
@@ -66,13 +84,19 @@ internal sealed class CertificateHealthComponent(CertificateManager manager, Tim
     {
         error = "";
         if (ReferenceEquals(Volatile.Read(ref _proven), authority))
+        {
             return true;
+        }
+
         try
         {
             Interlocked.Increment(ref _signingProofs);
             error = "signature did not verify against the root certificate";
             if (!authority.CanSign())
+            {
                 return false;
+            }
+
             Volatile.Write(ref _proven, authority);
             return true;
         }

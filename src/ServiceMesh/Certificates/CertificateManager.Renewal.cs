@@ -8,11 +8,17 @@ internal sealed partial class CertificateManager
     {
         var now = _time.GetUtcNow();
         if (_revocationPublisher.Status.RefreshAt <= now)
+        {
             PublishRevocationList();
+        }
+
         var activeKeyId = Trust.Active.KeyId;
         var due = _leaves.Values.Where(l => l.RenewAt <= now || l.Certificate.IssuerKeyId != activeKeyId).ToList();
         if (due.Any(l => l.Certificate.IssuerKeyId != activeKeyId))
+        {
             await DistributeTrustAsync(cancellationToken).ConfigureAwait(false); // a rotation the restart interrupted: trust first here too
+        }
+
         await RenewAllAsync(due, leaf => leaf.Certificate.IssuerKeyId != activeKeyId ? "root-rotation" : "schedule", () => { }, cancellationToken).ConfigureAwait(false);
         await _rootLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -34,7 +40,9 @@ internal sealed partial class CertificateManager
             async (leaf, ct) =>
             {
                 if (!await RenewAsync(leaf, reason(leaf), ct).ConfigureAwait(false))
+                {
                     failed();
+                }
             });
 
     /// <summary>Returns false (and schedules a retry) when renewal failed; true when renewed or someone else already did.</summary>
@@ -46,7 +54,10 @@ internal sealed partial class CertificateManager
         {
             var current = _leaves.GetValueOrDefault(due.Service);
             if (current is null || (current.Version != due.Version && current.Certificate.IssuerKeyId == Trust.Active.KeyId))
+            {
                 return true; // revoked, or renewed by someone else in the meantime
+            }
+
             try
             {
                 IssueLocked(due.Service, CertificateChangeKind.Renewed, reason);

@@ -16,9 +16,12 @@ internal sealed partial class CertificateManager
         {
             var previous = Trust;
             if (previous.RotationInProgress)
+            {
                 throw new InvalidOperationException(previous.RetireAfter is { } at
                     ? $"a root rotation is in progress: the previous root stays trusted until {at:O}; rotate again after that"
                     : "a root rotation is in progress: not every certificate has been re-issued from the new root yet");
+            }
+
             var now = _time.GetUtcNow();
             var newer = CertificateAuthority.Create(_settings, now);
             var crossSigned = previous.Active.CrossSign(newer, _settings, now);
@@ -56,7 +59,10 @@ internal sealed partial class CertificateManager
     private async Task DistributeTrustAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _distributeTrust) is not { } distribute)
+        {
             return;
+        }
+
         bool written;
         try
         {
@@ -67,9 +73,14 @@ internal sealed partial class CertificateManager
             written = false;
         }
         if (!written)
+        {
             Log.TrustNotDistributed(_logger, CertificateSettings.TrustDistributionTimeout.TotalSeconds);
+        }
+
         if (_settings.TrustPropagationDelay > TimeSpan.Zero)
+        {
             await Task.Delay(_settings.TrustPropagationDelay, _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // Caller holds the root lock.
@@ -77,7 +88,10 @@ internal sealed partial class CertificateManager
     {
         var trust = Trust;
         if (!trust.RotationInProgress || _leaves.Values.Any(l => l.Certificate.IssuerKeyId != trust.Active.KeyId))
+        {
             return;
+        }
+
         var now = _time.GetUtcNow();
         if (trust.RetireAfter is not { } retireAfter)
         {
@@ -88,7 +102,10 @@ internal sealed partial class CertificateManager
             return;
         }
         if (now < retireAfter)
+        {
             return;
+        }
+
         var next = trust with { RetiringRoots = [], CrossSigned = null, RetireAfter = null, RetiringRevocationLists = [] };
         _caStore.WriteRetired(next);
         Volatile.Write(ref _trust, next);

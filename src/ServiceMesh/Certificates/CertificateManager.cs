@@ -67,9 +67,15 @@ internal sealed partial class CertificateManager : IDisposable
         {
             DateTimeOffset? next = _leaves.IsEmpty ? null : _leaves.Values.Min(l => l.RenewAt);
             if (Volatile.Read(ref _trust)?.RetireAfter is { } retire && (next is null || retire < next))
+            {
                 next = retire;
+            }
+
             if (_revocationPublisher.Status.RefreshAt is { } refresh && (next is null || refresh < next))
+            {
                 next = refresh;
+            }
+
             return next;
         }
     }
@@ -90,7 +96,10 @@ internal sealed partial class CertificateManager : IDisposable
         // The list on disk stays when it is still current (a restart then rewrites no sidecar's sds-ca.yaml); signed
         // afresh when it is due, expired while the mesh was down, or no longer matches the roots or the revocations.
         if (!_revocationPublisher.TryAdopt(Trust, _revocations.Entries))
+        {
             PublishRevocationList();
+        }
+
         var loader = new SvidLoader(_settings, Files, _revocations);
         foreach (var service in Files.Services())
         {
@@ -120,7 +129,9 @@ internal sealed partial class CertificateManager : IDisposable
         }
         Log.Started(_logger, _leaves.Count, Trust.Bundle.Count);
         if (_settings.KeyAlgorithm == KeyAlgorithm.EcdsaP256 && !P256KeyGenerator.UsesOpenSsl)
+        {
             Log.SlowKeyGeneration(_logger);
+        }
     }
 
     // A pair written by an earlier version has no <svc>.pem yet: added once, best effort (the pair itself is fine).
@@ -150,7 +161,10 @@ internal sealed partial class CertificateManager : IDisposable
         {
             var current = _leaves.GetValueOrDefault(service);
             if (current is not null && current.Version != observed)
+            {
                 return current;
+            }
+
             return IssueLocked(service, current is null ? CertificateChangeKind.Issued : CertificateChangeKind.Renewed, "request");
         }
         finally
@@ -171,7 +185,10 @@ internal sealed partial class CertificateManager : IDisposable
         try
         {
             if (_leaves.GetValueOrDefault(service) is not { } current)
+            {
                 return null;
+            }
+
             var revoked = new RevokedCertificate(service, current.Certificate.Serial, _time.GetUtcNow());
             _revocations.Add(revoked); // first: if deleting fails, the next start still refuses these files
             PublishRevocationList();
@@ -201,9 +218,14 @@ internal sealed partial class CertificateManager : IDisposable
             var state = new LeafState(info, _schedule.RenewAt(info.NotBefore, info.NotAfter), 0, null, Interlocked.Increment(ref _version));
             _leaves[service] = state;
             if (kind == CertificateChangeKind.Issued)
+            {
                 _metrics.Issued();
+            }
             else
+            {
                 _metrics.Renewed(reason);
+            }
+
             Log.Issued(_logger, service, kind, reason, info.Serial, info.NotAfter, state.RenewAt);
             Publish(kind, service, info);
             return state;
@@ -219,7 +241,9 @@ internal sealed partial class CertificateManager : IDisposable
     private void PublishRevocationList()
     {
         if (_revocationPublisher.Publish(() => Trust, () => _revocations.Entries))
+        {
             Publish(CertificateChangeKind.RevocationListChanged, null, null);
+        }
     }
 
     // A leaf of a root being retired is checked against that root's final list, which no longer grows (its key is gone).
@@ -238,14 +262,18 @@ internal sealed partial class CertificateManager : IDisposable
     {
         _rootLock.Dispose();
         foreach (var gate in _serviceLocks.Values)
+        {
             gate.Dispose();
+        }
     }
 
     // The API checks first and answers 400; this keeps any other caller from turning a bad name into a path.
     private static void RequireValidName(string service)
     {
         if (!ServiceName.IsIdentity(service, out var problem))
+        {
             throw new ArgumentException(problem, nameof(service));
+        }
     }
 
     private SemaphoreSlim Gate(string service) => _serviceLocks.GetOrAdd(service, static _ => new SemaphoreSlim(1, 1));

@@ -25,7 +25,10 @@ internal static class DerEncoding
         using (tbs.PushSequence())
         {
             using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            {
                 tbs.WriteInteger(2); // v3
+            }
+
             tbs.WriteInteger(serial);
             tbs.WriteEncodedValue(algorithm);
             tbs.WriteEncodedValue(issuer.RawData);
@@ -45,7 +48,10 @@ internal static class DerEncoding
                     {
                         tbs.WriteObjectIdentifier(extension.Oid!.Value!);
                         if (extension.Critical)
+                        {
                             tbs.WriteBoolean(true);
+                        }
+
                         tbs.WriteOctetString(extension.RawData);
                     }
                 }
@@ -90,7 +96,9 @@ internal static class DerEncoding
             inner.WriteInteger(1);
             inner.WriteOctetString(privateScalar);
             using (inner.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 1)))
+            {
                 inner.WriteBitString(point);
+            }
         }
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -99,7 +107,9 @@ internal static class DerEncoding
             WriteEcAlgorithm(writer);
             // The inner key is written straight into the outer buffer, so no intermediate copy of the scalar is left behind.
             using (writer.PushOctetString())
+            {
                 inner.CopyTo(writer);
+            }
         }
         inner.Reset();
         return writer.Encode();
@@ -119,8 +129,12 @@ internal static class DerEncoding
     {
         var time = ToCertificateTime(value);
         if (time < GeneralizedTimeFrom)
+        {
             writer.WriteUtcTime(time);
+        }
         else
+        {
             writer.WriteGeneralizedTime(time, omitFractionalSeconds: true);
+        }
     }
 }

@@ -37,7 +37,10 @@ internal static partial class P256KeyGenerator
             var privateScalar = new byte[32];
             Check(BN_bn2binpad(scalar, privateScalar, privateScalar.Length), "BN_bn2binpad");
             if (length != (nuint)point.Length || point[0] != 0x04)
+            {
                 throw new CryptographicException($"OpenSSL returned a {length}-byte public key; expected a 65-byte uncompressed P-256 point");
+            }
+
             succeeded = true;
             return new P256Key(privateScalar, point);
         }
@@ -46,9 +49,13 @@ internal static partial class P256KeyGenerator
             BN_clear_free(scalar); // both free functions accept null
             EVP_PKEY_free(key);
             if (succeeded)
+            {
                 Contexts.Add(context);
+            }
             else
+            {
                 EVP_PKEY_CTX_free(context); // a context whose operation failed is not reused
+            }
         }
     }
 
@@ -63,7 +70,10 @@ internal static partial class P256KeyGenerator
     {
         var context = EVP_PKEY_CTX_new_from_name(0, "EC", null);
         if (context == 0)
+        {
             throw new CryptographicException($"OpenSSL EVP_PKEY_CTX_new_from_name(EC) failed: {LastError()}");
+        }
+
         try
         {
             Check(EVP_PKEY_keygen_init(context), "EVP_PKEY_keygen_init");
@@ -95,7 +105,9 @@ internal static partial class P256KeyGenerator
     private static void Check(int result, string call)
     {
         if (result <= 0)
+        {
             throw new CryptographicException($"OpenSSL {call} failed: {LastError()}");
+        }
     }
 
     /// <summary>The oldest error on OpenSSL's per-thread queue, as text; the queue is then cleared for the next call.</summary>

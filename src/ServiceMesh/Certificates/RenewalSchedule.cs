@@ -18,7 +18,10 @@ internal sealed class RenewalSchedule(Random random)
     {
         double fraction;
         lock (_gate) // Random is not thread-safe
+        {
             fraction = EarliestFraction + (LatestFraction - EarliestFraction) * random.NextDouble();
+        }
+
         return notBefore + (notAfter - notBefore) * fraction;
     }
 

@@ -26,7 +26,10 @@ internal sealed class ReportingCertificateFileSystem(ICertificateFileSystem inne
     public void ProbeIfFailing()
     {
         if (faults.Of(Writer) is null)
+        {
             return;
+        }
+
         var probe = Path.Combine(folder, $"{ProbePrefix}{Guid.NewGuid():N}");
         try
         {

@@ -20,12 +20,17 @@ internal sealed class RevocationList(string folder, ICertificateFileSystem files
     public void Load()
     {
         if (files.ReadIfExists(FilePath) is not { } json)
+        {
             return;
+        }
+
         try
         {
             var entries = JsonSerializer.Deserialize(json, CertificateStateJsonContext.Default.ListRevokedCertificate) ?? [];
             lock (_gate)
+            {
                 _entries = entries;
+            }
         }
         catch (JsonException e)
         {
@@ -38,14 +43,18 @@ internal sealed class RevocationList(string folder, ICertificateFileSystem files
         get
         {
             lock (_gate)
+            {
                 return _entries;
+            }
         }
     }
 
     public bool Contains(string serial)
     {
         lock (_gate)
+        {
             return _entries.Exists(e => string.Equals(e.Serial, serial, StringComparison.OrdinalIgnoreCase));
+        }
     }
 
     /// <summary>Persists first, then updates memory, so a failed write does not claim a revocation that would be lost on restart.</summary>

@@ -34,7 +34,10 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
             var list = new AsnReader(crl, AsnEncodingRules.DER).ReadSequence();
             var fields = list.ReadSequence();
             if (fields.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+            {
                 fields.ReadInteger(); // version
+            }
+
             fields.ReadSequence(); // signature
             fields.ReadEncodedValue(); // issuer
             ReadTime(fields); // thisUpdate
@@ -44,7 +47,9 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
             {
                 var entries = fields.ReadSequence();
                 while (entries.HasData)
+                {
                     serials.Add(Convert.ToHexString(entries.ReadSequence().ReadIntegerBytes().Span));
+                }
             }
             return (nextUpdate, serials);
         }
@@ -76,13 +81,22 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
             var signature = list.ReadBitString(out _);
             var fields = new AsnReader(toBeSigned, AsnEncodingRules.DER).ReadSequence();
             if (fields.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+            {
                 fields.ReadInteger(); // version
+            }
+
             fields.ReadSequence(); // signature
             if (!fields.ReadEncodedValue().Span.SequenceEqual(root.SubjectName.RawData))
+            {
                 return false;
+            }
+
             using var ecdsa = root.GetECDsaPublicKey();
             if (ecdsa is not null)
+            {
                 return ecdsa.VerifyData(toBeSigned.Span, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            }
+
             using var rsa = root.GetRSAPublicKey();
             return rsa is not null && rsa.VerifyData(toBeSigned.Span, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         }
@@ -100,7 +114,10 @@ internal sealed class RevocationListFile(string folder, ICertificateFileSystem f
         while (PemEncoding.TryFind(rest, out var fields))
         {
             if (rest[fields.Label].SequenceEqual(Label))
+            {
                 found.Add(Convert.FromBase64String(rest[fields.Base64Data].ToString()));
+            }
+
             rest = rest[fields.Location.End..];
         }
         return found;

@@ -40,18 +40,27 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
         lock (_gate)
         {
             if (!trust.EveryRootHasRevocationList || file.Read() is not { } pem)
+            {
                 return false;
+            }
+
             var text = Encoding.ASCII.GetString(pem);
             var lists = RevocationListFile.ParsePem(text);
             if (lists.Count != 1 + trust.RetiringRevocationLists.Count || !RevocationListFile.IsSignedBy(lists[0], trust.Active.Root)
                 || !lists.Skip(1).SequenceEqual(trust.RetiringRevocationLists, ByteArrays.Instance)
                 || !pem.AsSpan().SequenceEqual(RevocationListFile.Pem(lists))
                 || RevocationListFile.Describe(lists[0]) is not ({ } nextUpdate, var serials))
+            {
                 return false;
+            }
+
             var refreshAt = nextUpdate - settings.RevocationListValidity / 2;
             var expected = revoked.Select(r => r.Serial.ToUpperInvariant()).Where(CertificateAuthority.IsListable).ToHashSet(StringComparer.Ordinal);
             if (time.GetUtcNow() >= refreshAt || !serials.SetEquals(expected))
+            {
                 return false;
+            }
+
             Volatile.Write(ref _status, new RevocationListStatus(text, Convert.ToHexStringLower(SHA256.HashData(pem).AsSpan(0, 8)), revoked.Count, nextUpdate, refreshAt, null));
             _signedFrom = (trust.Active, trust.RetiringRevocationLists, revoked);
             return true;
@@ -95,9 +104,13 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
             try
             {
                 if (next.Pem is null)
+                {
                     file.Delete();
+                }
                 else
+                {
                     file.Write(Encoding.ASCII.GetBytes(next.Pem));
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -113,7 +126,10 @@ internal sealed partial class RevocationListPublisher(CertificateSettings settin
         if (!trust.EveryRootHasRevocationList)
         {
             if (previous.Enforced || previous == RevocationListStatus.NotPublished)
+            {
                 Log.NotEnforced(logger);
+            }
+
             return RevocationListStatus.NotPublished with { Revoked = revoked.Count };
         }
         var nextUpdate = now + settings.RevocationListValidity;

@@ -30,7 +30,9 @@ internal sealed partial class ServerCertificateSource(CertificateManager manager
     {
         _bindAddress = bindAddress;
         lock (_lock)
+        {
             Volatile.Write(ref _current, Issue());
+        }
     }
 
     /// <summary>The certificate for a handshake. Never waits for the CA unless the current one has expired.</summary>
@@ -43,13 +45,19 @@ internal sealed partial class ServerCertificateSource(CertificateManager manager
             lock (_lock) // expired (renewals kept failing): a handshake with it would fail anyway
             {
                 if (time.GetUtcNow() >= Volatile.Read(ref _current)!.NotAfter)
+                {
                     Volatile.Write(ref _current, Issue());
+                }
+
                 return _current!.Context;
             }
         }
         if ((now >= current.RenewAt || current.IssuerKeyId != manager.Trust.Active.KeyId) && now >= _nextAttempt
             && Interlocked.CompareExchange(ref _renewing, 1, 0) == 0)
+        {
             _ = Task.Run(Renew);
+        }
+
         return current.Context;
     }
 
@@ -58,7 +66,9 @@ internal sealed partial class ServerCertificateSource(CertificateManager manager
         try
         {
             lock (_lock)
+            {
                 Volatile.Write(ref _current, Issue());
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

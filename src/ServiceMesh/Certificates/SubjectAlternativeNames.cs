@@ -24,9 +24,14 @@ internal static class SubjectAlternativeNames
         {
             writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, UriTag);
             foreach (var name in dnsNames)
+            {
                 writer.WriteCharacterString(UniversalTagNumber.IA5String, name, DnsTag);
+            }
+
             foreach (var address in addresses)
+            {
                 writer.WriteOctetString(address.GetAddressBytes(), IpTag);
+            }
         }
         return new X509SubjectAlternativeNameExtension(writer.Encode(), critical: false);
     }
@@ -35,15 +40,22 @@ internal static class SubjectAlternativeNames
     {
         var extension = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
         if (extension is null)
+        {
             return [];
+        }
+
         var uris = new List<string>();
         var names = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadSequence();
         while (names.HasData)
         {
             if (names.PeekTag().HasSameClassAndValue(UriTag))
+            {
                 uris.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, UriTag));
+            }
             else
+            {
                 names.ReadEncodedValue();
+            }
         }
         return uris;
     }

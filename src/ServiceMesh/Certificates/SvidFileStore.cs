@@ -56,7 +56,10 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
             RepairMode(Path.GetDirectoryName(serviceFolder)!);
             RepairMode(serviceFolder);
             if (firstWrite)
+            {
                 files.SyncDirectory(Path.GetDirectoryName(serviceFolder)!); // .svid now lists the service's folder
+            }
+
             files.WriteNew(Path.Combine(generation, KeyFile), svid.KeyPem, KeyMode);
             files.WriteNew(Path.Combine(generation, CertificateFile), svid.ChainPem, CertificateMode);
             files.SyncDirectory(generation);
@@ -101,7 +104,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
                 if (target is null)
+                {
                     return null;
+                }
             }
         }
         return null;
@@ -117,14 +122,22 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     public void CompleteLayout(string service)
     {
         if (ReadResolvedOnce(CurrentCertificatePath(service), CurrentKeyPath(service)) is not { } pair)
+        {
             return;
+        }
+
         try
         {
             var existing = files.ReadIfExists(BundlePath(service));
             if (existing is null || !IsBundle(existing, pair.Key, pair.Chain))
+            {
                 WriteBundle(BundlePath(service), pair.Key, pair.Chain);
+            }
+
             if (existing is not null)
+            {
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(existing);
+            }
         }
         finally
         {
@@ -137,7 +150,10 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
     {
         var state = Path.Combine(folder, StateFolderName);
         if (!Directory.Exists(state))
+        {
             return [];
+        }
+
         return Directory.EnumerateDirectories(state).Select(Path.GetFileName).OfType<string>()
             .Where(name => ServiceName.IsValid(name, out _) && File.Exists(CertificatePath(name)))
             .Order(StringComparer.Ordinal).ToList();
@@ -195,7 +211,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
         {
             var target = Path.Combine(StateFolderName, service, CurrentLink, file);
             if (new FileInfo(path).LinkTarget != target)
+            {
                 files.ReplaceLink(path, target);
+            }
         }
     }
 
@@ -205,7 +223,9 @@ internal sealed class SvidFileStore(string folder, ICertificateFileSystem files)
         {
             var name = Path.GetFileName(directory);
             if (name != current && name != previous && new FileInfo(directory).LinkTarget is null)
+            {
                 TryDelete(directory);
+            }
         }
     }
 

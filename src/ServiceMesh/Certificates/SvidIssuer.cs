@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ServiceMesh.Configuration;
 
@@ -48,7 +48,10 @@ internal sealed class SvidIssuer(CertificateSettings settings)
 
         var chain = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", der)).Append('\n');
         if (intermediate is not null)
+        {
             chain.Append(CertificateAuthority.Pem(intermediate));
+        }
+
         var info = new SvidInfo(service, Convert.ToHexString(serial), spiffeId, notBefore, notAfter, authority.KeyId, algorithm);
         return new IssuedSvid(info, Encoding.ASCII.GetBytes(chain.ToString()), keyPem);
     }

@@ -15,30 +15,51 @@ internal sealed class SvidLoader(CertificateSettings settings, SvidFileStore fil
     public (SvidInfo? Info, string? Problem) Load(string service, TrustState trust, DateTimeOffset now)
     {
         if (files.Read(service) is not { } pair)
+        {
             return (null, "certificate or key file missing");
+        }
+
         try
         {
             var chain = new X509Certificate2Collection();
             chain.ImportFromPem(Encoding.ASCII.GetString(pair.Chain));
             if (chain.Count == 0)
+            {
                 return (null, "no certificate in the file");
+            }
+
             var leaf = chain[0];
             if (revocations.Contains(leaf.SerialNumber))
+            {
                 return (null, Revoked);
+            }
+
             string algorithm;
             using (var key = KeyAlgorithms.ImportPrivateKey(leaf, Encoding.ASCII.GetString(pair.Key)))
             {
                 if (!KeyAlgorithms.Matches(leaf, key))
+                {
                     return (null, "the key does not belong to the certificate");
+                }
+
                 algorithm = KeyAlgorithms.Name(key); // the issuer's name for it ("rsa-2048"), so a restart shows the same
             }
             var expected = settings.SpiffeIdFor(service);
             if (SubjectAlternativeNames.Uris(leaf) is not [var uri] || uri != expected)
+            {
                 return (null, $"its SPIFFE ID is not {expected}");
+            }
+
             if (leaf.NotAfter.ToUniversalTime() <= now.UtcDateTime)
+            {
                 return (null, $"expired at {leaf.NotAfter.ToUniversalTime():O}");
+            }
+
             if (!ChainsToBundle(leaf, chain, trust, now))
+            {
                 return (null, "not issued by a root in the trust bundle");
+            }
+
             var authorityKeyId = leaf.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier;
             var info = new SvidInfo(service, leaf.SerialNumber, uri,
                 new DateTimeOffset(leaf.NotBefore.ToUniversalTime()), new DateTimeOffset(leaf.NotAfter.ToUniversalTime()),

@@ -29,7 +29,10 @@ internal sealed record AllowedNetworks(ImmutableArray<IPNetwork> Ranges)
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!part.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(part, out var range) || HasHostBits(part, range))
+            {
                 return null;
+            }
+
             ranges.Add(range);
         }
         return ranges.Count == 0 ? null : new AllowedNetworks(ranges.ToImmutable());
@@ -40,8 +43,13 @@ internal sealed record AllowedNetworks(ImmutableArray<IPNetwork> Ranges)
     {
         var bytes = IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]).GetAddressBytes();
         for (var bit = range.PrefixLength; bit < bytes.Length * 8; bit++)
+        {
             if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0)
+            {
                 return true;
+            }
+        }
+
         return false;
     }
 

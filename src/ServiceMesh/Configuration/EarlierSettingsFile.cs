@@ -79,9 +79,13 @@ internal static class EarlierSettingsFile
         {
             var key = prefix + ((keyNode as YamlScalarNode)?.Value ?? "?");
             if (value is YamlMappingNode { Children.Count: > 0 } child)
+            {
                 Flatten(child, key + ".", leaves);
+            }
             else
+            {
                 leaves.Add((key, value));
+            }
         }
     }
 
@@ -101,14 +105,22 @@ internal static class EarlierSettingsFile
                 var (childAll, childNames) = Walk(child, key + ".", ignored);
                 all &= childAll;
                 if (childAll)
+                {
                     names.Add(key);
+                }
                 else
+                {
                     names.AddRange(childNames);
+                }
             }
             else if (ignored.Contains(key))
+            {
                 names.Add(key);
+            }
             else
+            {
                 all = false;
+            }
         }
         return (all, names);
     }

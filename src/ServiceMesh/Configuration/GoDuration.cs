@@ -11,12 +11,21 @@ internal static partial class GoDuration
     {
         duration = TimeSpan.Zero;
         if (string.IsNullOrWhiteSpace(text))
+        {
             return false;
+        }
+
         if (text == "0")
+        {
             return true;
+        }
+
         var matches = Part().Matches(text);
         if (matches.Sum(m => m.Length) != text.Length || matches.Count == 0)
+        {
             return false;
+        }
+
         double ticks = 0;
         foreach (Match match in matches)
         {
@@ -32,7 +41,10 @@ internal static partial class GoDuration
             };
         }
         if (ticks > TimeSpan.MaxValue.Ticks)
+        {
             return false;
+        }
+
         duration = TimeSpan.FromTicks((long)ticks);
         return true;
     }
@@ -41,16 +53,31 @@ internal static partial class GoDuration
     public static string Format(TimeSpan duration)
     {
         if (duration <= TimeSpan.Zero)
+        {
             return "0s";
+        }
+
         if (duration < TimeSpan.FromSeconds(1))
+        {
             return $"{(long)duration.TotalMilliseconds}ms";
+        }
+
         var text = new StringBuilder();
         if (duration.TotalHours >= 1)
+        {
             text.Append(CultureInfo.InvariantCulture, $"{(long)duration.TotalHours}h");
+        }
+
         if (duration.Minutes > 0 || text.Length > 0 && duration.Seconds > 0)
+        {
             text.Append(CultureInfo.InvariantCulture, $"{duration.Minutes}m");
+        }
+
         if (duration.Seconds > 0 || duration.Milliseconds > 0 || text.Length == 0)
+        {
             text.Append(CultureInfo.InvariantCulture, $"{duration.Seconds + duration.Milliseconds / 1000.0:0.###}s");
+        }
+
         return text.ToString();
     }
 

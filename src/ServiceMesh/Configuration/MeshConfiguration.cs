@@ -45,9 +45,15 @@ internal static class MeshConfiguration
     private static RawSetting Resolve(MeshSetting setting, IReadOnlyDictionary<string, string?> environment, YamlSettings yaml, string yamlPath, List<string> problems)
     {
         if (FromEnvironment(setting, environment, problems) is { } fromEnvironment)
+        {
             return fromEnvironment;
+        }
+
         if (setting.YamlKey is not null && yaml.Values.TryGetValue(setting.YamlKey, out var fromYaml))
+        {
             return new(setting, fromYaml.Value.Trim(), $"{yamlPath} line {fromYaml.Line}, key {fromYaml.SourceKey ?? setting.YamlKey}");
+        }
+
         return new(setting, setting.Default, null);
     }
 
@@ -59,7 +65,10 @@ internal static class MeshConfiguration
     {
         var set = setting.Names.Select(name => (Name: name, Value: Lookup(environment, name))).Where(n => n.Value is not null).ToList();
         if (set.Count == 0)
+        {
             return null;
+        }
+
         if (set.Select(n => n.Value).Distinct(StringComparer.Ordinal).Count() > 1)
         {
             var earlier = set.Where(n => n.Name != setting.EnvironmentName).Select(n => n.Name).ToList();

@@ -13,7 +13,10 @@ internal sealed partial class MeshOptionsParser
     {
         var setting = raw[key];
         if (setting.Value.Length == 0)
+        {
             return null;
+        }
+
         var match = DurationPattern().Match(setting.Value);
         if (match.Success && long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) && amount <= 10_000_000)
         {
@@ -25,7 +28,9 @@ internal sealed partial class MeshOptionsParser
                 _ => TimeSpan.FromDays(amount),
             };
             if (duration >= min && duration <= MaxDuration)
+            {
                 return duration;
+            }
         }
         Problems.Add($"{setting.Describe()}: expected a duration from {Format(min)} to 3650d, a whole number with unit s, m, h or d (e.g. 30m, 72h, 7d)");
         return null;
@@ -35,7 +40,10 @@ internal sealed partial class MeshOptionsParser
     {
         var setting = raw[MeshSettings.CertKeySize];
         if (setting.Value is "2048" or "3072" or "4096")
+        {
             return int.Parse(setting.Value, CultureInfo.InvariantCulture);
+        }
+
         Problems.Add($"{setting.Describe()}: expected an RSA key size of 2048, 3072 or 4096 bits (used when CERT_KEY_ALGORITHM=rsa)");
         return 2048;
     }

@@ -11,17 +11,29 @@ internal sealed partial class MeshOptionsParser
         var token = raw[MeshSettings.ConsulHttpToken].Value;
         var caFile = raw[MeshSettings.ConsulCaFile];
         if (caFile.Value.Length > 0 && (!Path.IsPathFullyQualified(caFile.Value) || !File.Exists(caFile.Value)))
+        {
             Problems.Add($"{caFile.Describe()}: expected the absolute path of an existing PEM file (the CA that signed Consul's certificate)");
+        }
+
         var ttl = raw[MeshSettings.DnsTtl];
         if (!int.TryParse(ttl.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 86400)
+        {
             Problems.Add($"{ttl.Describe()}: expected a whole number of seconds from 0 to 86400");
+        }
+
         var networks = raw[MeshSettings.CheckAllowedNetworks];
         var allowed = AllowedNetworks.Parse(networks.Value);
         if (allowed is null)
+        {
             Problems.Add($"{networks.Describe()}: expected {AllowedNetworks.Expected}");
+        }
+
         var defaultAddress = raw[MeshSettings.ServicesDefaultAddress];
         if (defaultAddress.Value.Length > 0 && Uri.CheckHostName(defaultAddress.Value) == UriHostNameType.Unknown)
+        {
             Problems.Add($"{defaultAddress.Describe()}: expected an IP address or host name (e.g. 127.0.0.1 when every service runs on the host network), or unset for each service's own name");
+        }
+
         return options with
         {
             ServicesDefaultAddress = defaultAddress.Value.Length == 0 ? null : defaultAddress.Value,

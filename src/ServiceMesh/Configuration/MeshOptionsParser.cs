@@ -51,7 +51,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[MeshSettings.Host];
         if (IPAddress.TryParse(setting.Value, out var address))
+        {
             return address;
+        }
+
         Problems.Add($"{setting.Describe()}: expected an IP address (0.0.0.0 for all IPv4 interfaces, :: for all interfaces, 127.0.0.1 for loopback only). "
             + "This is the address the HTTP server binds to, not the container's hostname (bound to a hostname, health checks on localhost fail).");
         return IPAddress.Any;
@@ -62,16 +65,24 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         MeshSetting[] listening = [MeshSettings.HttpPort, MeshSettings.EmbeddedConsulHttpPort, MeshSettings.EmbeddedConsulHttpsPort, MeshSettings.EmbeddedConsulGrpcPort, MeshSettings.EmbeddedDnsPort];
         foreach (var group in listening.Select(s => raw[s]).Where(r => PortNumber.TryParse(r.Value, out _)).GroupBy(r => int.Parse(r.Value, CultureInfo.InvariantCulture)).Where(g => g.Count() > 1))
+        {
             Problems.Add($"{string.Join(" and ", group.Select(r => r.Describe()))}: expected distinct ports, each listening port can be used once");
+        }
     }
 
     private string? ApiToken()
     {
         var setting = raw[MeshSettings.ApiToken];
         if (setting.Value.Length == 0)
+        {
             return null;
+        }
+
         if (setting.Value.Length < 16 || setting.Value.Any(char.IsWhiteSpace))
+        {
             Problems.Add($"{setting.Describe()}: expected at least 16 characters without spaces (generate one with `openssl rand -hex 32`)");
+        }
+
         return setting.Value;
     }
 
@@ -89,7 +100,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
             _ => null,
         };
         if (level is null)
+        {
             Problems.Add($"{setting.Describe()}: expected one of DEBUG, INFO, WARNING, ERROR (or .NET's Trace, Debug, Information, Warning, Error, Critical)");
+        }
+
         return level ?? LogLevel.Information;
     }
 
@@ -97,8 +111,13 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         foreach (var (name, value) in choices)
+        {
             if (string.Equals(name, setting.Value, StringComparison.OrdinalIgnoreCase))
+            {
                 return value;
+            }
+        }
+
         Problems.Add($"{setting.Describe()}: expected one of {string.Join(", ", choices.Select(c => c.Name))}");
         return fallback;
     }
@@ -107,7 +126,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         if (PortNumber.TryParse(setting.Value, out var port))
+        {
             return port;
+        }
+
         Problems.Add($"{setting.Describe()}: expected {PortNumber.Rule}");
         return 0;
     }
@@ -116,7 +138,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         if (int.TryParse(setting.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 && days <= max)
+        {
             return days;
+        }
+
         Problems.Add($"{setting.Describe()}: expected a whole number of days from 1 to {max}");
         return 0;
     }
@@ -125,7 +150,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         if (Path.IsPathFullyQualified(setting.Value))
+        {
             return Path.TrimEndingDirectorySeparator(Path.GetFullPath(setting.Value));
+        }
+
         Problems.Add($"{setting.Describe()}: expected an absolute path (e.g. {key.Default})");
         return setting.Value;
     }
@@ -134,7 +162,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         if (Uri.CheckHostName(setting.Value) != UriHostNameType.Unknown)
+        {
             return setting.Value;
+        }
+
         Problems.Add($"{setting.Describe()}: expected a host name or IP address");
         return setting.Value;
     }
@@ -143,7 +174,10 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
     {
         var setting = raw[key];
         if (!pattern.IsMatch(setting.Value))
+        {
             Problems.Add($"{setting.Describe()}: expected {expected}");
+        }
+
         return setting.Value;
     }
 

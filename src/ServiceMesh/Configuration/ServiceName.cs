@@ -40,7 +40,10 @@ internal static partial class ServiceName
     public static bool IsIdentity([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? problem)
     {
         if (!IsValid(name, out problem))
+        {
             return false;
+        }
+
         if (ControlPlaneIdentities.Contains(name))
         {
             problem = $"service name '{name}' is reserved as an identity: the mesh's own server certificate holds it";

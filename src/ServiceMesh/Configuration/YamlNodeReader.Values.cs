@@ -22,7 +22,10 @@ internal sealed partial class YamlNodeReader
     public string? Scalar(YamlNode node, string key)
     {
         if (node is YamlScalarNode { Value: { } value })
+        {
             return resolve is null ? value : resolve(value);
+        }
+
         return Problem<string?>(node, key, "expected a single value", null);
     }
 
@@ -31,16 +34,25 @@ internal sealed partial class YamlNodeReader
     public int? Number(YamlNode node, string key, int min, int max)
     {
         if (Scalar(node, key) is not { } text)
+        {
             return null;
+        }
+
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
             return value;
+        }
+
         return Problem<int?>(node, key, $"expected a whole number from {min} to {max}, found '{text}'", null);
     }
 
     public int? Port(YamlNode node, string key)
     {
         if (Scalar(node, key) is not { } text)
+        {
             return null;
+        }
+
         return PortNumber.TryParse(text, out var port) ? port : Problem<int?>(node, key, $"expected {PortNumber.Rule}, found '{text}'", null);
     }
 
@@ -63,10 +75,16 @@ internal sealed partial class YamlNodeReader
     public TimeSpan? Duration(YamlNode node, string key, TimeSpan? max = null)
     {
         if (Scalar(node, key) is not { } text)
+        {
             return null;
+        }
+
         var limit = max ?? MaximumDuration;
         if (GoDuration.TryParse(text, out var duration) && duration >= MinimumDuration && duration <= limit)
+        {
             return duration;
+        }
+
         return Problem<TimeSpan?>(node, key, DurationExpected(limit, text), null);
     }
 
@@ -79,8 +97,13 @@ internal sealed partial class YamlNodeReader
         IEnumerable<YamlNode> items = node is YamlSequenceNode sequence ? sequence.Children : [node];
         var values = new List<(YamlNode, string)>();
         foreach (var item in items)
+        {
             if (Scalar(item, key) is { } value)
+            {
                 values.Add((item, value));
+            }
+        }
+
         return values;
     }
 
@@ -90,7 +113,10 @@ internal sealed partial class YamlNodeReader
     public bool IsServiceName(YamlNode node, string key, string name)
     {
         if (ServiceName.IsValid(name, out _))
+        {
             return true;
+        }
+
         Problem(node, key, $"'{name}' is not a service name: expected {ServiceName.Rule}");
         return false;
     }

@@ -26,13 +26,20 @@ internal sealed partial class YamlNodeReader(string fileName, Func<string, strin
     public IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode node, string path, string shape = "key: value")
     {
         if (Mapping(node, path, shape) is not { } map)
+        {
             yield break;
+        }
+
         foreach (var (key, value) in map.Children)
         {
             if (key is YamlScalarNode { Value: { } name })
+            {
                 yield return (name, value);
+            }
             else
+            {
                 Problem(key, path, "expected a plain key");
+            }
         }
     }
 
@@ -40,7 +47,9 @@ internal sealed partial class YamlNodeReader(string fileName, Func<string, strin
     public void UnknownKeys(YamlMappingNode map, string path, IReadOnlyCollection<string> known)
     {
         foreach (var key in map.Children.Keys.OfType<YamlScalarNode>().Where(k => !known.Contains(k.Value ?? "")))
+        {
             Problem(key, Join(path, key.Value ?? ""), UnknownKey(known));
+        }
     }
 
     /// <summary>

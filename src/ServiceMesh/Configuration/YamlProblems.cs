@@ -54,7 +54,10 @@ internal static partial class YamlProblems
         {
             var match = KeyPattern().Match(lines[i]);
             if (!match.Success)
+            {
                 continue;
+            }
+
             var indent = match.Groups[1].Length;
             path.RemoveAll(p => p.Indent >= indent);
             path.Add((indent, match.Groups[2].Value));

@@ -29,7 +29,9 @@ internal static partial class YamlSettingsFile
     {
         var settings = Read(path, knownKeys);
         if (settings.Problems.Count == 0 || !File.Exists(path))
+        {
             return settings;
+        }
         // Today's reader refuses the earlier keys; only then is the earlier format considered, so today's stays strict.
         string text;
         try
@@ -52,7 +54,10 @@ internal static partial class YamlSettingsFile
         try
         {
             if (!File.Exists(path))
+            {
                 return YamlSettings.Empty; // optional file
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -95,13 +100,18 @@ internal static partial class YamlSettingsFile
         {
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))
+            {
                 return;
+            }
+
             parser.Consume<DocumentStart>();
             if (parser.TryConsume<Scalar>(out var only))
             {
                 // An empty or all-comments document is a null scalar: nothing configured.
                 if (only.Value.Length > 0)
+                {
                     Problems.Add($"{fileName} line {only.Start.Line}: expected a mapping of settings (key: value), found '{only.Value}'");
+                }
             }
             else if (parser.TryConsume<MappingStart>(out _))
             {
@@ -115,7 +125,9 @@ internal static partial class YamlSettingsFile
             }
             parser.Consume<DocumentEnd>();
             if (!parser.TryConsume<StreamEnd>(out _))
+            {
                 Problems.Add($"{fileName} line {parser.Current?.Start.Line}: only one YAML document is allowed");
+            }
         }
 
         private void ReadMapping(Parser parser, string prefix)
@@ -145,9 +157,13 @@ internal static partial class YamlSettingsFile
         private void Add(string key, string value, int line)
         {
             if (!knownKeys.Contains(key))
+            {
                 yaml.Problem(line, key, YamlNodeReader.UnknownKey(knownKeys.Order(StringComparer.Ordinal), "setting"));
+            }
             else if (!Values.TryAdd(key, new YamlValue(value, line)))
+            {
                 yaml.Problem(line, key, $"set twice (first on line {Values[key].Line})");
+            }
         }
     }
 }

@@ -27,16 +27,22 @@ internal sealed class CatalogCounts
     public CatalogFigures Of(CatalogSnapshot snapshot)
     {
         if (Volatile.Read(ref _kept) is { } kept && ReferenceEquals(kept.Snapshot, snapshot))
+        {
             return kept.Figures;
+        }
+
         Interlocked.Increment(ref _computed);
         var byHealth = new Dictionary<InstanceHealth, int>();
         var instances = 0;
         foreach (var service in snapshot.Services.Values)
+        {
             foreach (var instance in service.Instances)
             {
                 instances++;
                 byHealth[instance.Health] = byHealth.GetValueOrDefault(instance.Health) + 1;
             }
+        }
+
         var figures = new CatalogFigures(snapshot.Services.Count, instances, byHealth.ToImmutableDictionary());
         Volatile.Write(ref _kept, new Kept(snapshot, figures));
         return figures;

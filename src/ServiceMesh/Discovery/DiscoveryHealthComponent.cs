@@ -29,9 +29,15 @@ internal sealed class DiscoveryHealthComponent(CatalogWatcher watcher, Discovery
             var counts = _counts.Of(snapshot).Text;
             var registry = settings.Mode == DiscoveryMode.Embedded ? "embedded registry" : $"consul at {settings.ConsulHost}:{settings.ConsulPort}";
             if (status.Synced)
+            {
                 return ComponentHealth.Healthy($"{registry}: {counts}, index {snapshot.Index}");
+            }
+
             if (status.Problem is null)
+            {
                 return ComponentHealth.Degraded($"{registry}: first sync not finished yet");
+            }
+
             var since = status.FailingSince is { } s ? $" for {(long)(time.GetUtcNow() - s).TotalSeconds} s" : "";
             var served = status.LastSuccess is null ? "no catalog received yet" : $"serving the last known catalog ({counts}, index {snapshot.Index})";
             return ComponentHealth.Degraded($"{registry} unreachable{since}: {status.Problem}; {served}; retrying with backoff");

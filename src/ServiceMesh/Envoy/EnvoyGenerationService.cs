@@ -53,7 +53,10 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         _time = time;
         _debounce = settings?.Debounce ?? EnvoySettings.DefaultDebounce;
         foreach (var input in generator.Inputs)
+        {
             input.Changed += Request;
+        }
+
         policies.Changed += () => Request("policies.yaml changed");
     }
 
@@ -107,7 +110,10 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
     {
         var pending = _generator.Inputs.Where(i => !i.Ready.IsCompleted).ToList();
         if (pending.Count == 0)
+        {
             return;
+        }
+
         var all = Task.WhenAll(pending.Select(i => i.Ready));
         using var expiry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var timeout = Task.Delay(_inputsWait, _time, expiry.Token);
@@ -126,13 +132,19 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         {
             _requests.Reader.TryRead(out _);
             if (_debounce > TimeSpan.Zero)
+            {
                 await Task.Delay(_debounce, _time, stoppingToken).ConfigureAwait(false);
+            }
+
             _requests.Reader.TryRead(out _); // requests during the debounce are covered by this generation
             var completion = Interlocked.Exchange(ref _nextGeneration, NewCompletion());
             var since = Interlocked.Exchange(ref _pendingSince, 0);
             var verifyDisk = Interlocked.Exchange(ref _diskCheckDue, 0) == 1;
             if (!RunOnce(since, verifyDisk) && verifyDisk)
+            {
                 Volatile.Write(ref _diskCheckDue, 1); // the check did not complete: the next generation does it
+            }
+
             completion.TrySetResult();
         }
     }
@@ -155,7 +167,10 @@ internal sealed partial class EnvoyGenerationService : BackgroundService
         {
             var generation = _generator.Generate(verifyDisk);
             if (generation is null)
+            {
                 return false;
+            }
+
             Volatile.Write(ref _lastGeneration, generation);
             _metrics.Record(generation.Result, _time.GetElapsedTime(started), changedAt == 0 ? null : _time.GetElapsedTime(changedAt));
             _storage?.Faults.Report("envoy", _storage.Value.Folder, generation.Result.Failures, refusesWrites: false);

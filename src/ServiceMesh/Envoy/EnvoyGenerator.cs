@@ -44,7 +44,9 @@ internal sealed partial class EnvoyGenerator(
         var current = policies.Reload();
         ReportPolicies(current is null);
         if (current is null)
+        {
             return null;
+        }
 
         var membership = MeshMembership.Decide(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
         ReportExcluded(membership.Excluded);
@@ -60,9 +62,14 @@ internal sealed partial class EnvoyGenerator(
         state.Completed(generation);
         var elapsed = time.GetElapsedTime(started);
         if (!result.Succeeded)
+        {
             Log.WriteFailed(logger, result.Failures.Count, string.Join("; ", result.Failures.Take(3)));
+        }
         else if (result.FilesWritten + result.FilesDeleted > 0)
+        {
             Log.Generated(logger, specs.Count, result.FilesWritten, result.FilesDeleted, elapsed.TotalMilliseconds);
+        }
+
         return generation;
     }
 
@@ -75,9 +82,13 @@ internal sealed partial class EnvoyGenerator(
         for (var i = 0; i < specs.Count; i++)
         {
             if (previous.TryGetValue(specs[i].Name, out var cached) && cached.Spec.Equals(specs[i]))
+            {
                 files[i] = cached.Files;
+            }
             else
+            {
                 changed.Add(i);
+            }
         }
         // Rendering is CPU-bound and independent per service; writing stays sequential and ordered.
         var builder = new EnvoyConfigBuilder(_layout);
@@ -85,7 +96,10 @@ internal sealed partial class EnvoyGenerator(
         Parallel.ForEach(changed, i => files[i] = isStatic ? builder.Static(specs[i]) : builder.Dynamic(specs[i]));
         var rendered = new Dictionary<string, (EnvoyServiceSpec, EnvoyFileSet)>(specs.Count, StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
+        {
             rendered[specs[i].Name] = (specs[i], files[i]);
+        }
+
         _rendered = rendered;
         return files;
     }
@@ -95,7 +109,10 @@ internal sealed partial class EnvoyGenerator(
     {
         var now = excluded.Select(e => e.Service).ToHashSet(StringComparer.Ordinal);
         foreach (var entry in excluded.Where(e => !_reportedExcluded.Contains(e.Service)))
+        {
             Log.Excluded(logger, entry.Service, entry.Source, entry.Reason);
+        }
+
         _reportedExcluded = now;
     }
 
@@ -105,12 +122,19 @@ internal sealed partial class EnvoyGenerator(
         state.Policies(problems, waiting);
         var text = string.Join("; ", problems);
         if (text == _reportedPolicyProblems)
+        {
             return;
+        }
+
         _reportedPolicyProblems = text;
         if (problems.Count == 0)
+        {
             Log.PoliciesValid(logger, policies.FilePath);
+        }
         else
+        {
             Log.PoliciesInvalid(logger, policies.FilePath, text, waiting ? "nothing is generated until it is fixed" : "the last good policies and configuration stay in force");
+        }
     }
 
     private static partial class Log

@@ -22,17 +22,28 @@ internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates
         var policyProblems = state.PolicyProblems;
         ComponentHealth health;
         if (state.LastFailure is { } failure)
+        {
             health = ComponentHealth.Unhealthy($"cannot write Envoy configuration: {string.Join("; ", failure.Failures.Take(3))}");
+        }
         else if (policyProblems.Count > 0)
+        {
             health = ComponentHealth.Degraded(
                 (state.WaitingForPolicies ? "no configuration generated yet: " : "keeping the last good configuration: ") + string.Join("; ", policyProblems.Take(3)));
+        }
         else if (sidecarCertificates?.Failing is { Count: > 0 } failing)
+        {
             health = ComponentHealth.Degraded($"{failing.Count} sidecar(s) without a certificate, issuing fails: "
                 + string.Join("; ", failing.OrderBy(f => f.Key, StringComparer.Ordinal).Take(3).Select(f => $"{f.Key}: {f.Value}")));
+        }
         else if (latest is null)
+        {
             health = ComponentHealth.Healthy("first generation pending");
+        }
         else
+        {
             health = ComponentHealth.Healthy($"{latest.Files.Count} sidecar configurations current as of {latest.CompletedAt:yyyy-MM-ddTHH:mm:ssZ}");
+        }
+
         return health;
     }
 }

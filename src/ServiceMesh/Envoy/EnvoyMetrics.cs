@@ -29,9 +29,14 @@ internal sealed class EnvoyMetrics
     {
         _filesWritten.Add(result.FilesWritten);
         if (result.Failures.Count > 0)
+        {
             _writeFailures.Add(result.Failures.Count);
+        }
+
         _generationDuration.Record(duration.TotalSeconds);
         if (changeToDisk is { } latency)
+        {
             _changeToDisk.Record(latency.TotalSeconds);
+        }
     }
 }

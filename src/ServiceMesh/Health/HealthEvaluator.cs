@@ -20,15 +20,26 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
     {
         var checks = new Task<(string Name, ComponentHealth Health)>[_components.Length];
         for (var i = 0; i < _components.Length; i++)
+        {
             checks[i] = _components[i] is IKeptHealthComponent kept ? Task.FromResult(Read(kept)) : CheckAsync(_components[i], cancellationToken);
+        }
+
         var results = await Task.WhenAll(checks).ConfigureAwait(false);
         var report = HealthReport.From(results.ToDictionary(r => r.Name, r => r.Health, StringComparer.Ordinal));
         // A component's warning is logged when it enters that state, not on every probe while it stays there.
         foreach (var (name, health) in results)
+        {
             if (health.Status != ComponentStatus.Healthy && Last?.Components.GetValueOrDefault(name)?.Status != health.Status)
+            {
                 Log.ComponentNotHealthy(logger, name, health.Status, health.Detail);
+            }
+        }
+
         if (Last is { } previous && previous.Status != report.Status)
+        {
             Log.StatusChanged(logger, previous.Status, report.Status);
+        }
+
         Last = report;
         return report;
     }
@@ -42,10 +53,17 @@ internal sealed partial class HealthEvaluator(IEnumerable<IHealthComponent> comp
         var last = Last?.Components;
         var current = new List<(string, ComponentHealth)>(_components.Length);
         foreach (var component in _components)
+        {
             if (component is IKeptHealthComponent kept)
+            {
                 current.Add(Read(kept));
+            }
             else if (last?.GetValueOrDefault(component.Name) is { } health)
+            {
                 current.Add((component.Name, health));
+            }
+        }
+
         return current;
     }
 

@@ -23,7 +23,10 @@ internal sealed class StorageHealthComponent(MeshOptions options, TimeProvider t
         var problems = ProbeProblems();
         var current = faults.Current;
         if (problems.Count == 0 && current.Count == 0)
+        {
             return Task.FromResult(ComponentHealth.Healthy($"{options.WritableFolders.Count} folders writable"));
+        }
+
         var detail = string.Join(" ", problems.Select(p => p.ToString()).Concat(current.Select(Describe)));
         return Task.FromResult(problems.Count > 0 || current.Any(f => f.RefusesWrites) ? ComponentHealth.Unhealthy(detail) : ComponentHealth.Degraded(detail));
     }
@@ -34,7 +37,10 @@ internal sealed class StorageHealthComponent(MeshOptions options, TimeProvider t
         {
             var now = time.GetUtcNow();
             if (_cached is { } cached && now - cached.At < CacheFor)
+            {
                 return cached.Problems;
+            }
+
             var problems = StorageProbe.ProbeAll(options.WritableFolders);
             _cached = (now, problems);
             return problems;

@@ -19,9 +19,15 @@ internal static class HealthcheckCommand
     {
         problem = null;
         if (args.Count == 0)
+        {
             return DefaultTimeout;
+        }
+
         if (args is ["--timeout", var text] && GoDuration.TryParse(text, out var timeout) && timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(10))
+        {
             return timeout;
+        }
+
         problem = args is ["--timeout", var given]
             ? $"--timeout '{given}': expected a duration from 1ms to 10m, such as 1500ms or 5s"
             : $"unexpected '{string.Join(' ', args)}': the only option is --timeout <duration>";
@@ -54,7 +60,10 @@ internal static class HealthcheckCommand
             // The server's rule: 503 only when unhealthy. A degraded mesh answers 200 and still serves, so it passes,
             // and the line names why it is degraded (docker inspect shows it).
             if (response.StatusCode != HttpStatusCode.OK)
+            {
                 return (false, $"unhealthy: GET {url} -> {(int)response.StatusCode}{Reasons(body)}");
+            }
+
             return Status(body) == "degraded"
                 ? (true, $"degraded: GET {url} -> 200{Reasons(body)}")
                 : (true, $"healthy: GET {url} -> 200");
@@ -87,7 +96,10 @@ internal static class HealthcheckCommand
         {
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("components", out var components) || components.ValueKind != JsonValueKind.Object)
+            {
                 return "";
+            }
+
             var failing = components.EnumerateObject()
                 .Where(c => c.Value.TryGetProperty("status", out var s) && s.GetString() != "healthy")
                 .Select(c => $"{c.Name}: {(c.Value.TryGetProperty("detail", out var d) ? d.GetString() : "")}");

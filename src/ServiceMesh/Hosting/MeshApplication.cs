@@ -7,11 +7,11 @@ using ServiceMesh.Api;
 using ServiceMesh.Certificates;
 using ServiceMesh.Certificates.Api;
 using ServiceMesh.Configuration;
-using ServiceMesh.Envoy;
-using ServiceMesh.Envoy.Api;
 using ServiceMesh.Discovery;
 using ServiceMesh.Discovery.Api;
 using ServiceMesh.Discovery.Definitions;
+using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Api;
 using ServiceMesh.Health;
 using ServiceMesh.Metrics;
 using ServiceMesh.Storage;
@@ -30,7 +30,10 @@ internal static partial class MeshApplication
         if (!configuration.IsValid)
         {
             foreach (var problem in configuration.Problems)
+            {
                 await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
+            }
+
             return ExitCodes.Configuration;
         }
         var options = configuration.Options!;
@@ -38,18 +41,26 @@ internal static partial class MeshApplication
         if (definitionProblems.Count > 0)
         {
             foreach (var problem in definitionProblems)
+            {
                 await error.WriteLineAsync($"configuration error: {problem}").ConfigureAwait(false);
+            }
+
             return ExitCodes.Configuration;
         }
         // The earlier image's files: one line each naming what was used and what is ignored, then the start goes on.
         foreach (var warning in configuration.Warnings.Concat(definitions.Warning is { } w ? [w] : Array.Empty<string>()))
+        {
             await error.WriteLineAsync($"configuration warning: {warning}").ConfigureAwait(false);
+        }
 
         var storageProblems = StorageProbe.ProbeAll(options.WritableFolders);
         if (storageProblems.Count > 0)
         {
             foreach (var problem in storageProblems)
+            {
                 await error.WriteLineAsync($"storage error: {problem}").ConfigureAwait(false);
+            }
+
             return ExitCodes.CannotWrite;
         }
 
@@ -88,7 +99,10 @@ internal static partial class MeshApplication
         var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>()
             .Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
         if (failed.Count == 0)
+        {
             return ExitCodes.Success;
+        }
+
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MeshApplication).FullName!);
         foreach (var service in failed)
         {
@@ -141,7 +155,9 @@ internal static partial class MeshApplication
             var outcome = LeftoverTemporaries.Remove(folder.Path);
             Log.TemporariesRemoved(logger, outcome.Removed, folder.EnvironmentName, folder.Path);
             foreach (var failure in outcome.Failures)
+            {
                 Log.TemporaryNotRemoved(logger, failure);
+            }
         }
     }
 

@@ -15,7 +15,9 @@ internal sealed class RedactingLoggerProvider(ILoggerProvider inner, SecretRedac
     public void SetScopeProvider(IExternalScopeProvider scopeProvider)
     {
         if (inner is ISupportExternalScope scoped)
+        {
             scoped.SetScopeProvider(new RedactingScopeProvider(scopeProvider, redactor));
+        }
     }
 
     // The inner provider belongs to the container, which disposes it.
@@ -32,7 +34,10 @@ internal sealed class RedactingLoggerProvider(ILoggerProvider inner, SecretRedac
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!inner.IsEnabled(logLevel))
+            {
                 return;
+            }
+
             var entry = RedactedState.From(state, redactor.Redact(formatter(state, exception)), redactor);
             inner.Log(logLevel, eventId, entry, RedactedException.From(exception, redactor), static (s, _) => s.Message);
         }
@@ -63,7 +68,10 @@ internal sealed class RedactedState(string message, IReadOnlyList<KeyValuePair<s
     private static object? Value(object? value, SecretRedactor redactor)
     {
         if (value is null or (IConvertible and not string))
+        {
             return value;
+        }
+
         var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
         var redacted = redactor.Redact(text);
         return value is string || redacted != text ? redacted : value;
@@ -100,7 +108,10 @@ internal sealed class RedactedException : Exception
     public static Exception? From(Exception? exception, SecretRedactor redactor)
     {
         if (exception is null)
+        {
             return null;
+        }
+
         var text = exception.ToString();
         var redacted = redactor.Redact(text);
         return redacted == text ? exception : new RedactedException(redacted, redactor.Redact(exception.Message), exception);

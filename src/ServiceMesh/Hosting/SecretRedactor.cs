@@ -20,9 +20,15 @@ internal sealed partial class SecretRedactor
     public string Redact(string text)
     {
         if (text.Length == 0)
+        {
             return text;
+        }
+
         foreach (var secret in _secrets)
+        {
             text = text.Replace(secret, Mask, StringComparison.Ordinal);
+        }
+
         return Credentials().Replace(text, static m => m.Groups["name"].Value + Mask);
     }
 

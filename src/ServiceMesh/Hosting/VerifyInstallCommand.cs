@@ -29,7 +29,10 @@ internal static class VerifyInstallCommand
 
         var checks = await InstallVerifier.VerifyAsync(new InstallLayout(Path.GetFullPath(appDirectory), Path.GetFullPath(markers), rootPrefix), CancellationToken.None).ConfigureAwait(false);
         foreach (var check in checks)
+        {
             await output.WriteLineAsync(check.ToString()).ConfigureAwait(false);
+        }
+
         var failed = checks.Count(c => !c.Passed);
         await output.WriteLineAsync($"verify-install: {checks.Count - failed} passed, {failed} failed").ConfigureAwait(false);
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;

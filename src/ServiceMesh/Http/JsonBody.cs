@@ -35,9 +35,15 @@ internal static class JsonBody
             return (null, new BodyProblem(e.StatusCode, "body", e.Message));
         }
         if (value is null)
+        {
             return (null, new BodyProblem(StatusCodes.Status400BadRequest, "body", "a JSON object is required, got null"));
+        }
+
         if (JsonNulls.Find(value, type) is { } path)
+        {
             return (null, new BodyProblem(StatusCodes.Status400BadRequest, path, "null is not allowed here"));
+        }
+
         return (value, null);
     }
 
@@ -51,7 +57,10 @@ internal static class JsonBody
         var at = message.IndexOf(" Path: ", StringComparison.Ordinal);
         message = at >= 0 ? message[..at] : message;
         if (e.LineNumber is { } line && e.BytePositionInLine is { } column)
+        {
             message = $"{message.TrimEnd()} (line {line + 1}, byte {column + 1})";
+        }
+
         return message.Length == 0 ? "not valid JSON for this route" : message;
     }
 }

@@ -25,17 +25,25 @@ internal static class JsonNulls
         foreach (var property in type.Properties)
         {
             if (property.Get is not { } get)
+            {
                 continue;
+            }
+
             var child = get(value);
             var at = Member(path, property.Name);
             if (child is null)
             {
                 if (!property.IsGetNullable)
+                {
                     return at;
+                }
+
                 continue;
             }
             if (Walk(child, type.Options.GetTypeInfo(property.PropertyType), at) is { } found)
+            {
                 return found;
+            }
         }
         return null;
     }
@@ -47,9 +55,14 @@ internal static class JsonNulls
         {
             var at = Member(path, Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "");
             if (entry.Value is null)
+            {
                 return at;
+            }
+
             if (Walk(entry.Value, values, at) is { } found)
+            {
                 return found;
+            }
         }
         return null;
     }
@@ -62,9 +75,14 @@ internal static class JsonNulls
         {
             var at = $"{path}[{index++}]";
             if (element is null)
+            {
                 return at;
+            }
+
             if (Walk(element, elements, at) is { } found)
+            {
                 return found;
+            }
         }
         return null;
     }

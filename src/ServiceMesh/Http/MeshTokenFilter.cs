@@ -23,7 +23,10 @@ internal static class MeshTokenFilter
         {
             var options = context.HttpContext.RequestServices.GetRequiredService<MeshOptions>();
             if (options.ApiToken is null || IsAuthorized(context.HttpContext.Request, options.ApiToken))
+            {
                 return await next(context).ConfigureAwait(false);
+            }
+
             context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return Problems.Result(StatusCodes.Status401Unauthorized,
                 "Send the header 'Authorization: Bearer <token>' with the value of SERVICE_MESH_API_TOKEN; this route changes state and needs it.");
@@ -37,7 +40,10 @@ internal static class MeshTokenFilter
         var header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
             return false;
+        }
+
         return Matches(header[scheme.Length..].Trim(), token);
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace ServiceMesh.Http;
@@ -59,7 +59,10 @@ internal static class Problems
     {
         var allowed = http.Response.Headers.Allow.ToString();
         if (allowed.Length == 0 && http.GetEndpoint()?.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods)
+        {
             allowed = string.Join(", ", methods.HttpMethods);
+        }
+
         return allowed.Length == 0 ? "" : $" Allowed: {allowed}.";
     }
 
@@ -75,7 +78,10 @@ internal static class Problems
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             var service = context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
             if (service is not null)
+            {
                 await service.TryWriteAsync(new() { HttpContext = context }).ConfigureAwait(false);
+            }
+
             return;
         }
         await next(context).ConfigureAwait(false);

@@ -23,12 +23,18 @@ internal readonly record struct LocPart(string? Name, int Index)
     public static IEnumerable<LocPart> Parse(string path)
     {
         if (path == "body")
+        {
             yield break;
+        }
+
         var i = 0;
         while (i < path.Length)
         {
             if (path[i] == '.')
+            {
                 i++;
+            }
+
             if (i < path.Length && path[i] == '[')
             {
                 var close = path.IndexOf(']', i);
@@ -43,7 +49,10 @@ internal readonly record struct LocPart(string? Name, int Index)
             var end = path.IndexOfAny(['.', '['], i);
             end = end < 0 ? path.Length : end;
             if (end > i)
+            {
                 yield return new LocPart(path[i..end], 0);
+            }
+
             i = end;
         }
     }
@@ -57,9 +66,13 @@ internal sealed class LocPartConverter : JsonConverter<LocPart>
     public override void Write(Utf8JsonWriter writer, LocPart value, JsonSerializerOptions options)
     {
         if (value.Name is null)
+        {
             writer.WriteNumberValue(value.Index);
+        }
         else
+        {
             writer.WriteStringValue(value.Name);
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Definitions;
-using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Policies;
 
 namespace ServiceMesh.Install;
 
@@ -32,7 +32,9 @@ internal static class InstallVerifier
     {
         var check = NonEmptyFile(appDirectory, relative, "default config");
         if (!check.Passed)
+        {
             return check;
+        }
         // The runtime's own readers: a file passes here exactly when the runtime would start with it.
         var text = File.ReadAllText(check.Subject);
         var (problems, kind) = Path.GetFileName(relative) switch
@@ -50,13 +52,22 @@ internal static class InstallVerifier
     {
         var folder = layout.MarkersDirectory;
         if (!Directory.Exists(folder))
+        {
             return [new(false, folder, "markers folder is missing")];
+        }
+
         var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
+        {
             return [new(false, folder, "markers folder has no <name>.json marker")];
+        }
+
         var checks = new List<InstallCheck> { new(true, folder, $"{files.Count} marker(s)") };
         foreach (var file in files)
+        {
             checks.Add(await MarkerAsync(file, layout.RootPrefix, cancellationToken).ConfigureAwait(false));
+        }
+
         return checks;
     }
 
@@ -85,15 +96,23 @@ internal static class InstallVerifier
         }
         var expectedName = Path.GetFileNameWithoutExtension(file);
         if (marker.Name != expectedName)
+        {
             return new(false, file, $"invalid marker: field 'name' is '{marker.Name}' but the file is {expectedName}.json");
+        }
 
         var root = MarkerDigest.ResolveRoot(marker.Root, rootPrefix);
         var missing = marker.Files.Where(f => !File.Exists(Path.Combine(root, f))).ToList();
         if (missing.Count > 0)
+        {
             return new(false, file, $"marker '{marker.Name}' vouches for missing file(s) under {root}: {string.Join(", ", missing)}");
+        }
+
         var actual = await MarkerDigest.ComputeAsync(root, marker.Files, cancellationToken).ConfigureAwait(false);
         if (actual != marker.Sha256)
+        {
             return new(false, file, $"marker '{marker.Name}' digest mismatch: one of its {marker.Files.Count} file(s) under {root} changed since the build (recorded {marker.Sha256}, now {actual})");
+        }
+
         return new(true, file, $"marker '{marker.Name}' {marker.Version} ({marker.Revision}, built {marker.BuildDate:yyyy-MM-ddTHH:mm:ssZ}): {marker.Files.Count} file(s) match");
     }
 }

@@ -34,7 +34,10 @@ internal static class MarkerDigest
     {
         var text = new StringBuilder();
         foreach (var (path, sha256) in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
             text.Append(path).Append('\n').Append(Convert.ToHexStringLower(sha256)).Append('\n');
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
@@ -77,7 +80,10 @@ internal static class MarkerDigest
             json.WriteString("root", marker.Root);
             json.WriteStartArray("files");
             foreach (var file in marker.Files)
+            {
                 json.WriteStringValue(file);
+            }
+
             json.WriteEndArray();
             json.WriteString("sha256", marker.Sha256);
             json.WriteEndObject();
@@ -89,7 +95,10 @@ internal static class MarkerDigest
     public static InstallMarker Parse(string json)
     {
         if (string.IsNullOrWhiteSpace(json))
+        {
             throw new InstallMarkerFormatException("the file is empty");
+        }
+
         JsonDocument document;
         try { document = JsonDocument.Parse(json); }
         catch (JsonException e) { throw new InstallMarkerFormatException($"not valid JSON: {e.Message}"); }
@@ -97,12 +106,21 @@ internal static class MarkerDigest
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
+            {
                 throw new InstallMarkerFormatException("expected a JSON object");
+            }
+
             var buildDateText = RequiredString(root, "buildDate");
             if (!buildDateText.EndsWith('Z') || !DateTimeOffset.TryParse(buildDateText, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var buildDate))
+            {
                 throw new InstallMarkerFormatException($"field 'buildDate' is '{buildDateText}': expected an ISO-8601 UTC time such as 2026-11-28T10:00:00Z");
+            }
+
             if (!root.TryGetProperty("files", out var filesElement) || filesElement.ValueKind != JsonValueKind.Array)
+            {
                 throw new InstallMarkerFormatException("field 'files' is missing: expected an array of relative paths");
+            }
+
             var files = filesElement.EnumerateArray().Select(f => f.ValueKind == JsonValueKind.String ? f.GetString()! : throw new InstallMarkerFormatException("field 'files' must contain only strings")).ToList();
             var marker = new InstallMarker(RequiredString(root, "name"), RequiredString(root, "version"), RequiredString(root, "revision"), buildDate, RequiredString(root, "root"), files, RequiredString(root, "sha256"));
             Validate(marker);
@@ -114,25 +132,47 @@ internal static class MarkerDigest
     public static void Validate(InstallMarker marker)
     {
         if (marker.Name.Length == 0 || !marker.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.'))
+        {
             throw new InstallMarkerFormatException($"field 'name' is '{marker.Name}': expected lowercase letters, digits, '-', '_' or '.'");
+        }
+
         if (marker.Version.Length == 0)
+        {
             throw new InstallMarkerFormatException("field 'version' is empty");
+        }
+
         if (marker.Revision != "unknown" && !IsLowerHex(marker.Revision, 40))
+        {
             throw new InstallMarkerFormatException($"field 'revision' is '{marker.Revision}': expected a 40-character lowercase git sha or 'unknown'");
+        }
+
         if (!marker.Root.StartsWith('/'))
+        {
             throw new InstallMarkerFormatException($"field 'root' is '{marker.Root}': expected an absolute path such as /app");
+        }
+
         if (marker.Files.Count == 0)
+        {
             throw new InstallMarkerFormatException("field 'files' is empty: a marker must vouch for at least one file");
+        }
+
         for (var i = 0; i < marker.Files.Count; i++)
         {
             var file = marker.Files[i];
             if (file.Length == 0 || file.StartsWith('/') || file.Contains('\\', StringComparison.Ordinal) || file.Split('/').Any(s => s is "" or "." or ".."))
+            {
                 throw new InstallMarkerFormatException($"field 'files' has '{file}': expected a relative path without '..', '.', '\\' or empty segments");
+            }
+
             if (i > 0 && string.CompareOrdinal(marker.Files[i - 1], file) >= 0)
+            {
                 throw new InstallMarkerFormatException($"field 'files' has '{marker.Files[i - 1]}' before '{file}': expected sorted (ordinal) and without duplicates");
+            }
         }
         if (!IsLowerHex(marker.Sha256, 64))
+        {
             throw new InstallMarkerFormatException($"field 'sha256' is '{marker.Sha256}': expected 64 lowercase hex characters");
+        }
     }
 
     private static string RequiredString(JsonElement root, string name) =>

@@ -52,7 +52,10 @@ internal static partial class AtomicFile
     {
         var bytes = Utf8.GetBytes(content);
         if (HasContent(path, bytes, mode))
+        {
             return false;
+        }
+
         FileModes.CreateDirectory(Path.GetDirectoryName(path)!, FileModes.FolderFor(mode));
         Write(path, bytes, mode);
         return true;
@@ -64,7 +67,10 @@ internal static partial class AtomicFile
         InjectedDiskFaults.ThrowIfFull(path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
+        {
             options.UnixCreateMode = mode; // masked by the umask: at most these bits, never more
+        }
+
         using var stream = new FileStream(path, options);
         FileModes.Set(stream.SafeFileHandle, mode); // exactly these bits, before any content
         stream.Write(content);
@@ -78,7 +84,10 @@ internal static partial class AtomicFile
         {
             var info = new FileInfo(path);
             if (!info.Exists || info.Length != expected.Length || (!OperatingSystem.IsWindows() && info.UnixFileMode != mode))
+            {
                 return false;
+            }
+
             return File.ReadAllBytes(path).AsSpan().SequenceEqual(expected);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

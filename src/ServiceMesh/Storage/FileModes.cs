@@ -37,7 +37,10 @@ internal static class FileModes
         }
         var missing = new Stack<string>();
         for (string? level = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)); level is not null && !Directory.Exists(level); level = Path.GetDirectoryName(level))
+        {
             missing.Push(level);
+        }
+
         while (missing.TryPop(out var level))
         {
             Directory.CreateDirectory(level, mode); // one level: its parent exists
@@ -49,7 +52,9 @@ internal static class FileModes
     public static void Set(SafeFileHandle file, UnixFileMode mode)
     {
         if (!OperatingSystem.IsWindows())
+        {
             File.SetUnixFileMode(file, mode);
+        }
     }
 
     /// <summary>
@@ -61,7 +66,10 @@ internal static class FileModes
         try
         {
             if (File.Exists(path) || Directory.Exists(path))
+            {
                 Repair(path, mode);
+            }
+
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -74,6 +82,8 @@ internal static class FileModes
     public static void Repair(string path, UnixFileMode mode)
     {
         if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) != mode)
+        {
             File.SetUnixFileMode(path, mode);
+        }
     }
 }

@@ -27,10 +27,15 @@ internal static class InjectedDiskFaults
     {
         var full = Volatile.Read(ref _full);
         if (full.IsEmpty)
+        {
             return;
+        }
+
         var target = Path.GetFullPath(path);
         if (full.Exists(prefix => target.StartsWith(prefix, StringComparison.Ordinal)))
+        {
             throw new IOException($"No space left on device : '{path}'", NoSpace);
+        }
     }
 
     private sealed class Freed(string prefix) : IDisposable
@@ -40,7 +45,9 @@ internal static class InjectedDiskFaults
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
                 ImmutableInterlocked.Update(ref _full, list => list.Remove(prefix));
+            }
         }
     }
 }

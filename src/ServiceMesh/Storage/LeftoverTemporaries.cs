@@ -13,7 +13,10 @@ internal static class LeftoverTemporaries
     public static Outcome Remove(string folder)
     {
         if (!Directory.Exists(folder))
+        {
             return new(0, []);
+        }
+
         var options = new EnumerationOptions
         {
             RecurseSubdirectories = true,
@@ -27,7 +30,10 @@ internal static class LeftoverTemporaries
         foreach (var file in Directory.EnumerateFiles(folder, "*.tmp", options))
         {
             if (!AtomicFile.IsTemporaryName(Path.GetFileName(file)))
+            {
                 continue;
+            }
+
             try
             {
                 File.Delete(file);

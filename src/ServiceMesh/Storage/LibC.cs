@@ -16,11 +16,16 @@ internal static partial class LibC
     {
         var fd = Open(directory, ReadOnly | DirectoryFlag | CloseOnExec);
         if (fd < 0)
+        {
             throw Failure("open", directory);
+        }
+
         try
         {
             if (Fsync(fd) != 0)
+            {
                 throw Failure("fsync", directory);
+            }
         }
         finally
         {
@@ -32,7 +37,9 @@ internal static partial class LibC
     public static void RenameOver(string from, string to)
     {
         if (Rename(from, to) != 0)
+        {
             throw Failure("rename", $"{from} -> {to}");
+        }
     }
 
     private static IOException Failure(string call, string path)

@@ -34,7 +34,9 @@ internal sealed partial class StorageFaults(TimeProvider time, ILogger<StorageFa
             _ => { started = true; return new StorageFault(writer, folder, error, time.GetUtcNow(), refusesWrites); },
             (_, old) => { started = false; return old with { Folder = folder, Error = error, RefusesWrites = refusesWrites }; });
         if (started)
+        {
             Log.Failing(_logger, writer, folder, error, refusesWrites ? "writes are refused (503) until one succeeds" : "its output is delayed and retried");
+        }
     }
 
     /// <summary>
@@ -44,9 +46,13 @@ internal sealed partial class StorageFaults(TimeProvider time, ILogger<StorageFa
     public void Report(string writer, string folder, IReadOnlyList<string> failures, bool refusesWrites)
     {
         if (failures.Count == 0)
+        {
             Succeeded(writer);
+        }
         else
+        {
             Failed(writer, folder, string.Join("; ", failures.Take(3)) + (failures.Count > 3 ? $" (and {failures.Count - 3} more)" : ""), refusesWrites);
+        }
     }
 
     /// <summary>The writer's current fault, or null when its last write succeeded.</summary>
@@ -56,7 +62,9 @@ internal sealed partial class StorageFaults(TimeProvider time, ILogger<StorageFa
     public void Succeeded(string writer)
     {
         if (Volatile.Read(ref _faults).ContainsKey(writer) && ImmutableInterlocked.TryRemove(ref _faults, writer, out var fault))
+        {
             Log.Recovered(_logger, writer, fault.Folder, (long)(time.GetUtcNow() - fault.Since).TotalSeconds);
+        }
     }
 
     private static partial class Log

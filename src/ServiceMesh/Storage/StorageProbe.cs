@@ -25,7 +25,10 @@ internal static class StorageProbe
             FileModes.CreateDirectory(folder.Path, folder.ReadBySidecars ? FileModes.ReadableFolder : FileModes.PrivateFolder);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1, Options = FileOptions.WriteThrough };
             if (!OperatingSystem.IsWindows())
+            {
                 options.UnixCreateMode = FileModes.Private;
+            }
+
             using (var stream = new FileStream(probe, options))
             {
                 stream.WriteByte(1);
@@ -44,8 +47,13 @@ internal static class StorageProbe
     private static string FileInTheWay(string path)
     {
         for (var current = Path.GetDirectoryName(path); current is not null; current = Path.GetDirectoryName(current))
+        {
             if (File.Exists(current))
+            {
                 return $" ({current} is a file, not a folder)";
+            }
+        }
+
         return "";
     }
 

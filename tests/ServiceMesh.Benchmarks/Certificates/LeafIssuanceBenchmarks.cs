@@ -87,7 +87,9 @@ public class RenewalBenchmarks
             new CertificateEventHub(), new CertificateMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<CertificateManager>.Instance);
         _manager.Start();
         for (var i = 0; i < Services; i++)
+        {
             _manager.IssueAsync($"svc-{i}", CancellationToken.None).GetAwaiter().GetResult();
+        }
     }
 
     private readonly List<TimeSpan> _cpu = [];
@@ -112,7 +114,10 @@ public class RenewalBenchmarks
     public void Cleanup()
     {
         if (_cpu.Count > 0)
+        {
             Console.WriteLine($"// CPU time per Renew1000Services: mean {_cpu.Average(c => c.TotalMilliseconds):F0} ms, min {_cpu.Min().TotalMilliseconds:F0} ms over {_cpu.Count} iterations");
+        }
+
         _manager.Dispose();
         _services.Dispose();
         Directory.Delete(_folder, recursive: true);

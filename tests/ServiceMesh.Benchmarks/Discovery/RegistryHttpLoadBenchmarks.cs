@@ -61,7 +61,9 @@ public class RegistryHttpLoadBenchmarks
         // Every watcher is back in its blocking query, and no watcher of an unchanged service has woken.
         UntilAllWatchersBlockedAsync().GetAwaiter().GetResult();
         if (Volatile.Read(ref _wakes) != _changes)
+        {
             throw new InvalidOperationException($"{_wakes} watcher wake-ups for {_changes} changes: a watcher of an unchanged service woke");
+        }
     }
 
     /// <summary>From just before the PUT until the watcher's blocking query has returned with the new index.</summary>
@@ -89,7 +91,9 @@ public class RegistryHttpLoadBenchmarks
             {
                 var response = await _resolver.QueryAsync(DnsName, QueryType.SRV);
                 if (response.HasError || response.Answers.Count == 0)
+                {
                     throw new InvalidOperationException($"SRV {DnsName}: {response.ErrorMessage}, {response.Answers.Count} answers");
+                }
             }
         }));
 
@@ -169,7 +173,10 @@ public class RegistryHttpLoadBenchmarks
         while (_store.BlockedQueries < Watchers)
         {
             if (Stopwatch.GetTimestamp() > deadline || _watchers.IsFaulted)
+            {
                 throw new TimeoutException($"only {_store.BlockedQueries} of {Watchers} watchers blocked", _watchers.Exception);
+            }
+
             await Task.Delay(1);
         }
     }
@@ -178,7 +185,9 @@ public class RegistryHttpLoadBenchmarks
         Task.WhenAll(Enumerable.Range(0, Writers).Select(async w =>
         {
             for (var i = w; i < Services; i += Writers)
+            {
                 await _writer.RegisterAsync(Registration(i, round), default);
+            }
         }));
 
     /// <summary>A new address every round, so each registration is a real change that moves the index.</summary>

@@ -96,7 +96,9 @@ internal sealed class TrialTotals
         Console.WriteLine("| certificate/key path | pair reads | mismatched |");
         Console.WriteLine("|---|---|---|");
         foreach (var (path, counts) in _pairsByPath.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
             Console.WriteLine(FormattableString.Invariant($"| {path} | {counts.Reads} | {counts.Mismatches} |"));
+        }
     }
 }
 
@@ -156,10 +158,13 @@ internal sealed record TrialMesh(string Root, int HttpPort, int ConsulPort, Dict
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "service-mesh.dll"));
         foreach (var (name, value) in Environment)
+        {
             info.Environment[name] = value;
+        }
+
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"  service-mesh: {line}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine($"  service-mesh: {line}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
@@ -168,7 +173,10 @@ internal sealed record TrialMesh(string Root, int HttpPort, int ConsulPort, Dict
             while (!await AcceptsAsync(port))
             {
                 if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+                {
                     throw new InvalidOperationException($"service-mesh did not start listening on {port} (exit {(process.HasExited ? process.ExitCode : -1)})");
+                }
+
                 await Task.Delay(20);
             }
         }
@@ -179,8 +187,13 @@ internal sealed record TrialMesh(string Root, int HttpPort, int ConsulPort, Dict
     private static string ShippedConfig()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
             if (File.Exists(Path.Combine(folder.FullName, "ServiceMesh.sln")))
+            {
                 return Path.Combine(folder.FullName, "src", "ServiceMesh", "config");
+            }
+        }
+
         throw new InvalidOperationException($"no ServiceMesh.sln above {AppContext.BaseDirectory}");
     }
 
@@ -189,7 +202,10 @@ internal sealed record TrialMesh(string Root, int HttpPort, int ConsulPort, Dict
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in new[] { "ca.crt", "ca.key" }.Select(f => Path.Combine(CertificatesPath, f)).Where(File.Exists))
+        {
             hash.AppendData(File.ReadAllBytes(file));
+        }
+
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 

@@ -21,9 +21,9 @@ internal sealed class TornReadWatch(TrialMesh mesh)
 
     public long YamlParses => Interlocked.Read(ref _yamlParses);
     public long YamlTorn => Interlocked.Read(ref _yamlTorn);
-    public long PairReads { get { lock (_gate) return _pairs.Values.Sum(p => p.Reads); } }
-    public long PairMismatches { get { lock (_gate) return _pairs.Where(p => p.Key != UnsafePairPath).Sum(p => p.Value.Mismatches); } }
-    public IReadOnlyDictionary<string, (long Reads, long Mismatches)> PairsByPath { get { lock (_gate) return new Dictionary<string, (long, long)>(_pairs); } }
+    public long PairReads { get { lock (_gate) { return _pairs.Values.Sum(p => p.Reads); } } }
+    public long PairMismatches { get { lock (_gate) { return _pairs.Where(p => p.Key != UnsafePairPath).Sum(p => p.Value.Mismatches); } } }
+    public IReadOnlyDictionary<string, (long Reads, long Mismatches)> PairsByPath { get { lock (_gate) { return new Dictionary<string, (long, long)>(_pairs); } } }
 
     /// <summary>Services with a certificate in CERTIFICATES_PATH (a <c>.svid/&lt;name&gt;</c> folder).</summary>
     public static IReadOnlyList<string> CertifiedServices(string certificates)
@@ -42,13 +42,18 @@ internal sealed class TornReadWatch(TrialMesh mesh)
             foreach (var file in Files(mesh.EnvoyPath, "*.yaml"))
             {
                 if (Read(file) is not { } text)
+                {
                     continue;
+                }
+
                 Interlocked.Increment(ref _yamlParses);
                 try
                 {
                     new YamlStream().Load(new StringReader(text));
                     if (text.Length == 0)
+                    {
                         Interlocked.Increment(ref _yamlTorn);
+                    }
                 }
                 catch (YamlException)
                 {
@@ -68,11 +73,19 @@ internal sealed class TornReadWatch(TrialMesh mesh)
                 Pair(UnsafePairPath, Read(Path.Combine(folder, service + ".crt")), () => Read(Path.Combine(folder, service + ".key")));
                 var current = ResolveCurrent(Path.Combine(folder, ".svid", service, "current"));
                 if (current is not null)
+                {
                     Pair(".svid/<svc>/current/ (resolved once)", Read(Path.Combine(current, "svid.crt")), () => Read(Path.Combine(current, "svid.key")));
+                }
+
                 if (Read(Path.Combine(folder, service + ".pem")) is { } bundle)
+                {
                     Pair("<svc>.pem", bundle, () => bundle);
+                }
+
                 if (Read(Path.Combine(mesh.EnvoyPath, service, "sds-cert.yaml")) is { } sds && InlinePair(sds) is { } inline)
+                {
                     Pair("envoy <svc>/sds-cert.yaml (inline)", inline.Chain, () => inline.Key);
+                }
             }
         }
     }
@@ -80,7 +93,10 @@ internal sealed class TornReadWatch(TrialMesh mesh)
     private void Pair(string path, string? certificate, Func<string?> key)
     {
         if (certificate is null || key() is not { } keyText)
+        {
             return;
+        }
+
         bool matches;
         try
         {

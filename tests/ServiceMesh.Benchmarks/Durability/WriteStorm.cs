@@ -41,13 +41,18 @@ internal sealed class WriteStorm(TrialMesh mesh, int trial)
         {
             using var pairs = JsonDocument.Parse(await kv.Content.ReadAsStringAsync());
             foreach (var pair in pairs.RootElement.EnumerateArray())
+            {
                 stored[pair.GetProperty("Key").GetString()!] = Encoding.UTF8.GetString(Convert.FromBase64String(pair.GetProperty("Value").GetString() ?? ""));
+            }
         }
         var deleted = _kvDeleted.ToHashSet(StringComparer.Ordinal);
         missing.AddRange(_kvPut.Keys.Where(key => !_kvDeleteSent.ContainsKey(key) && stored.GetValueOrDefault(key) != _kvPut[key]).Select(key => "kv put " + key));
         missing.AddRange(deleted.Where(stored.ContainsKey).Select(key => "kv delete " + key));
         foreach (var write in missing)
+        {
             Console.WriteLine($"  lost: {write}");
+        }
+
         return missing.Count;
     }
 
@@ -63,20 +68,32 @@ internal sealed class WriteStorm(TrialMesh mesh, int trial)
                         var id = FormattableString.Invariant($"trial-{trial}-w{writer}-{n}");
                         var body = FormattableString.Invariant($$"""{"ID":"{{id}}","Name":"storm-{{writer}}","Port":{{10000 + n % 50000}},"Tags":["trial"]}""");
                         if (await SendAsync(http, HttpMethod.Put, "v1/agent/service/register", body, stop))
+                        {
                             _registered.Add(id);
+                        }
+
                         break;
                     case 1:
                         var key = FormattableString.Invariant($"trial-{trial}/w{writer}/{n}");
                         if (await SendAsync(http, HttpMethod.Put, "v1/kv/" + key, key, stop))
+                        {
                             _kvPut[key] = key;
+                        }
+
                         break;
                     default:
                         var earlier = FormattableString.Invariant($"trial-{trial}/w{writer}/{n - 4}");
                         if (!_kvPut.ContainsKey(earlier))
+                        {
                             break;
+                        }
+
                         _kvDeleteSent[earlier] = true;
                         if (await SendAsync(http, HttpMethod.Delete, "v1/kv/" + earlier, null, stop))
+                        {
                             _kvDeleted.Add(earlier);
+                        }
+
                         break;
                 }
             }
@@ -100,7 +117,9 @@ internal sealed class WriteStorm(TrialMesh mesh, int trial)
             try
             {
                 foreach (var service in services.Take(3))
+                {
                     await http.PostAsync(new Uri(mesh.Http, "certificates/" + service), null, stop);
+                }
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
@@ -113,7 +132,10 @@ internal sealed class WriteStorm(TrialMesh mesh, int trial)
     {
         using var request = new HttpRequestMessage(method, new Uri(mesh.Consul, path));
         if (body is not null)
+        {
             request.Content = new StringContent(body, Encoding.UTF8);
+        }
+
         using var response = await http.SendAsync(request, stop);
         return response.StatusCode == HttpStatusCode.OK;
     }

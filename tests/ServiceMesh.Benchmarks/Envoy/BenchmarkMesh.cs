@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy.Policies;
-using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Benchmarks.Envoy;
 
@@ -50,7 +50,10 @@ internal sealed class BenchmarkMesh : IDisposable
         // Certificate files of a production size (about 1 KB of PEM), so planning hashes real files as it does in production.
         var tlsPaths = EnvoyExtensions.CertificateTlsPaths(certificates);
         foreach (var name in Names)
+        {
             File.WriteAllBytes(tlsPaths(name).CertificateChain, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1100));
+        }
+
         File.WriteAllBytes(tlsPaths(Names[0]).TrustBundle, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1400));
         Generator = NewGenerator();
         Inputs.Set(Topology(0));

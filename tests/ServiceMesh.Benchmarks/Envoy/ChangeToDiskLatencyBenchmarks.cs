@@ -53,7 +53,9 @@ public class ChangeToDiskLatencyBenchmarks
         _renamed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _mesh.Inputs.Set(_mesh.WithFirstServiceAt($"10.99.{++_change / 250 % 250}.{_change % 250}"));
         if (!_renamed.Task.Wait(TimeSpan.FromSeconds(10)))
+        {
             throw new TimeoutException("the change did not reach disk within 10 s");
+        }
     }
 
     private sealed class NoMeterFactory : System.Diagnostics.Metrics.IMeterFactory

@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Output;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy.Rendering;
-using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Benchmarks.Envoy;
 
@@ -46,7 +46,10 @@ public class EnvoyGenerationBenchmarks
         var builder = new EnvoyConfigBuilder(new EnvoyFileLayout(_mesh.Options.EnvoyConfigPath));
         var total = 0;
         foreach (var spec in _specs)
+        {
             total += builder.Dynamic(spec).Files.Count;
+        }
+
         return total;
     }
 
@@ -71,7 +74,10 @@ public class EnvoyGenerationBenchmarks
     {
         var equal = 0;
         for (var i = 0; i < _specs.Count; i++)
+        {
             equal += _specs[i].Equals(_again[i]) ? 1 : 0;
+        }
+
         return equal;
     }
 

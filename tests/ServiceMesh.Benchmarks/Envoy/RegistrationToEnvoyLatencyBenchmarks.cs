@@ -46,7 +46,9 @@ public class RegistrationToEnvoyLatencyBenchmarks
         renamed.Renamed += (_, _) =>
         {
             if (File.ReadAllText(_callerCds).Contains(address, StringComparison.Ordinal))
+            {
                 arrived.TrySetResult();
+            }
         };
         renamed.EnableRaisingEvents = true;
         await _consul.RegisterAsync(new AgentServiceRegistration { Id = $"api-{n}", Name = "api", Address = address, Port = 8085 }, default);
@@ -87,7 +89,10 @@ public class RegistrationToEnvoyLatencyBenchmarks
             ["LOG_LEVEL"] = "ERROR",
         };
         foreach (var folder in new[] { "certificates", "envoy", "data", "logs" })
+        {
             Directory.CreateDirectory(Path.Combine(_root, folder));
+        }
+
         var options = MeshConfiguration.Load(environment).Options ?? throw new InvalidOperationException("benchmark settings are invalid");
         _app = MeshApplication.Build(options);
         await _app.StartAsync();
@@ -96,8 +101,13 @@ public class RegistrationToEnvoyLatencyBenchmarks
         _consul = new ConsulClient(_http, endpoint);
         _callerCds = Path.Combine(options.EnvoyConfigPath, "web", "cds.yaml");
         for (var i = 0; i < 200 && !File.Exists(_callerCds); i++)
+        {
             await Task.Delay(50);
+        }
+
         if (!File.Exists(_callerCds))
+        {
             throw new InvalidOperationException($"{_callerCds} was not generated within 10 s");
+        }
     }
 }

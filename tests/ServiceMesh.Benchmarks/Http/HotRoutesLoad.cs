@@ -16,7 +16,10 @@ internal static class HotRoutesLoad
     {
         var options = LoadOptions.Parse(args);
         if (options is null)
+        {
             return 64;
+        }
+
         await using var self = options.Api is null ? await SelfHostedMesh.StartAsync() : null;
         var api = options.Api ?? self!.Api;
         var consul = options.Consul ?? self?.Consul;
@@ -25,7 +28,10 @@ internal static class HotRoutesLoad
             + (self is null ? "" : $"; in-process mesh, DATA_PATH {self.DataPath}"));
         using var client = NewClient(options.Connections);
         if (consul is not null && options.Routes.Contains("consul-health"))
+        {
             await SendOnceAsync(client, Routes.ConsulRegister(consul, 0, 0)); // GET /v1/health/service/x answers one instance
+        }
+
         Console.WriteLine("| route | target | requests/s | p50 ms | p99 ms | errors |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var route in options.Routes)
@@ -71,10 +77,15 @@ internal static class HotRoutesLoad
                 using var message = request(worker, n);
                 using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                 await using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                {
                     while (await body.ReadAsync(buffer).ConfigureAwait(false) > 0) { }
+                }
+
                 mine.Add(Stopwatch.GetTimestamp() - sent);
                 if (!response.IsSuccessStatusCode && Interlocked.Increment(ref errors) == 1)
+                {
                     firstError = $"{(int)response.StatusCode}";
+                }
             }
         }))).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -93,7 +104,9 @@ internal static class HotRoutesLoad
     {
         using (request)
         using (var response = await client.SendAsync(request).ConfigureAwait(false))
+        {
             response.EnsureSuccessStatusCode();
+        }
     }
 
     private static class Routes
@@ -130,7 +143,10 @@ internal static class HotRoutesLoad
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i + 1 < args.Length; i += 2)
+            {
                 values[args[i]] = args[i + 1];
+            }
+
             var unknown = values.Keys.Except(["--api", "--consul", "--label", "--connections", "--seconds", "--warmup", "--routes"]).ToList();
             var routes = values.TryGetValue("--routes", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : AllRoutes;
             if (unknown.Count > 0 || args.Length % 2 != 0 || routes.Except(AllRoutes).Any())

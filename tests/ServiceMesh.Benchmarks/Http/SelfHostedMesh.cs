@@ -42,7 +42,10 @@ internal sealed class SelfHostedMesh : IAsyncDisposable
             ["LOG_LEVEL"] = "WARNING",
         };
         foreach (var folder in new[] { "config", "certificates", "envoy-configs", "data", "logs" })
+        {
             Directory.CreateDirectory(Path.Combine(root, folder));
+        }
+
         var options = MeshConfiguration.Load(environment).Options ?? throw new InvalidOperationException("the benchmark's settings are invalid");
         var app = MeshApplication.Build(options, configure: null, environment);
         await app.StartAsync();

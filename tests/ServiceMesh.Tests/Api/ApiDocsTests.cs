@@ -34,7 +34,10 @@ public sealed partial class ApiDocsTests
             .Select(e => $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()}").ToList();
         operations.ShouldBe(served.ToHashSet(StringComparer.Ordinal), ignoreOrder: true);
         foreach (var route in EarlierRoutes)
+        {
             operations.ShouldContain(route);
+        }
+
         var ids = document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).Select(o => o.Value.GetProperty("operationId").GetString()).ToList();
         ids.Distinct(StringComparer.Ordinal).Count().ShouldBe(ids.Count, "operationId is unique per operation");
         document.GetProperty("paths").GetProperty("/certificates/{svc}").GetProperty("post").GetProperty("parameters")[0].GetProperty("in").GetString().ShouldBe("path");

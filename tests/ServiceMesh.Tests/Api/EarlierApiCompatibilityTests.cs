@@ -81,12 +81,18 @@ public sealed partial class EarlierApiCompatibilityTests
             body.GetProperty(list).GetArrayLength().ShouldBeGreaterThan(0, $"{call.Route}: the given call put an item in '{list}'");
             body.GetProperty("count").GetInt32().ShouldBe(body.GetProperty(list).GetArrayLength());
             foreach (var item in body.GetProperty(list).EnumerateArray())
+            {
                 ShouldHaveFields(item, call.ItemFields!, $"{call.Route} {list}[]");
+            }
         }
         if (call.Status == 422)
+        {
             ShouldBeEarlierValidationError(body);
+        }
         else if (call.Status >= 400)
+        {
             body.GetProperty("detail").ValueKind.ShouldBe(JsonValueKind.String, "handler errors carry a string detail, as FastAPI's HTTPException did");
+        }
     }
 
     // FastAPI's 422: detail is a list of {loc, msg, type}, loc starting with where the value was ("body", "path"); ours keeps the RFC 9457 members too.
@@ -113,9 +119,14 @@ public sealed partial class EarlierApiCompatibilityTests
             var (name, value) = field.Split('=') is [var n, var v] ? (n, v) : (field, null);
             body.TryGetProperty(name, out var actual).ShouldBeTrue($"{where}: the earlier API answered with '{name}'; got {body}");
             if (value is not null)
+            {
                 actual.GetString().ShouldBe(value, $"{where}: {name}");
+            }
+
             if (name.EndsWith("_at", StringComparison.Ordinal))
+            {
                 Iso8601().IsMatch(actual.GetString()!).ShouldBeTrue($"{where}: {name} '{actual}' is ISO 8601");
+            }
         }
     }
 
@@ -123,7 +134,10 @@ public sealed partial class EarlierApiCompatibilityTests
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
+        {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
         return await host.Client.SendAsync(request);
     }
 

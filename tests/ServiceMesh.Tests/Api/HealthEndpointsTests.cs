@@ -192,6 +192,8 @@ public sealed class HealthEndpointsTests
         body.GetProperty("discoveryMode").GetString().ShouldBe("embedded");
         var paths = body.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList();
         foreach (var path in new[] { "/", "/health", "/ready", "/metrics" })
+        {
             paths.ShouldContain(path);
+        }
     }
 }

@@ -73,19 +73,26 @@ public sealed class HostileBodyFuzzTests(ITestOutputHelper output)
                     : await SendAsync(route.Api == "consul" ? consul : host.Client, route.Method, route.Path, body.Content());
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;
                 if (status is < 400 or >= 500)
+                {
                     failures.Add($"{route} with {body}: {status} {(text.Length > 300 ? text[..300] : text)}");
+                }
             }
         }
         output.WriteLine($"{Routes().Count} routes, {sent} hostile requests, {failures.Count} not answered with a 4xx; by status: "
             + string.Join(", ", statuses.Select(s => $"{s.Key}: {s.Value}")));
         foreach (var failure in failures)
+        {
             output.WriteLine(failure);
+        }
 
         failures.ShouldBeEmpty();
         (await StateAsync(host, consul)).ShouldBe(before, "no hostile body changed the catalog, KV, certificates or sidecar registrations");
         // The driver reaches real routes: their valid bodies are accepted, and change the state.
         foreach (var route in Routes().Where(r => r.ValidBody is not null))
+        {
             (await SendAsync(route.Api == "consul" ? consul : host.Client, route.Method, route.Path, Json(route.ValidBody!))).Status.ShouldBeInRange(200, 299, route.ToString());
+        }
+
         (await StateAsync(host, consul)).ShouldNotBe(before);
     }
 
@@ -106,9 +113,13 @@ public sealed class HostileBodyFuzzTests(ITestOutputHelper output)
 
         status.ShouldBe(api == "consul" ? 400 : 422, "Consul answers 400, the Lucid API 422 as the earlier FastAPI one did");
         if (api == "consul")
+        {
             text.ShouldStartWith($"Request decode failed: {field}: ", Case.Sensitive, "Consul's plain-text error");
+        }
         else
+        {
             JsonDocument.Parse(text).RootElement.GetProperty("summary").GetString()!.ShouldContain($"{field}: ");
+        }
     }
 
     private static async Task SeedAsync(MeshTestHost host, HttpClient consul)
@@ -130,7 +141,9 @@ public sealed class HostileBodyFuzzTests(ITestOutputHelper output)
             state.AppendLine($"{path} {index} {await response.Content.ReadAsStringAsync()}");
         }
         foreach (var path in new[] { "/services", "/certificates" })
+        {
             state.AppendLine($"{path} {await host.Client.GetStringAsync(new Uri(path, UriKind.Relative))}");
+        }
         // Only the list: generated_at moves with the periodic disk check, which is not a change of registrations.
         var envoy = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("/envoy/configs", UriKind.Relative)));
         state.AppendLine($"/envoy/configs {envoy.RootElement.GetProperty("services").GetRawText()}");

@@ -19,9 +19,15 @@ internal sealed class FolderDependencyGraph
         foreach (var type in assembly.MainModule.GetTypes())
         {
             var from = FolderOf(type);
-            if (from is null) continue;
+            if (from is null)
+            {
+                continue;
+            }
+
             foreach (var used in UsedTypes(type))
+            {
                 graph.Add(from, FolderOf(used), type.FullName, used.FullName);
+            }
         }
         return graph;
     }
@@ -37,44 +43,127 @@ internal sealed class FolderDependencyGraph
 
     private void Add(string from, string? to, string user, string used)
     {
-        if (to is null || to == from) return;
-        if (!_edges.TryGetValue(from, out var targets)) _edges[from] = targets = new(StringComparer.Ordinal);
-        if (!targets.TryGetValue(to, out var uses)) targets[to] = uses = new(StringComparer.Ordinal);
+        if (to is null || to == from)
+        {
+            return;
+        }
+
+        if (!_edges.TryGetValue(from, out var targets))
+        {
+            _edges[from] = targets = new(StringComparer.Ordinal);
+        }
+
+        if (!targets.TryGetValue(to, out var uses))
+        {
+            targets[to] = uses = new(StringComparer.Ordinal);
+        }
+
         uses.Add($"{user} -> {used}");
     }
 
     private static string? FolderOf(TypeReference type)
     {
-        while (type.DeclaringType is not null) type = type.DeclaringType;
+        while (type.DeclaringType is not null)
+        {
+            type = type.DeclaringType;
+        }
+
         var parts = type.Namespace.Split('.');
         return parts.Length >= 2 && parts[0] == "ServiceMesh" ? parts[1] : null;
     }
 
     private static IEnumerable<TypeReference> UsedTypes(TypeDefinition type)
     {
-        if (type.BaseType is not null) foreach (var t in Expand(type.BaseType)) yield return t;
-        foreach (var i in type.Interfaces) foreach (var t in Expand(i.InterfaceType)) yield return t;
-        foreach (var t in AttributeTypes(type.CustomAttributes)) yield return t;
+        if (type.BaseType is not null)
+        {
+            foreach (var t in Expand(type.BaseType))
+            {
+                yield return t;
+            }
+        }
+
+        foreach (var i in type.Interfaces)
+        {
+            foreach (var t in Expand(i.InterfaceType))
+            {
+                yield return t;
+            }
+        }
+
+        foreach (var t in AttributeTypes(type.CustomAttributes))
+        {
+            yield return t;
+        }
+
         foreach (var field in type.Fields)
         {
-            foreach (var t in Expand(field.FieldType)) yield return t;
-            foreach (var t in AttributeTypes(field.CustomAttributes)) yield return t;
+            foreach (var t in Expand(field.FieldType))
+            {
+                yield return t;
+            }
+
+            foreach (var t in AttributeTypes(field.CustomAttributes))
+            {
+                yield return t;
+            }
         }
         foreach (var property in type.Properties)
-            foreach (var t in Expand(property.PropertyType)) yield return t;
+        {
+            foreach (var t in Expand(property.PropertyType))
+            {
+                yield return t;
+            }
+        }
+
         foreach (var method in type.Methods)
-            foreach (var t in MethodTypes(method)) yield return t;
+        {
+            foreach (var t in MethodTypes(method))
+            {
+                yield return t;
+            }
+        }
     }
 
     private static IEnumerable<TypeReference> MethodTypes(MethodDefinition method)
     {
-        foreach (var t in Expand(method.ReturnType)) yield return t;
-        foreach (var p in method.Parameters) foreach (var t in Expand(p.ParameterType)) yield return t;
-        foreach (var t in AttributeTypes(method.CustomAttributes)) yield return t;
-        if (!method.HasBody) yield break;
-        foreach (var v in method.Body.Variables) foreach (var t in Expand(v.VariableType)) yield return t;
+        foreach (var t in Expand(method.ReturnType))
+        {
+            yield return t;
+        }
+
+        foreach (var p in method.Parameters)
+        {
+            foreach (var t in Expand(p.ParameterType))
+            {
+                yield return t;
+            }
+        }
+
+        foreach (var t in AttributeTypes(method.CustomAttributes))
+        {
+            yield return t;
+        }
+
+        if (!method.HasBody)
+        {
+            yield break;
+        }
+
+        foreach (var v in method.Body.Variables)
+        {
+            foreach (var t in Expand(v.VariableType))
+            {
+                yield return t;
+            }
+        }
+
         foreach (var instruction in method.Body.Instructions)
-            foreach (var t in OperandTypes(instruction)) yield return t;
+        {
+            foreach (var t in OperandTypes(instruction))
+            {
+                yield return t;
+            }
+        }
     }
 
     private static IEnumerable<TypeReference> OperandTypes(Instruction instruction) => instruction.Operand switch
@@ -95,9 +184,22 @@ internal sealed class FolderDependencyGraph
     {
         yield return type;
         if (type is TypeSpecification spec)
-            foreach (var t in Expand(spec.ElementType)) yield return t;
+        {
+            foreach (var t in Expand(spec.ElementType))
+            {
+                yield return t;
+            }
+        }
+
         if (type is GenericInstanceType generic)
+        {
             foreach (var argument in generic.GenericArguments)
-                foreach (var t in Expand(argument)) yield return t;
+            {
+                foreach (var t in Expand(argument))
+                {
+                    yield return t;
+                }
+            }
+        }
     }
 }

@@ -59,7 +59,10 @@ public sealed class FolderDependencyTests
         // Guards the readers above: an edge reader that found nothing would pass every rule.
         Edges.Value["Hosting"].Keys.ShouldBeSubsetOf([.. Capabilities, .. SharedLeaves]);
         foreach (var capability in Capabilities)
+        {
             Edges.Value["Hosting"].Keys.ShouldContain(capability);
+        }
+
         Edges.Value["Envoy"].Keys.ShouldContain("Certificates");
         Edges.Value["Install"].Keys.ShouldContain("Configuration");
     }
@@ -81,11 +84,15 @@ public sealed class FolderDependencyTests
     [Fact]
     public void SourceFiles_FitOnAFewScreens_NoneOver300Lines()
     {
-        var long_ = (from path in SourceTree.Files()
-                     let lines = File.ReadLines(path).Count()
+        var repository = Path.GetFullPath(Path.Combine(SourceTree.Root, "..", ".."));
+        var files = SourceTree.RepositoryFiles().ToList();
+        var long_ = (from relative in files
+                     let lines = File.ReadLines(Path.Combine(repository, relative)).Count()
                      where lines > 300
-                     select $"{SourceTree.Relative(path)}: {lines} lines").ToList();
+                     select $"{relative}: {lines} lines").ToList();
 
+        files.ShouldContain("build/Build.cs");
+        files.ShouldNotContain(f => f.Contains("/obj/", StringComparison.Ordinal));
         long_.ShouldBeEmpty();
     }
 
@@ -111,11 +118,22 @@ public sealed class FolderDependencyTests
             if (folder == to)
             {
                 var chain = new List<string>();
-                for (var at = to; at.Length > 0; at = previous[at]) chain.Insert(0, at);
+                for (var at = to; at.Length > 0; at = previous[at])
+                {
+                    chain.Insert(0, at);
+                }
+
                 return string.Join(" -> ", chain);
             }
-            if (!Edges.Value.TryGetValue(folder, out var next)) continue;
-            foreach (var step in next.Keys.Where(step => previous.TryAdd(step, folder))) queue.Enqueue(step);
+            if (!Edges.Value.TryGetValue(folder, out var next))
+            {
+                continue;
+            }
+
+            foreach (var step in next.Keys.Where(step => previous.TryAdd(step, folder)))
+            {
+                queue.Enqueue(step);
+            }
         }
         return "";
     }
@@ -125,19 +143,39 @@ public sealed class FolderDependencyTests
         var edges = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         void Add(string from, string to, string example)
         {
-            if (from == to) return;
-            if (!edges.TryGetValue(from, out var targets)) edges[from] = targets = new(StringComparer.Ordinal);
+            if (from == to)
+            {
+                return;
+            }
+
+            if (!edges.TryGetValue(from, out var targets))
+            {
+                edges[from] = targets = new(StringComparer.Ordinal);
+            }
+
             targets.TryAdd(to, example);
         }
 
         var graph = FolderDependencyGraph.Of(typeof(ServiceMesh.Hosting.MeshApplication).Assembly.Location);
         foreach (var from in graph.Folders)
-            foreach (var to in graph.Uses(from)) Add(from, to, graph.Example(from, to));
+        {
+            foreach (var to in graph.Uses(from))
+            {
+                Add(from, to, graph.Example(from, to));
+            }
+        }
+
         foreach (var path in SourceTree.Files())
         {
-            if (SourceTree.FolderOf(path) is not { } from) continue;
+            if (SourceTree.FolderOf(path) is not { } from)
+            {
+                continue;
+            }
+
             foreach (var to in SourceTree.NamedFolders(File.ReadAllText(path)))
+            {
                 Add(from, to, SourceTree.Relative(path) + " names ServiceMesh." + to);
+            }
         }
         return edges.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.Ordinal);
     }

@@ -10,6 +10,16 @@ internal static partial class SourceTree
     public static IEnumerable<string> Files() => Directory.EnumerateFiles(Root, "*.cs", SearchOption.AllDirectories)
         .Where(path => !IsBuildOutput(Path.GetRelativePath(Root, path)));
 
+    /// <summary>Every C# file the repository's sessions wrote: src/, build/ and tests/, build output left out.</summary>
+    public static IEnumerable<string> RepositoryFiles()
+    {
+        var repository = Path.GetFullPath(Path.Combine(Root, "..", ".."));
+        return new[] { "src", "build", "tests" }.Select(folder => Path.Combine(repository, folder)).Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
+            .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Select(path => Path.GetRelativePath(repository, path).Replace('\\', '/'));
+    }
+
     public static string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
     /// <summary>The top-level folder of a source file ("Envoy" for Envoy/Api/EnvoyEndpoints.cs), null at the root.</summary>
@@ -36,7 +46,10 @@ internal static partial class SourceTree
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
             var candidate = Path.Combine(folder.FullName, "src", "ServiceMesh");
-            if (File.Exists(Path.Combine(candidate, "ServiceMesh.csproj"))) return candidate;
+            if (File.Exists(Path.Combine(candidate, "ServiceMesh.csproj")))
+            {
+                return candidate;
+            }
         }
         throw new InvalidOperationException($"src/ServiceMesh not found above {AppContext.BaseDirectory}");
     }

@@ -109,7 +109,9 @@ public sealed class CaPersistenceTests : IDisposable
         first.Dispose();
         var keyFile = new FileInfo(_fixture.PathOf("lucid-redis.key")).ResolveLinkTarget(returnFinalTarget: true)!.FullName;
         using (var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
             File.WriteAllText(keyFile, foreign.ExportPkcs8PrivateKeyPem());
+        }
 
         var second = _fixture.Start();
 

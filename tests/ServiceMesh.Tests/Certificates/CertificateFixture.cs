@@ -21,7 +21,9 @@ internal sealed class CertificateFixture : IDisposable
             : Directory.CreateDirectory(Path.Combine(root, "mesh-certs-" + Guid.NewGuid().ToString("N"))).FullName;
         Settings = new CertificateSettings { Folder = Folder, TrustDomain = "lucid.test", Datacenter = "dc1" };
         if (configure is not null)
+        {
             Settings = configure(Settings);
+        }
     }
 
     public string Folder { get; }
@@ -67,7 +69,10 @@ internal sealed class CertificateFixture : IDisposable
     {
         var start = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
+        {
             start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close(); // s_client ends at end of input instead of waiting on the test's own stdin
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
@@ -90,9 +95,15 @@ internal sealed class CertificateFixture : IDisposable
         File.WriteAllText(untrusted, string.Concat(chain.Skip(1).Select(c => c.ExportCertificatePem() + "\n")));
         List<string> arguments = ["verify", "-CAfile", bundleFile ?? PathOf("ca.crt"), "-attime", Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (chain.Count > 1)
+        {
             arguments.AddRange(["-untrusted", untrusted]);
+        }
+
         if (checkRevocation)
+        {
             arguments.AddRange(["-crl_check", "-CRLfile", PathOf("ca.crl")]);
+        }
+
         arguments.Add(leafFile);
         try
         {
@@ -108,7 +119,10 @@ internal sealed class CertificateFixture : IDisposable
     public void Dispose()
     {
         foreach (var manager in _managers)
+        {
             manager.Dispose();
+        }
+
         _services.Dispose();
         try
         {
@@ -160,6 +174,8 @@ internal sealed class FaultyFileSystem(Func<string, bool> failWhen) : ICertifica
     private void Fail(string path)
     {
         if (Enabled && failWhen(path))
+        {
             throw new IOException($"No space left on device : '{path}'");
+        }
     }
 }

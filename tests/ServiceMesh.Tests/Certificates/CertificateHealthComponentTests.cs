@@ -54,7 +54,10 @@ public sealed class CertificateHealthComponentTests : IDisposable
         var component = new CertificateHealthComponent(manager, _fixture.Time);
 
         for (var i = 0; i < 3; i++)
+        {
             component.Current.Status.ShouldBe(ComponentStatus.Healthy);
+        }
+
         component.SigningProofs.ShouldBe(1, "the same CA key is proven once, not at every /health");
 
         await manager.RotateRootAsync(CancellationToken.None);

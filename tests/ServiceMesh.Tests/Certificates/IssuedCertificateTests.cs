@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using Shouldly;

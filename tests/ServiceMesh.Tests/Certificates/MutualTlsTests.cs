@@ -58,7 +58,10 @@ public sealed class MutualTlsTests : IDisposable
     {
         var manager = _fixture.Start();
         foreach (var service in new[] { "auth-service", "api-gateway", "session-anchoring" })
+        {
             await manager.IssueAsync(service, CancellationToken.None);
+        }
+
         var (revokedCertificate, revokedKey) = (_fixture.PathOf("revoked.crt.tmp"), _fixture.PathOf("revoked.key.tmp"));
         File.Copy(_fixture.PathOf("session-anchoring.crt"), revokedCertificate);
         File.Copy(_fixture.PathOf("session-anchoring.key"), revokedKey);

@@ -24,14 +24,19 @@ internal sealed class OpenSslServer : IDisposable
         var port = FreePort.Next();
         var start = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["s_server", "-accept", $"127.0.0.1:{port}", "-cert", certificate, "-key", key, .. verification])
+        {
             start.ArgumentList.Add(argument);
+        }
+
         var process = Process.Start(start)!;
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, line) =>
         {
             if (line.Data is not null)
+            {
                 errors.Enqueue(line.Data);
+            }
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -61,7 +66,10 @@ internal sealed class OpenSslServer : IDisposable
     public void Dispose()
     {
         if (!_process.HasExited)
+        {
             _process.Kill(entireProcessTree: true);
+        }
+
         _process.WaitForExit();
         _process.Dispose();
     }

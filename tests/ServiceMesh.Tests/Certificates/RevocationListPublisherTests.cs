@@ -33,7 +33,9 @@ public sealed class RevocationListPublisherTests : IDisposable
         var manager = _fixture.Start();
         var services = Enumerable.Range(0, 16).Select(i => $"svc-{i}").ToList();
         foreach (var service in services)
+        {
             await manager.IssueAsync(service, CancellationToken.None);
+        }
 
         // Each revocation holds only its own service's lock: the list must still end up with all of them.
         await Task.WhenAll(services.Select(service => Task.Run(() => manager.RevokeAsync(service, CancellationToken.None))));
@@ -253,7 +255,10 @@ public sealed class RevocationListPublisherTests : IDisposable
     {
         var kinds = new List<CertificateChangeKind>();
         while (subscription.Changes.TryRead(out var change))
+        {
             kinds.Add(change.Kind);
+        }
+
         return kinds;
     }
 

@@ -60,7 +60,10 @@ public sealed class RootRotationTests : IDisposable
         File.Exists(_fixture.PathOf("ca.cross.crt")).ShouldBeFalse();
         var kinds = new List<CertificateChangeKind>();
         while (subscription.Changes.TryRead(out var change))
+        {
             kinds.Add(change.Kind);
+        }
+
         kinds.ShouldBe([
             CertificateChangeKind.RevocationListChanged, CertificateChangeKind.TrustBundleChanged, CertificateChangeKind.Renewed,
             CertificateChangeKind.RevocationListChanged, CertificateChangeKind.TrustBundleChanged,

@@ -59,7 +59,10 @@ public sealed class ServerCertificateSourceTests : IDisposable
     private static async Task EventuallyAsync(Func<bool> condition)
     {
         for (var i = 0; i < 1200 && !condition(); i++) // 30 s: a background renewal on a busy machine
+        {
             await Task.Delay(25);
+        }
+
         condition().ShouldBeTrue();
     }
 }

@@ -158,7 +158,10 @@ public sealed class EarlierConfigFilesTests : IDisposable
         var ignored = warning[(warning.IndexOf("ignored (no meaning here): ", StringComparison.Ordinal) + 27)..].Split(", ");
         foreach (var key in new[] { "service_mesh.name", "service_mesh.controller.debug", "service_mesh.discovery.backend", "service_mesh.discovery.consul.bootstrap_expect",
                      "service_mesh.networking", "service_mesh.metrics", "service_mesh.logging.output", "clusters", "default_policies" })
+        {
             ignored.ShouldContain(key);
+        }
+
         ignored.ShouldNotContain("service_mesh.controller.http_port");
     }
 
@@ -250,7 +253,10 @@ public sealed class EarlierConfigFilesTests : IDisposable
 
         var catalog = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !catalog.Contains("\"service-mesh\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
             catalog = await client.GetStringAsync(new Uri($"http://127.0.0.1:{consulPort}/v1/catalog/services")); // the preload runs in the background
+        }
+
         using var certificate = await client.PostAsync(new Uri($"http://127.0.0.1:{port}/certificates/api-gateway"), null);
         var certificateText = await certificate.Content.ReadAsStringAsync();
         certificate.IsSuccessStatusCode.ShouldBeTrue(certificateText);

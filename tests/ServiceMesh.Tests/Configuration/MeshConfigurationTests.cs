@@ -174,9 +174,14 @@ public sealed class MeshConfigurationTests : IDisposable
         var allowed = Load([]).Options!.CheckAllowedNetworks;
 
         foreach (var inside in new[] { "127.0.0.1", "::1", "10.1.2.3", "172.31.255.1", "192.168.1.1", "fd00::1", "::ffff:127.0.0.1" })
+        {
             allowed.Contains(IPAddress.Parse(inside)).ShouldBeTrue(inside);
+        }
+
         foreach (var outside in new[] { "169.254.169.254", "fe80::1", "8.8.8.8", "172.32.0.1", "0.0.0.0", "2001:db8::1", "::ffff:169.254.169.254" })
+        {
             allowed.Contains(IPAddress.Parse(outside)).ShouldBeFalse(outside);
+        }
     }
 
     [Theory]

@@ -20,7 +20,10 @@ public sealed class DiscoveryHealthComponentTests
         var counted = component.CountsComputed;
 
         for (var i = 0; i < 5; i++)
+        {
             (await DiscoveryDetailAsync(host)).ShouldContain("1 services, 1 instances");
+        }
+
         component.CountsComputed.ShouldBe(counted, "the same snapshot is not counted again");
 
         await RegisterAsync(host, "counted-too", 9501);

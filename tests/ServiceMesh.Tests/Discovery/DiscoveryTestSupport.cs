@@ -30,7 +30,10 @@ internal static class DiscoveryTestSupport
         while (DateTime.UtcNow < deadline)
         {
             if (await condition())
+            {
                 return;
+            }
+
             await Task.Delay(50);
         }
         throw new TimeoutException($"not within {timeoutSeconds} s: {what}");

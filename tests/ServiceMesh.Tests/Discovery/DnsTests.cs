@@ -106,7 +106,10 @@ public sealed class DnsTests
     private static async Task EnsureDigAsync()
     {
         if (File.Exists("/usr/bin/dig"))
+        {
             return;
+        }
+
         await RunAsync("apt-get", "install -y -q dnsutils");
         File.Exists("/usr/bin/dig").ShouldBeTrue("dig is needed (apt-get install dnsutils) and could not be installed");
     }

@@ -77,7 +77,10 @@ public sealed class EmbeddedConsulTlsTests
     {
         var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["--silent", "--show-error", "--max-time", "10", "--noproxy", "*", .. arguments])
+        {
             start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();

@@ -55,7 +55,10 @@ internal sealed class InjectedDisk
         public override void SetLength(long value)
         {
             if (disk.CutBackFails)
+            {
                 throw new IOException("Read-only file system");
+            }
+
             base.SetLength(value);
         }
     }

@@ -71,7 +71,10 @@ public sealed class LucidServiceEndpointsTests
             error.GetProperty("msg").GetString()!.ShouldContain(rule);
         }
         else
+        {
             error.GetProperty("type").GetString().ShouldBe("json_invalid");
+        }
+
         error.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
     }
 
@@ -136,7 +139,10 @@ public sealed class LucidServiceEndpointsTests
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             if (disk.Full)
+            {
                 throw new IOException("No space left on device");
+            }
+
             base.Write(buffer);
         }
     }

@@ -21,7 +21,10 @@ public sealed class PersistenceTests
         {
             await HttpWaits.WaitForListeningAsync(consulPort, first, TimeSpan.FromSeconds(60));
             for (var i = 0; i < 50; i++)
+            {
                 await consul.RegisterAsync(new AgentServiceRegistration { Id = $"svc-{i}", Name = "durable", Port = 10000 + i }, default);
+            }
+
             await consul.KvPutAsync("kept", [1, 2, 3], default);
             first.Kill(); // SIGKILL right after the last acknowledgement: no shutdown, no flush
         }
@@ -46,7 +49,9 @@ public sealed class PersistenceTests
         var path = Path.Combine(folder.Path, RegistryLog.LogFileName);
         var whole = new FileInfo(path).Length;
         await using (var file = new FileStream(path, FileMode.Append))
+        {
             file.Write([0x40, 0x00, 0x00, 0x00, 0x01, 0x02]); // a header promising 64 bytes, then the crash
+        }
 
         await using var reopened = RegistryLog.Open(folder.Path, NullLogger.Instance);
         var recovered = new RegistryStore(reopened, TimeProvider.System);
@@ -64,7 +69,10 @@ public sealed class PersistenceTests
         {
             var store = new RegistryStore(log, TimeProvider.System);
             for (var i = 0; i < 40; i++)
+            {
                 await store.RegisterAsync(new AgentServiceRegistration { Id = $"s{i % 5}", Name = $"svc{i % 5}", Port = 1000 + i });
+            }
+
             await store.DeregisterAsync("s4");
             index = store.Index;
         }
@@ -88,7 +96,9 @@ public sealed class PersistenceTests
         {
             var store = new RegistryStore(log, TimeProvider.System);
             for (var i = 0; i < 4; i++)
+            {
                 await store.PutKvAsync($"secret-{i}", [1], 0);
+            }
         }
 
         File.GetUnixFileMode(Path.Combine(registry, RegistryLog.LogFileName)).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -103,12 +113,17 @@ public sealed class PersistenceTests
     {
         using var folder = new TempFolder();
         await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance))
+        {
             await new RegistryStore(log, TimeProvider.System).PutKvAsync("secret", [1], 0);
+        }
+
         var path = Path.Combine(folder.Path, RegistryLog.LogFileName);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         await using (RegistryLog.Open(folder.Path, NullLogger.Instance))
+        {
             File.GetUnixFileMode(path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     [Theory]

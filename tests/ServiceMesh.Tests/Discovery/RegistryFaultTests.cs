@@ -18,7 +18,7 @@ namespace ServiceMesh.Tests.Discovery;
 /// writes are refused with 503 and the reason, nothing refused is ever visible or durable, the reaper keeps the host
 /// running, and everything works again once space is back.
 /// </summary>
-public sealed class RegistryFaultTests
+public sealed partial class RegistryFaultTests
 {
     [Fact]
     public async Task ConsulRegister_DiskFull_503WithReasonAndInstanceInvisibleEverywhere()
@@ -56,7 +56,10 @@ public sealed class RegistryFaultTests
         await consul.RegisterAsync(Service("kept", 9000), default);
         disk.Full = true;
         using (var refused = await PutAsync(http, "v1/agent/service/register", """{"ID":"late-1","Name":"late","Port":9100}"""))
+        {
             await ShouldBeRefusedAsync(refused, host);
+        }
+
         var fault = RegistryFault(host).ShouldNotBeNull();
         (fault.Folder, fault.RefusesWrites).ShouldBe((RegistryFolder(host), true));
         fault.Error.ShouldContain("No space left on device");
@@ -81,11 +84,19 @@ public sealed class RegistryFaultTests
 
         disk.Full = true;
         using (var put = await PutAsync(http, "v1/kv/config/a", "two"))
+        {
             await ShouldBeRefusedAsync(put, host);
+        }
+
         using (var create = await PutAsync(http, "v1/kv/config/new", "three"))
+        {
             await ShouldBeRefusedAsync(create, host);
+        }
+
         using (var delete = await http.DeleteAsync(new Uri("v1/kv/config/a", UriKind.Relative)))
+        {
             await ShouldBeRefusedAsync(delete, host);
+        }
 
         (await consul.KvGetAsync("config/a", default)).ShouldBe("one"u8.ToArray());
         (await consul.KvGetAsync("config/new", default)).ShouldBeNull();
@@ -163,21 +174,41 @@ public sealed class RegistryFaultTests
                         {
                             case 0:
                                 (await store.RegisterAsync(new AgentServiceRegistration { Id = key, Name = "svc", Port = 1000 + round })).ShouldBeNull();
-                                lock (services) services.Add(key);
+                                lock (services)
+                                {
+                                    services.Add(key);
+                                }
+
                                 break;
                             case 1:
                                 bool present;
-                                lock (services) present = services.Contains(key);
+                                lock (services)
+                                {
+                                    present = services.Contains(key);
+                                }
+
                                 (await store.DeregisterAsync(key)).ShouldBe(present);
-                                lock (services) services.Remove(key);
+                                lock (services)
+                                {
+                                    services.Remove(key);
+                                }
+
                                 break;
                             case 2:
                                 await store.PutKvAsync(key, Encoding.UTF8.GetBytes($"r{round}"), 0);
-                                lock (kv) kv[key] = $"r{round}";
+                                lock (kv)
+                                {
+                                    kv[key] = $"r{round}";
+                                }
+
                                 break;
                             default:
                                 await store.DeleteKvAsync(key);
-                                lock (kv) kv.Remove(key);
+                                lock (kv)
+                                {
+                                    kv.Remove(key);
+                                }
+
                                 break;
                         }
                     }
@@ -229,49 +260,5 @@ public sealed class RegistryFaultTests
 
         store.TopicIndex(topic).ShouldBeGreaterThan(seen, "a watcher that saw the check update must see the registration land");
         store.Instances("api").Instances.Single().Service.Registration.Port.ShouldBe(2);
-    }
-
-    private static void ShouldHold(RegistryStore store, SortedSet<string> services, SortedDictionary<string, string> kv, string when)
-    {
-        string.Join(",", store.AgentServices().Select(s => s.Id)).ShouldBe(string.Join(",", services), $"services {when} are exactly the acknowledged ones");
-        store.Kv("", recurse: true).Pairs.Select(p => $"{p.Key}={Encoding.UTF8.GetString(p.Value)}")
-            .Aggregate("", (all, p) => all + p + ";").ShouldBe(kv.Aggregate("", (all, p) => all + $"{p.Key}={p.Value};"), $"KV {when} is exactly the acknowledged writes");
-    }
-
-    private static Task<MeshTestHost> HostOnAsync(InjectedDisk disk) => MeshTestHost.StartAsync(services: builder =>
-        builder.Services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"),
-            NullLogger.Instance, openLog: disk.Open, faults: sp.GetRequiredService<StorageFaults>())));
-
-    private static string RegistryFolder(MeshTestHost host) => Path.Combine(host.Options.DataPath, "registry");
-
-    private static StorageFault? RegistryFault(MeshTestHost host) =>
-        host.App.Services.GetRequiredService<StorageFaults>().Current.SingleOrDefault(f => f.Writer == "registry");
-
-    private static HttpClient ConsulHttp(MeshTestHost host) => new() { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/") };
-
-    private static LookupClient Resolver(MeshTestHost host) =>
-        new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
-        {
-            UseCache = false, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
-        });
-
-    private static Task<HttpResponseMessage> PutAsync(HttpClient http, string path, string body) =>
-        http.PutAsync(new Uri(path, UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
-
-    private static async Task<string> IndexOfAsync(HttpClient http, string path)
-    {
-        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
-        return response.Headers.GetValues("X-Consul-Index").Single();
-    }
-
-    // Consul's errors are plain text: 503 with the folder and the OS error, never a 500 or a stack trace.
-    private static async Task ShouldBeRefusedAsync(HttpResponseMessage response, MeshTestHost host)
-    {
-        var reason = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, reason);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
-        reason.ShouldContain(RegistryFolder(host));
-        reason.ShouldContain("No space left on device");
-        reason.ShouldNotContain("   at ");
     }
 }

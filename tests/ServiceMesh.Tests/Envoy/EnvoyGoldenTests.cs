@@ -116,7 +116,9 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
             var urlPaths = document.MappingsWith("http_health_check").Select(m => m.Text("http_health_check", "path")).ToHashSet();
             var paths = document.Scalars().Where(s => s.Key is "path" or "filename" && !urlPaths.Contains(s.Value)).Select(s => s.Value).ToList();
             foreach (var path in paths)
+            {
                 (File.Exists(path) || Directory.Exists(path)).ShouldBeTrue($"{file} references {path}");
+            }
         }
     }
 

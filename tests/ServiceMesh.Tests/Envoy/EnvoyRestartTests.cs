@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Tests.Support;
 using Xunit.Abstractions;
 using static ServiceMesh.Tests.Discovery.DiscoveryTestSupport;

@@ -40,7 +40,10 @@ public sealed class EnvoyRotationOrderTests(ITestOutputHelper output)
         var trust = Sidecars.Select(s => (Sidecar: s, Written: Written(host, s, "sds-ca.yaml"))).ToList();
         var leaves = Sidecars.Select(s => (Sidecar: s, Written: Written(host, s, "sds-cert.yaml"))).ToList();
         foreach (var sidecar in Sidecars)
+        {
             Read(host, sidecar, "sds-ca.yaml")!.Split("BEGIN X509 CRL").Length.ShouldBe(3, $"{sidecar}: the new root's CRL and the old root's final one, inline");
+        }
+
         var lastTrust = trust.MaxBy(t => t.Written);
         var firstLeaf = leaves.MinBy(l => l.Written);
         output.WriteLine($"last sds-ca.yaml: {lastTrust.Sidecar} at {lastTrust.Written:O}; first new-root leaf: {firstLeaf.Sidecar} at {firstLeaf.Written:O}; " +
@@ -62,7 +65,10 @@ public sealed class EnvoyRotationOrderTests(ITestOutputHelper output)
     private static string? LeafIssuer(MeshTestHost host, string sidecar)
     {
         if (Read(host, sidecar, "sds-cert.yaml") is not { } text || !text.Contains("inline_string", StringComparison.Ordinal))
+        {
             return null;
+        }
+
         var yaml = new YamlStream();
         yaml.Load(new StringReader(text));
         var chain = new X509Certificate2Collection();

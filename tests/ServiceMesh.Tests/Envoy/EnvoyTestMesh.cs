@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy.Policies;
-using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Certificates;
 using ServiceMesh.Tests.Support;
 using YamlDotNet.RepresentationModel;
@@ -27,7 +27,10 @@ internal sealed class TestInputs(string name = "test", int precedence = 0, bool 
     {
         var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (completed)
+        {
             source.SetResult();
+        }
+
         return source;
     }
 
@@ -61,7 +64,10 @@ internal sealed class EnvoyTestMesh : IDisposable
         environment["ENVOY_CONFIG_LAYOUT"] = layout.ToString().ToLowerInvariant();
         Directory.CreateDirectory(Folder.Combine("config"));
         if (policies is not null)
+        {
             WritePolicies(policies);
+        }
+
         var configuration = MeshConfiguration.Load(environment);
         configuration.Problems.ShouldBeEmpty();
         Options = configuration.Options!;
@@ -103,7 +109,9 @@ internal sealed class EnvoyTestMesh : IDisposable
     public async Task IssueAllAsync()
     {
         foreach (var service in Services)
+        {
             await IssueAsync(service);
+        }
     }
 
     public void WritePolicies(string text) => File.WriteAllText(Folder.Combine("config", PolicyFile.FileName), text);
@@ -128,7 +136,9 @@ internal sealed class EnvoyTestMesh : IDisposable
     public void AgeAllFiles()
     {
         foreach (var file in Files())
+        {
             File.SetLastWriteTimeUtc(PathOf(file), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
     }
 
     public IReadOnlyList<string> FilesRewrittenSinceAged() =>
@@ -175,13 +185,23 @@ internal static class YamlNav
                 break;
             case YamlSequenceNode sequence:
                 foreach (var item in sequence.Children)
+                {
                     foreach (var found in item.Scalars(key))
+                    {
                         yield return found;
+                    }
+                }
+
                 break;
             case YamlMappingNode mapping:
                 foreach (var (k, v) in mapping.Children)
+                {
                     foreach (var found in v.Scalars(((YamlScalarNode)k).Value ?? ""))
+                    {
                         yield return found;
+                    }
+                }
+
                 break;
         }
     }
@@ -192,16 +212,27 @@ internal static class YamlNav
         if (node is YamlMappingNode mapping)
         {
             if (mapping.Children.ContainsKey(new YamlScalarNode(key)))
+            {
                 yield return mapping;
+            }
+
             foreach (var child in mapping.Children.Values)
+            {
                 foreach (var found in child.MappingsWith(key))
+                {
                     yield return found;
+                }
+            }
         }
         else if (node is YamlSequenceNode sequence)
         {
             foreach (var child in sequence.Children)
+            {
                 foreach (var found in child.MappingsWith(key))
+                {
                     yield return found;
+                }
+            }
         }
     }
 }

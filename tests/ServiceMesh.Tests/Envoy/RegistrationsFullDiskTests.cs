@@ -1,12 +1,12 @@
-using System.Net.Http.Json;
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Envoy;
 using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;
 

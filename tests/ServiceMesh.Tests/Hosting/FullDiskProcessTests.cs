@@ -39,7 +39,10 @@ public sealed class FullDiskProcessTests : IDisposable
         reason.ShouldContain("No space left on device");
         (await http.GetAsync($"v1/kv/{refusedKey}")).StatusCode.ShouldBe(HttpStatusCode.NotFound); // refused: never visible
         using (var register = await RegisterAsync(http, "refused", ""))
+        {
             register.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        }
+
         (await http.GetStringAsync("v1/catalog/service/refused")).ShouldBe("[]");
 
         // Critical from the start (a TTL check's initial state), so the reaper's deregistration is due after 3 s: it fails, over and over.
@@ -112,7 +115,10 @@ public sealed class FullDiskProcessTests : IDisposable
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
+            {
                 throw new TimeoutException($"not within 30 s: {what}");
+            }
+
             await Task.Delay(100);
         }
     }

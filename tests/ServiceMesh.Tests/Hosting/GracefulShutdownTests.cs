@@ -80,7 +80,10 @@ public sealed class GracefulShutdownTests
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.ShouldNotBeEmpty();
         foreach (var line in lines)
+        {
             System.Text.Json.JsonDocument.Parse(line).RootElement.ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Object, line);
+        }
+
         result.Output.ShouldContain("bearer token required");
     }
 }

@@ -63,9 +63,13 @@ public sealed class LogRedactionProcessTests : IDisposable
         foreach (var (name, value) in headers)
         {
             if (name == "Authorization")
+            {
                 request.Headers.Authorization = AuthenticationHeaderValue.Parse(value);
+            }
             else
+            {
                 request.Headers.Add(name, value);
+            }
         }
         using var response = await client.SendAsync(request);
     }

@@ -66,7 +66,10 @@ public sealed class PreflightTests : IDisposable
         // The CA (and its CRL) is created at the first start; every other folder stays empty until something is written there.
         Directory.EnumerateFileSystemEntries(_folder.Combine("certificates")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ShouldBe(["ca.crl", "ca.crt", "ca.key"]);
         foreach (var folder in Directory.EnumerateDirectories(_folder.Path).Where(f => Path.GetFileName(f) != "certificates"))
+        {
             Directory.EnumerateFileSystemEntries(folder).ShouldBeEmpty();
+        }
+
         process.Terminate();
         (await process.WaitAsync(TimeSpan.FromSeconds(15))).ExitCode.ShouldBe(0);
     }

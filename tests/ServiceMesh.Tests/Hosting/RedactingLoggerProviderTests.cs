@@ -19,7 +19,9 @@ public sealed partial class RedactingLoggerProviderTests
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
 
         using (logger.BeginScope(new Dictionary<string, object?> { ["RequestPath"] = $"/v1/kv/x?token={Token}" }))
+        {
             Log.RequestStarting(logger, "PUT", $"?token={Token}", 8500, new InvalidOperationException($"bad uri http://h/?token={Token}"));
+        }
 
         var entry = capture.Entries.ShouldHaveSingleItem();
         entry.Message.ShouldBe("Request starting PUT ?token=[redacted] 8500");

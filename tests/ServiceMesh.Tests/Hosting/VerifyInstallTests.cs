@@ -13,7 +13,10 @@ public sealed class VerifyInstallTests : IDisposable
     {
         _folder.WriteFile("app/service-mesh", "native binary");
         foreach (var config in InstallLayout.DefaultConfigFiles)
+        {
             File.Copy(Path.Combine(AppContext.BaseDirectory, config), _folder.WriteFile("app/" + config, ""), overwrite: true);
+        }
+
         Directory.CreateDirectory(_folder.Combine("markers"));
     }
 

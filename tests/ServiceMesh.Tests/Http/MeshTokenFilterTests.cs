@@ -19,7 +19,10 @@ public sealed class MeshTokenFilterTests
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/test/services");
         if (authorization is not null)
+        {
             request.Headers.Authorization = AuthenticationHeaderValue.Parse(authorization);
+        }
+
         return request;
     }
 

@@ -42,7 +42,9 @@ public sealed class InstallVerifierTests : IDisposable
     {
         Directory.CreateDirectory(_folder.Combine("app", "config"));
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "config")))
+        {
             File.Copy(file, _folder.Combine("app", "config", Path.GetFileName(file)));
+        }
     }
 
     private Task<IReadOnlyList<InstallCheck>> VerifyAsync() =>

@@ -28,12 +28,17 @@ public sealed class AtomicFileTests
                 var text = File.ReadAllText(path, Encoding.UTF8);
                 Interlocked.Increment(ref reads);
                 if (!allowed.Contains(text))
+                {
                     bad.Add(text.Length > 40 ? text[..40] : text);
+                }
             }
         });
 
         foreach (var version in versions.Skip(1))
+        {
             AtomicFile.WriteIfChanged(path, version, FileModes.Readable).ShouldBeTrue();
+        }
+
         stop.Cancel();
         await reader;
 

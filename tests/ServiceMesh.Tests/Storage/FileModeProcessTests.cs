@@ -55,7 +55,10 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
             await consul.RegisterAsync(new AgentServiceRegistration { Name = "billing", Address = "127.0.0.1", Port = 9100, Tags = ["mesh"] }, default);
             (await consul.KvPutAsync("config/secret", "kv value"u8.ToArray(), default)).ShouldBeTrue();
             using (var posted = await http.PostAsJsonAsync("envoy/configs/reports", new { service_address = "127.0.0.1", service_port = 9200 }))
+            {
                 posted.EnsureSuccessStatusCode();
+            }
+
             await WaitForFilesAsync(process,
                 "certificates/ca.key", "certificates/ca.crt", "certificates/ca.crl", "certificates/billing.key", "certificates/reports.crt", "certificates/billing.pem",
                 "envoy-configs/billing.yaml", "envoy-configs/billing/sds-cert.yaml", "envoy-configs/reports/cds.yaml",
@@ -67,7 +70,10 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
         var found = Walk();
         output.WriteLine($"umask {umask}:");
         foreach (var (path, mode, _) in found)
+        {
             output.WriteLine($"  {Octal(mode)} {path}");
+        }
+
         found.Select(f => f.Path).ShouldContain(p => LeafKey().IsMatch(p), "a leaf key in its generation folder");
         var wrong = found.Where(f => f.Mode != f.Expected).Select(f => $"{f.Path}: {Octal(f.Mode)}, expected {Octal(f.Expected)}").ToList();
         wrong.ShouldBeEmpty($"under umask {umask}");
@@ -80,7 +86,10 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
         while ((missing = [.. paths.Where(p => !File.Exists(_folder.Combine(p)))]).Length > 0)
         {
             if (DateTime.UtcNow > deadline)
+            {
                 throw new TimeoutException($"service-mesh (pid {process.Id}) did not write {string.Join(", ", missing)}");
+            }
+
             await Task.Delay(100);
         }
     }
@@ -95,7 +104,9 @@ public sealed partial class FileModeProcessTests(ITestOutputHelper output) : IDi
             found.Add(Entry(top));
             var skipLinks = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
             foreach (var entry in top.EnumerateFileSystemInfos("*", skipLinks))
+            {
                 found.Add(Entry(entry));
+            }
         }
         return [.. found.OrderBy(f => f.Item1, StringComparer.Ordinal)];
     }

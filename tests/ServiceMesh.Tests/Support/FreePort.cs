@@ -18,7 +18,9 @@ internal static class FreePort
         {
             var port = First + Interlocked.Increment(ref _counter) % (Last - First);
             if (IsFree(port))
+            {
                 return port;
+            }
         }
         throw new InvalidOperationException($"no free loopback port between {First} and {Last}");
     }

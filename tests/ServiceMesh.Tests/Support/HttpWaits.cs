@@ -48,7 +48,9 @@ internal static class HttpWaits
                 using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
                 last = response.StatusCode;
                 if (last == HttpStatusCode.OK)
+                {
                     return last;
+                }
             }
             catch (HttpRequestException)
             {

@@ -62,12 +62,21 @@ internal sealed class MeshProcess : IDisposable
     {
         var info = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
+        {
             info.ArgumentList.Add(arg);
+        }
+
         foreach (var setting in ServiceMesh.Configuration.MeshSettings.All)
+        {
             info.Environment.Remove(setting.EnvironmentName);
+        }
+
         info.Environment.Remove("MARKERS_PATH");
         foreach (var (name, value) in environment)
+        {
             info.Environment[name] = value;
+        }
+
         return new MeshProcess(Process.Start(info)!);
     }
 
@@ -97,7 +106,10 @@ internal sealed class MeshProcess : IDisposable
     public void Dispose()
     {
         if (!_process.HasExited)
+        {
             _process.Kill(entireProcessTree: true);
+        }
+
         _process.Dispose();
     }
 }

@@ -38,7 +38,10 @@ internal sealed class MeshTestHost : IAsyncDisposable
         routes?.Invoke(app);
         await app.StartAsync();
         if (configuration.Options!.DiscoveryMode == DiscoveryMode.Embedded)
+        {
             await WaitForFirstSyncAsync(app.Services.GetRequiredService<CatalogWatcher>());
+        }
+
         return new MeshTestHost(app, configuration.Options!, folder);
     }
 
@@ -48,7 +51,10 @@ internal sealed class MeshTestHost : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!watcher.Status.Synced && DateTime.UtcNow < deadline)
+        {
             await Task.Delay(20);
+        }
+
         watcher.Status.Synced.ShouldBeTrue("the embedded registry answers the first catalog read");
     }
 

@@ -27,13 +27,20 @@ internal static class RawHttp
             {
                 var piece = body.AsMemory(offset, Math.Min(64 * 1024, body.Length - offset));
                 if (chunked)
+                {
                     await stream.WriteAsync(Encoding.ASCII.GetBytes($"{piece.Length:x}\r\n"));
+                }
+
                 await stream.WriteAsync(piece);
                 if (chunked)
+                {
                     await stream.WriteAsync("\r\n"u8.ToArray());
+                }
             }
             if (chunked && !reading.IsCompleted)
+            {
                 await stream.WriteAsync("0\r\n\r\n"u8.ToArray());
+            }
         }
         catch (IOException)
         {
@@ -52,7 +59,9 @@ internal static class RawHttp
         {
             int read;
             while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
                 received.Write(buffer, 0, read);
+            }
         }
         catch (IOException)
         {

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Configuration;
 using ServiceMesh.Http;
@@ -38,7 +38,10 @@ internal static class CertificateEndpoints
     private static IResult Get(string svc, HttpContext context, CertificateManager manager)
     {
         if (!ServiceName.IsIdentity(svc, out var problem))
+        {
             return Problems.InvalidPath(context, "service_name", problem);
+        }
+
         return manager.Find(svc) is { } leaf
             ? TypedResults.Json(CertificateResponse.From(leaf, manager.Files), CertificateJsonContext.Default.CertificateResponse)
             : NotIssued(svc);
@@ -47,7 +50,10 @@ internal static class CertificateEndpoints
     private static async Task<IResult> Issue(string? svc, HttpContext context, CertificateManager manager, ReportingCertificateFileSystem storage, CancellationToken cancellationToken)
     {
         if (!ServiceName.IsIdentity(svc, out var problem))
+        {
             return Problems.InvalidPath(context, "service_name", problem);
+        }
+
         try
         {
             var leaf = await manager.IssueAsync(svc, cancellationToken).ConfigureAwait(false);
@@ -56,7 +62,10 @@ internal static class CertificateEndpoints
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
             if (e is not CryptographicException)
+            {
                 storage.RefusedRequest(e); // storage: unhealthy, naming CERTIFICATES_PATH and the error, until a write succeeds
+            }
+
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
                 $"Issuing the certificate of '{svc}' failed: {e.Message}. The previous certificate, if any, is unchanged; retry once the cause is fixed.");
         }
@@ -65,7 +74,10 @@ internal static class CertificateEndpoints
     private static async Task<IResult> Revoke(string? svc, HttpContext context, CertificateManager manager, CancellationToken cancellationToken)
     {
         if (!ServiceName.IsIdentity(svc, out var problem))
+        {
             return Problems.InvalidPath(context, "service_name", problem);
+        }
+
         var revoked = await manager.RevokeAsync(svc, cancellationToken).ConfigureAwait(false);
         return revoked is null
             ? NotIssued(svc)
@@ -87,7 +99,10 @@ internal static class CertificateEndpoints
     {
         var bundle = Encoding.ASCII.GetString(CertificateAuthority.PemBytes(manager.Trust.Bundle));
         if (WantsPem(request))
+        {
             return TypedResults.Text(bundle, PemMediaType);
+        }
+
         var trust = manager.Trust;
         var root = Encoding.ASCII.GetString(CertificateAuthority.PemBytes([trust.Active.Root]));
         return TypedResults.Json(new CaResponse(root, bundle, trust.Bundle.Count, trust.RotationInProgress, manager.Files.TrustBundlePath,

@@ -38,9 +38,15 @@ internal sealed class ConsulServiceDirectory(ConsulClient client, CatalogWatcher
         var removed = 0;
         var instances = await client.CatalogServiceAsync(name, null, cancellationToken).ConfigureAwait(false);
         foreach (var instance in instances.Value)
+        {
             removed += await client.DeregisterAsync(instance.ServiceId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
         if (removed > 0)
+        {
             await watcher.WaitUntilAsync(s => s.Find(name) is null, VisibleWithin, cancellationToken).ConfigureAwait(false);
+        }
+
         return removed;
     }
 

@@ -26,7 +26,10 @@ internal sealed class EmbeddedServiceDirectory(RegistryStore store) : ILucidServ
     {
         var removed = 0;
         foreach (var instance in store.Instances(name).Instances)
+        {
             removed += await store.DeregisterAsync(instance.Service.Id, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
         return removed;
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Configuration;
@@ -46,9 +46,12 @@ internal static class LucidServiceEndpoints
         var instances = directory.Find(name);
         var passing = instances?.Where(i => i.Status == HealthStatuses.Passing).ToList() ?? [];
         if (passing.Count == 0)
+        {
             return Problems.Result(StatusCodes.Status404NotFound, instances is null
                 ? $"No service named '{name}' is registered. GET /services lists them."
                 : $"Service '{name}' is registered but no instance is passing its health checks.");
+        }
+
         var pick = passing[Random.Shared.Next(passing.Count)]; // spread callers over the passing instances
         return TypedResults.Json(new ServiceInstanceResponse(pick.Address, pick.Port, pick.ServiceId, pick.Tags), LucidJsonContext.Default.ServiceInstanceResponse);
     }
@@ -57,9 +60,15 @@ internal static class LucidServiceEndpoints
     {
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, LucidJsonContext.Default.RegisterServiceRequest, cancellationToken);
         if (bodyProblem is not null)
+        {
             return Problems.Body(request.HttpContext, bodyProblem, $"The body is not valid JSON for a registration: {bodyProblem}.");
+        }
+
         if (Validate(body, settings.CheckAllowedNetworks) is { } problem)
+        {
             return Problems.Invalid(request.HttpContext, problem.Message, "body", [problem]);
+        }
+
         var id = string.Create(CultureInfo.InvariantCulture, $"{body!.ServiceName}-{body.ServiceAddress}-{body.ServicePort}");
         var registration = new AgentServiceRegistration
         {
@@ -69,7 +78,9 @@ internal static class LucidServiceEndpoints
         try
         {
             if (await directory.RegisterAsync(registration, cancellationToken) is { } refused)
+            {
                 return Problems.Invalid(request.HttpContext, refused, "body", [new FieldError("body", refused)]);
+            }
         }
         catch (Exception e) when (IsUnavailable(e))
         {
@@ -86,7 +97,10 @@ internal static class LucidServiceEndpoints
         try { removed = await directory.DeregisterAsync(name, cancellationToken); }
         catch (Exception e) when (IsUnavailable(e)) { return Unavailable(directory, $"The deregistration of '{name}'", e); }
         if (removed == 0)
+        {
             return Problems.Result(StatusCodes.Status404NotFound, $"No service named '{name}' is registered. GET /services lists them.");
+        }
+
         return TypedResults.Json(new DeregisteredResponse("deregistered", name, name, removed), LucidJsonContext.Default.DeregisteredResponse);
     }
 
@@ -95,21 +109,42 @@ internal static class LucidServiceEndpoints
     internal static FieldError? Validate(RegisterServiceRequest? body, AllowedNetworks checkNetworks)
     {
         if (body is null)
+        {
             return new("body", "A JSON body {service_name, service_address, service_port, health_check_url?, tags?} is required.", "missing");
+        }
+
         if (!ServiceName.IsValid(body.ServiceName, out var nameProblem))
+        {
             return new("service_name", $"service_name: {nameProblem}.", body.ServiceName is null ? "missing" : "value_error");
+        }
+
         if (!PortNumber.IsValid(body.ServicePort))
+        {
             return new("service_port", $"service_port {body.ServicePort?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"} must be {PortNumber.Rule}.",
                 body.ServicePort is null ? "missing" : "value_error");
+        }
+
         if (body.ServiceAddress is null || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
+        {
             return new("service_address", $"service_address '{body.ServiceAddress}' must be an IP address or a host name.",
                 body.ServiceAddress is null ? "missing" : "value_error");
+        }
+
         if (body.HealthCheckUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
             return new("health_check_url", $"health_check_url '{CheckTargets.Redact(url)}' must be an absolute http:// or https:// URL.");
+        }
+
         if (body.HealthCheckUrl is { } target && CheckTargets.Refusal("health_check_url", CheckTargets.Redact(target), new Uri(target).Host, checkNetworks) is { } refused)
+        {
             return new("health_check_url", $"{refused}.");
+        }
+
         if (body.Tags?.Select((t, i) => (t, i)).FirstOrDefault(x => string.IsNullOrWhiteSpace(x.t) || x.t.Length > 255) is { t: { } tag, i: var index })
+        {
             return new($"tags[{index}]", $"tags must be non-empty strings of at most 255 characters ('{tag}' is not).");
+        }
+
         return null;
     }
 

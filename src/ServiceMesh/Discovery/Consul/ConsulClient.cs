@@ -97,11 +97,17 @@ internal sealed class ConsulClient(HttpClient http, ConsulEndpoint endpoint)
     private async Task<QueryResult<T>?> GetAsync<T>(string path, QueryOptions? query, JsonTypeInfo<T> type, CancellationToken cancellationToken, bool notFoundIsNull = false)
     {
         if (query is not null)
+        {
             path += (path.Contains('?', StringComparison.Ordinal) ? "&" : "?")
                 + string.Create(CultureInfo.InvariantCulture, $"index={query.Index}&wait={GoDuration.Format(query.Wait)}");
+        }
+
         using var response = await SendAsync(HttpMethod.Get, path, null, query, cancellationToken).ConfigureAwait(false);
         if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+        {
             return null;
+        }
+
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var value = await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false);
         var headers = response.Headers;
@@ -118,7 +124,10 @@ internal sealed class ConsulClient(HttpClient http, ConsulEndpoint endpoint)
     {
         using var response = await SendAsync(HttpMethod.Put, path, null, null, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
+        {
             return false;
+        }
+
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -127,7 +136,9 @@ internal sealed class ConsulClient(HttpClient http, ConsulEndpoint endpoint)
     {
         using var request = new HttpRequestMessage(method, new Uri(endpoint.BaseAddress, path)) { Content = content };
         if (endpoint.Token is { Length: > 0 } token)
+        {
             request.Headers.Add("X-Consul-Token", token);
+        }
         // Ordinary calls get a short deadline; blocking ones wait as long as asked (HttpClient.Timeout is infinite).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(query is null ? TimeSpan.FromSeconds(10) : query.Wait + query.Wait / 16 + BlockingSlack);
@@ -144,7 +155,10 @@ internal sealed class ConsulClient(HttpClient http, ConsulEndpoint endpoint)
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
+        {
             return;
+        }
+
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         throw new ConsulException(response.StatusCode, body.Length > 512 ? body[..512] : body.Trim());
     }
@@ -159,7 +173,10 @@ internal sealed class ConsulClient(HttpClient http, ConsulEndpoint endpoint)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
             {
                 if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                {
                     return false;
+                }
+
                 using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
                 chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.CustomTrustStore.Add(authority);

@@ -33,7 +33,10 @@ internal sealed partial class CatalogPreloader(ConsulClient client, ServiceDefin
                 var stale = (await client.AgentServicesAsync(stoppingToken).ConfigureAwait(false)).Values
                     .Where(s => s.Meta.GetValueOrDefault(ServiceDefinition.SourceMetaKey) == ServiceDefinition.SourceMetaValue && definitions.Find(s.Service) is null);
                 foreach (var service in stale)
+                {
                     await client.DeregisterAsync(service.Id, stoppingToken).ConfigureAwait(false);
+                }
+
                 Log.Preloaded(logger, definitions.Services.Length - refused, definitions.Path ?? "(no services.yaml)");
                 return;
             }

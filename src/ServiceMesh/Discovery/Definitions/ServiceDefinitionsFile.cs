@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Registry;
 using YamlDotNet.RepresentationModel;
-using ServiceMesh.Configuration;
 using static ServiceMesh.Configuration.YamlNodeReader;
 
 namespace ServiceMesh.Discovery.Definitions;
@@ -24,7 +24,10 @@ internal static partial class ServiceDefinitionsFile
     {
         var path = Path.Combine(configPath, FileName);
         if (!File.Exists(path))
+        {
             return (ServiceDefinitions.Empty, []); // no platform preload: services register at run time
+        }
+
         try
         {
             return Parse(path, File.ReadAllText(path), environment, defaultAddress);
@@ -39,20 +42,37 @@ internal static partial class ServiceDefinitionsFile
         string? defaultAddress = null)
     {
         if (YamlProblems.TryLoad(path, text, out var stream) is { } unreadable)
+        {
             return (ServiceDefinitions.Empty, [unreadable]);
+        }
+
         var yaml = new YamlNodeReader(path);
         var reader = new Reader(yaml, defaultAddress);
         var services = ImmutableArray.CreateBuilder<ServiceDefinition>();
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
             return (new ServiceDefinitions([], path), []);
+        }
+
         if (stream.Documents[0].RootNode is YamlMappingNode earlier && Child(earlier, "services") is YamlMappingNode earlierServices)
+        {
             return ParseEarlier(path, earlier, earlierServices, environment ?? new Dictionary<string, string?>(), defaultAddress);
+        }
+
         if (stream.Documents[0].RootNode is not YamlMappingNode root || Child(root, "services") is not YamlSequenceNode list)
+        {
             return (ServiceDefinitions.Empty, [YamlProblems.At(path, 1, "services", "expected a list of services (services: [- name: ..., port: ...])")]);
+        }
+
         yaml.UnknownKeys(root, "", ["services"]);
         for (var i = 0; i < list.Children.Count; i++)
+        {
             if (reader.Service(list.Children[i], $"services[{i}]") is { } service)
+            {
                 services.Add(service);
+            }
+        }
+
         return Validated(path, services.ToImmutable(), yaml);
     }
 
@@ -60,11 +80,21 @@ internal static partial class ServiceDefinitionsFile
     {
         var problems = yaml.Problems;
         foreach (var duplicate in services.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
             yaml.Problem(duplicate.Last().Line, "services[].name", $"'{duplicate.Key}' is listed more than once");
+        }
+
         foreach (var service in services)
+        {
             foreach (var upstream in service.Mesh?.Upstreams ?? [])
+            {
                 if (!services.Any(s => s.Name == upstream.Name))
+                {
                     yaml.Problem(service.Line, $"{service.Name}.mesh.upstreams", $"'{upstream.Name}' is not a service in this file");
+                }
+            }
+        }
+
         return problems.Count == 0 ? (new ServiceDefinitions(services, path), problems) : (ServiceDefinitions.Empty, problems);
     }
 
@@ -75,17 +105,26 @@ internal static partial class ServiceDefinitionsFile
         public ServiceDefinition? Service(YamlNode node, string at)
         {
             if (yaml.Mapping(node, at, "name: ..., port: ...") is not { } map)
+            {
                 return null;
+            }
+
             yaml.UnknownKeys(map, at, ServiceKeys);
             var before = yaml.Problems.Count;
             var name = yaml.Scalar(map, "name", at, required: true);
             if (name is not null)
+            {
                 yaml.IsServiceName(Child(map, "name")!, $"{at}.name", name);
+            }
+
             var (address, port, protocol, tags) = Endpoint(map, at, name);
             var check = Child(map, "check") is { } c ? Check(c, $"{at}.check") : null;
             var mesh = Child(map, "mesh") is { } m ? Mesh(m, $"{at}.mesh") : null;
             if (yaml.Problems.Count > before)
+            {
                 return null;
+            }
+
             return new ServiceDefinition(name!, address, port, protocol, tags, check, mesh, (int)map.Start.Line);
         }
 
@@ -96,11 +135,17 @@ internal static partial class ServiceDefinitionsFile
             var address = yaml.Scalar(map, "address", at) is { Length: > 0 } given ? given : defaultAddress ?? name ?? "";
             // A defaulted address comes from the name, whose own problem is already reported.
             if (Child(map, "address") is { } addressNode && Uri.CheckHostName(address) == UriHostNameType.Unknown)
+            {
                 yaml.Problem(addressNode, $"{at}.address", $"expected an IP address or host name, found '{address}'");
+            }
+
             var port = yaml.Port(map, "port", at, required: true) ?? 0;
             var protocol = yaml.Scalar(map, "protocol", at) ?? "http";
             if (protocol is not ("http" or "tcp"))
+            {
                 yaml.Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http or tcp, found '{protocol}'");
+            }
+
             var tags = yaml.List(map, "tags", at).Select(t => t.Value).ToImmutableArray();
             return (address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags);
         }
@@ -108,13 +153,22 @@ internal static partial class ServiceDefinitionsFile
         private CheckSpec? Check(YamlNode node, string at)
         {
             if (yaml.Mapping(node, at, "http: /health or tcp: true, interval: 10s") is not { } map)
+            {
                 return null;
+            }
+
             var http = yaml.Scalar(map, "http", at);
             var tcp = yaml.Bool(map, "tcp", at) == true;
             if ((http is null) == !tcp)
+            {
                 yaml.Problem(map, at, "expected exactly one of 'http: /path' or 'tcp: true'");
+            }
+
             if (http is not null && !http.StartsWith('/'))
+            {
                 yaml.Problem(Child(map, "http")!, $"{at}.http", $"expected a path starting with '/', found '{http}'");
+            }
+
             return new CheckSpec(http, Interval(map, at), Timeout(map, at),
                 yaml.Duration(map, "deregister_critical_after", at, YamlNodeReader.Unbounded));
         }
@@ -127,21 +181,34 @@ internal static partial class ServiceDefinitionsFile
         private MeshDefinition? Mesh(YamlNode node, string at)
         {
             if (yaml.Mapping(node, at, "public_port: ..., upstreams: [...]") is not { } map)
+            {
                 return null;
+            }
+
             var publicPort = yaml.Port(map, "public_port", at, required: true) ?? 0;
             var upstreams = ImmutableArray.CreateBuilder<UpstreamDefinition>();
             if (Child(map, "upstreams") is YamlSequenceNode list)
+            {
                 for (var i = 0; i < list.Children.Count; i++)
                 {
                     var where = $"{at}.upstreams[{i}]";
                     if (yaml.Mapping(list.Children[i], where, "name: ..., local_bind_port: ...") is { } upstream)
+                    {
                         upstreams.Add(new UpstreamDefinition(yaml.Scalar(upstream, "name", where, required: true) ?? "", yaml.Port(upstream, "local_bind_port", where, required: true) ?? 0));
+                    }
                 }
+            }
+
             foreach (var clash in upstreams.GroupBy(u => u.LocalBindPort).Where(g => g.Count() > 1))
+            {
                 yaml.Problem(map, $"{at}.upstreams", $"local_bind_port {clash.Key} is used by more than one upstream");
+            }
             // The same rule POST /envoy/configs applies: one sidecar cannot listen twice on a port.
             if (upstreams.Any(u => u.LocalBindPort == publicPort))
+            {
                 yaml.Problem(map, $"{at}.upstreams", $"local_bind_port {publicPort} is already the public_port");
+            }
+
             return new MeshDefinition(publicPort, upstreams.ToImmutable());
         }
     }

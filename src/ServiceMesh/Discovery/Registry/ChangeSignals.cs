@@ -14,7 +14,10 @@ internal sealed class ChangeSignals
         lock (_gate)
         {
             if (!_waiting.TryGetValue(topic, out var signal))
+            {
                 _waiting[topic] = signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             return signal.Task;
         }
     }
@@ -23,7 +26,10 @@ internal sealed class ChangeSignals
     {
         TaskCompletionSource? signal;
         lock (_gate)
+        {
             _waiting.Remove(topic, out signal);
+        }
+
         signal?.TrySetResult();
     }
 

@@ -63,7 +63,10 @@ internal sealed class CheckProbes : IDisposable
         // Credentials written in the URL go to that URL's host as Basic auth (as Consul's Go client sends them);
         // HttpClient drops the Authorization header on a redirect, so they never reach another host.
         if (uri.UserInfo.Length > 0)
+        {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
+        }
+
         var client = check.FollowRedirects ? _following : _direct;
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
@@ -84,7 +87,10 @@ internal sealed class CheckProbes : IDisposable
             var read = 0;
             int n;
             while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
+            {
                 read += n;
+            }
+
             var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, MaxBodyBytes));
             return read > MaxBodyBytes ? text + " [truncated]" : text;
         }
@@ -103,8 +109,13 @@ internal sealed class CheckProbes : IDisposable
     private static string Reason(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
             if (inner is CheckTargetRefusedException refused)
+            {
                 return refused.Message;
+            }
+        }
+
         return e is HttpRequestException { InnerException: { } cause } ? $"{e.Message} ({cause.Message})" : e.Message;
     }
 

@@ -31,21 +31,45 @@ internal static partial class CheckRules
     public static string? Problem(AgentServiceCheck check, AllowedNetworks networks)
     {
         if (check.Http is not null && !string.IsNullOrEmpty(check.Method) && !HttpToken().IsMatch(check.Method))
+        {
             return $"Method '{check.Method}' must be an HTTP method token (letters, digits and !#$%&'*+-.^_`|~, no spaces), e.g. GET or HEAD";
+        }
+
         if (check.FollowRedirects == true && check.DisableRedirects == true)
+        {
             return "FollowRedirects and DisableRedirects contradict each other: set one";
+        }
+
         if ((check.FollowRedirects is not null || check.DisableRedirects is not null) && check.Http is null)
+        {
             return "FollowRedirects and DisableRedirects apply to HTTP checks only";
+        }
+
         if (GoDuration.TryParse(check.Timeout, out var timeout) && timeout > MaximumTimeout)
+        {
             return $"Timeout '{check.Timeout}' must be at most {GoDuration.Format(MaximumTimeout)}";
+        }
+
         if (check.Ttl is null && GoDuration.TryParse(check.Interval, out var interval) && interval > MaximumInterval)
+        {
             return $"Interval '{check.Interval}' must be at most {GoDuration.Format(MaximumInterval)}";
+        }
+
         if (GoDuration.TryParse(check.Ttl, out var ttl) && ttl > MaximumInterval)
+        {
             return $"TTL '{check.Ttl}' must be at most {GoDuration.Format(MaximumInterval)}";
+        }
+
         if (check.Http is { } http && Uri.TryCreate(http, UriKind.Absolute, out var uri))
+        {
             return CheckTargets.Refusal("HTTP", CheckTargets.Redact(http), uri.Host, networks);
+        }
+
         if (check.Tcp is { } tcp)
+        {
             return CheckTargets.Refusal("TCP", tcp, tcp[..tcp.LastIndexOf(':')], networks);
+        }
+
         return null;
     }
 

@@ -30,7 +30,10 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
         _stopping = stoppingToken;
         store.CheckChanged += OnCheckChanged;
         foreach (var (definition, serviceId) in store.AllChecks())
+        {
             Start(definition, serviceId);
+        }
+
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -46,7 +49,9 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
         {
             store.CheckChanged -= OnCheckChanged;
             foreach (var loop in _loops.Values)
+            {
                 await loop.Cancel.CancelAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -72,12 +77,19 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
     private void Start(CheckDefinition definition, string serviceId)
     {
         if (_stopping.IsCancellationRequested)
+        {
             return;
+        }
+
         var loop = new CheckLoop(definition, serviceId, CancellationTokenSource.CreateLinkedTokenSource(_stopping));
         if (_loops.TryGetValue(definition.CheckId, out var old) && _loops.TryUpdate(definition.CheckId, loop, old))
+        {
             old.Cancel.Cancel();
+        }
         else if (!_loops.TryAdd(definition.CheckId, loop))
+        {
             return;
+        }
         // Off the caller's thread: check events arrive on the registry log's writer, which must not run probes.
         _ = Task.Run(() => definition.Ttl is null ? RunProbeLoopAsync(loop) : RunTtlLoopAsync(loop), CancellationToken.None);
     }
@@ -92,7 +104,10 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
                 var (status, output) = await probes.RunAsync(loop.Definition, token).ConfigureAwait(false);
                 var previous = store.CheckStateOf(loop.Definition.CheckId)?.Status;
                 if (store.SetCheckState(loop.Definition.CheckId, status, output) && previous != status)
+                {
                     Log.StatusChanged(logger, loop.Definition.CheckId, loop.ServiceId, status, output);
+                }
+
                 await Task.Delay(Bounded(loop.Definition.Interval), time, token).ConfigureAwait(false);
             }
         }
@@ -114,7 +129,10 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
                 {
                     await expiry.ConfigureAwait(false); // throws when cancelled
                     if (store.CheckStateOf(loop.Definition.CheckId)?.Status != HealthStatuses.Critical)
+                    {
                         Log.StatusChanged(logger, loop.Definition.CheckId, loop.ServiceId, HealthStatuses.Critical, "TTL expired");
+                    }
+
                     store.SetCheckState(loop.Definition.CheckId, HealthStatuses.Critical, $"TTL expired (no update within {GoDuration.Format(loop.Definition.Ttl.Value)})");
                     await refreshed.WaitAsync(token).ConfigureAwait(false);
                 }
@@ -132,23 +150,34 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
     {
         var now = time.GetUtcNow();
         if (_reapsFailing.Count > 0) // services deregistered by someone else meanwhile are no longer this reaper's concern
+        {
             _reapsFailing.IntersectWith(_loops.Values.Select(l => l.ServiceId));
+        }
+
         foreach (var loop in _loops.Values)
         {
             if (loop.Definition.DeregisterCriticalServiceAfter is not { } after
                 || store.CheckStateOf(loop.Definition.CheckId) is not { CriticalSince: { } since } || now - since < after)
+            {
                 continue;
+            }
+
             try
             {
                 if (await store.DeregisterAsync(loop.ServiceId, cancellationToken).ConfigureAwait(false))
+                {
                     Log.Reaped(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after));
+                }
+
                 _reapsFailing.Remove(loop.ServiceId);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Refused (a full disk): the service stays registered and the next round tries again; said once, not every round.
                 if (_reapsFailing.Add(loop.ServiceId))
+                {
                     Log.ReapFailed(logger, loop.ServiceId, loop.Definition.CheckId, GoDuration.Format(after), e.Message);
+                }
             }
         }
     }

@@ -30,8 +30,11 @@ internal static class CheckTargets
             : await Dns.GetHostAddressesAsync(bare, cancellationToken).ConfigureAwait(false);
         var outside = addresses.Where(a => !allowed.Contains(a)).ToList();
         if (addresses.Length == 0 || outside.Count > 0)
+        {
             throw new CheckTargetRefusedException(addresses.Length == 0 ? $"'{bare}' resolves to no address"
                 : $"'{bare}' resolves to {string.Join(", ", outside)}, outside {Setting} ({allowed}); not connected");
+        }
+
         return addresses;
     }
 

@@ -33,7 +33,10 @@ internal sealed partial class RegistryLog
     {
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 };
         if (mode != FileMode.Open && !OperatingSystem.IsWindows())
+        {
             options.UnixCreateMode = FileModes.Private; // masked by the umask; set exactly once open
+        }
+
         return new FileStream(path, options);
     }
 
@@ -58,7 +61,9 @@ internal sealed partial class RegistryLog
     private static void RepairMode(ILogger logger, string path)
     {
         if (FileModes.TryRepair(path, FileModes.Private) is { } problem)
+        {
             Log.ModeNotRepaired(logger, path, problem);
+        }
     }
 
     private static RegistryLog OpenFiles(string folder, ILogger logger, int compactAfter, Func<string, FileMode, FileStream> openLog, StorageFaults? faults)
@@ -70,7 +75,10 @@ internal sealed partial class RegistryLog
             RepairMode(logger, snapshotPath);
             var (snapshot, valid, length) = ReadFrames(File.ReadAllBytes(snapshotPath));
             if (valid != length) // written whole and renamed: a bad snapshot is damage, not a crash; refuse to guess
+            {
                 throw new StateFileException($"{snapshotPath} is damaged at byte {valid} of {length}; restore it from a backup or remove it (and lose the state it holds)");
+            }
+
             records.AddRange(snapshot);
         }
         var logPath = Path.Combine(folder, LogFileName);

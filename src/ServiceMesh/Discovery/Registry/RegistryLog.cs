@@ -71,7 +71,10 @@ internal sealed partial class RegistryLog : IAsyncDisposable
     public Task<bool> Append(PendingRecord record)
     {
         if (!_pending.Writer.TryWrite(record))
+        {
             record.Fail(new ObjectDisposedException(nameof(RegistryLog), "the registry is shutting down"));
+        }
+
         return record.Completion;
     }
 
@@ -91,7 +94,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             {
                 var refused = new StorageUnavailableException($"registry state could not be written to {_folder}: {failure.Message}", failure);
                 foreach (var pending in batch)
+                {
                     pending.Fail(refused);
+                }
             }
             else
             {
@@ -99,7 +104,9 @@ internal sealed partial class RegistryLog : IAsyncDisposable
                 _sinceSnapshot += batch.Count;
                 // Between batches the store holds exactly what is durable: that is the snapshot.
                 if (_sinceSnapshot >= _compactAfter && CaptureState is { } capture)
+                {
                     Compact(capture());
+                }
             }
             batch.Clear();
         }
@@ -115,11 +122,16 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         {
             Log.ApplyFailed(_logger, _folder, e);
             foreach (var pending in batch)
+            {
                 pending.Fail(e);
+            }
+
             return;
         }
         foreach (var pending in batch)
+        {
             pending.Complete();
+        }
     }
 
     // Writes and fsyncs the frames; null when they are on disk, else the error (nothing of the batch is acknowledged).
@@ -130,7 +142,10 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             _log ??= CreateLog();
             // Torn bytes of an earlier refused frame could not be cut back: a snapshot of the durable state empties the log.
             if (_behind && (CaptureState is not { } current || !Compact(current(), logFailure: false)))
+            {
                 throw new IOException("the snapshot that replaces a log with a torn frame could not be written either");
+            }
+
             _behind = false;
             var end = _log.Position;
             try
@@ -147,13 +162,19 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (!_failing)
+            {
                 Log.WriteFailed(_logger, _folder, e); // once per outage, not once per refused batch
+            }
+
             _failing = true;
             _faults?.Failed(Writer, _folder, e, refusesWrites: true);
             return e as IOException ?? new IOException(e.Message, e);
         }
         if (_failing)
+        {
             Log.WriteRecovered(_logger, _folder);
+        }
+
         _failing = false;
         _faults?.Succeeded(Writer);
         return null;
@@ -180,7 +201,10 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         {
             var buffer = new ArrayBufferWriter<byte>();
             foreach (var record in state)
+            {
                 WriteFrame(buffer, record);
+            }
+
             AtomicFile.Write(Path.Combine(_folder, SnapshotFileName), buffer.WrittenSpan, FileModes.Private);
             _log!.SetLength(0);
             _log.Flush(flushToDisk: true);
@@ -191,7 +215,10 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (logFailure) // a catch-up snapshot's failure is the write's failure, logged once per outage
+            {
                 Log.CompactionFailed(_logger, _folder, e); // the log is still complete; compaction is retried after the next batch
+            }
+
             return false;
         }
     }
@@ -227,15 +254,24 @@ internal sealed partial class RegistryLog : IAsyncDisposable
             var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[offset..]);
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 4)..]);
             if (length is <= 0 or > MaxFrameBytes || bytes.Length - offset - HeaderBytes < length)
+            {
                 break;
+            }
+
             var payload = bytes.Slice(offset + HeaderBytes, length);
             if (Crc32.HashToUInt32(payload) != crc)
+            {
                 break;
+            }
+
             LogRecord? record;
             try { record = JsonSerializer.Deserialize(payload, RegistryJsonContext.Default.LogRecord); }
             catch (JsonException) { break; }
             if (record is null)
+            {
                 break;
+            }
+
             records.Add(record);
             offset += HeaderBytes + length;
         }
@@ -247,6 +283,8 @@ internal sealed partial class RegistryLog : IAsyncDisposable
         _pending.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         if (_log is not null)
+        {
             await _log.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

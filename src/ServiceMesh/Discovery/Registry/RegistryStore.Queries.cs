@@ -13,7 +13,9 @@ internal sealed partial class RegistryStore
     public IReadOnlyList<ServiceRecord> AgentServices()
     {
         lock (_gate)
+        {
             return [.. _services.Values.OrderBy(s => s.Id, StringComparer.Ordinal)];
+        }
     }
 
     /// <summary>Service names with the union of their instances' tags (catalog/services).</summary>
@@ -23,7 +25,10 @@ internal sealed partial class RegistryStore
         {
             var services = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
             foreach (var (name, ids) in _idsByName)
+            {
                 services[name] = ids.SelectMany(id => _services[id].Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            }
+
             return (Math.Max(_catalogIndex, 1), services);
         }
     }
@@ -35,7 +40,10 @@ internal sealed partial class RegistryStore
         {
             var index = Math.Max(_serviceIndex.GetValueOrDefault(name), 1);
             if (!_idsByName.TryGetValue(name, out var ids))
+            {
                 return (index, []);
+            }
+
             return (index, ids.Select(id => View(_services[id])).ToList());
         }
     }
@@ -44,20 +52,26 @@ internal sealed partial class RegistryStore
     public IReadOnlyList<InstanceView> AllInstances()
     {
         lock (_gate)
+        {
             return [.. _idsByName.OrderBy(n => n.Key, StringComparer.Ordinal).SelectMany(n => n.Value.Select(id => View(_services[id])))];
+        }
     }
 
     /// <summary>Every check with its service ID, for the check runner when it starts.</summary>
     public IReadOnlyList<(CheckDefinition Definition, string ServiceId)> AllChecks()
     {
         lock (_gate)
+        {
             return _services.Values.SelectMany(s => s.Checks.Select(c => (c, s.Id))).ToList();
+        }
     }
 
     public CheckState? CheckStateOf(string checkId)
     {
         lock (_gate)
+        {
             return _checkStates.GetValueOrDefault(checkId);
+        }
     }
 
     public (ulong Index, IReadOnlyList<KvRecord> Pairs) Kv(string key, bool recurse)
@@ -74,12 +88,14 @@ internal sealed partial class RegistryStore
     public ulong TopicIndex(string topic)
     {
         lock (_gate)
+        {
             return Math.Max(1, topic switch
             {
                 ChangeSignals.Catalog => _catalogIndex,
                 ChangeSignals.Kv => _kvIndex,
                 _ => _serviceIndex.GetValueOrDefault(topic[4..]),
             });
+        }
     }
 
     /// <summary>
@@ -89,7 +105,10 @@ internal sealed partial class RegistryStore
     public async Task WaitAsync(string topic, ulong minIndex, TimeSpan wait, CancellationToken cancellationToken)
     {
         if (minIndex == 0 || wait <= TimeSpan.Zero)
+        {
             return;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);
         Interlocked.Increment(ref _blocked);
@@ -99,7 +118,10 @@ internal sealed partial class RegistryStore
             {
                 var next = _signals.Next(topic); // first the task, then the index: no lost wake-up
                 if (TopicIndex(topic) > minIndex)
+                {
                     return;
+                }
+
                 await next.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
         }

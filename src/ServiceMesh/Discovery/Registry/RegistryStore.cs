@@ -37,7 +37,9 @@ internal sealed partial class RegistryStore
         _log = log;
         _time = time;
         foreach (var record in log.Recovered)
+        {
             Apply(record, prepared: null, changes: null);
+        }
         // Reads report at least index 1 (Consul never reports 0), so the first change must be 2 to be seen as one.
         _index = Math.Max(_index, 1);
         _assigned = _index;
@@ -54,7 +56,7 @@ internal sealed partial class RegistryStore
     /// <summary>Where HTTP and TCP checks may connect: a registration naming a literal IP outside is refused.</summary>
     public AllowedNetworks CheckNetworks { get; init; } = AllowedNetworks.Default;
 
-    public ulong Index { get { lock (_gate) return _index; } }
+    public ulong Index { get { lock (_gate) { return _index; } } }
 
     /// <summary>
     /// Registers or replaces a service instance (by ID). Returns the error Consul would answer 400 with; throws
@@ -64,7 +66,10 @@ internal sealed partial class RegistryStore
     {
         var (registration, checks, error) = RegistrationRules.Normalize(request, CheckNetworks);
         if (error is not null)
+        {
             return error;
+        }
+
         await Queue(index => LogRecord.Register(registration!, index), checks).WaitAsync(cancellationToken).ConfigureAwait(false);
         return null;
     }
@@ -86,9 +91,15 @@ internal sealed partial class RegistryStore
         lock (_gate)
         {
             if (!_checkStates.TryGetValue(checkId, out var previous) || !_serviceIdByCheck.TryGetValue(checkId, out var serviceId))
+            {
                 return false;
+            }
+
             if (previous.Status == status && previous.Output == output)
+            {
                 return true;
+            }
+
             var criticalSince = status == HealthStatuses.Critical ? previous.CriticalSince ?? _time.GetUtcNow() : (DateTimeOffset?)null;
             _checkStates[checkId] = new CheckState(status, output, criticalSince);
             name = _services[serviceId].Name;
@@ -104,9 +115,14 @@ internal sealed partial class RegistryStore
         lock (_gate)
         {
             if (!_serviceIdByCheck.TryGetValue(checkId, out var serviceId))
+            {
                 return null;
+            }
+
             if (_services[serviceId].Checks.First(c => c.CheckId == checkId).Ttl is null)
+            {
                 return false;
+            }
         }
         SetCheckState(checkId, status, note ?? "");
         CheckChanged?.Invoke(new CheckEvent.TtlUpdated(checkId));
@@ -117,7 +133,9 @@ internal sealed partial class RegistryStore
     private Task<bool> Queue(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null)
     {
         lock (_gate)
+        {
             return _log.Append(new PendingRecord(record(++_assigned), checks));
+        }
     }
 
     // Called by the log's writer loop once a batch is fsynced, before any caller of it is answered.
@@ -127,12 +145,19 @@ internal sealed partial class RegistryStore
         lock (_gate)
         {
             foreach (var pending in batch)
+            {
                 pending.Result = Apply(pending.Record, pending.Prepared as ImmutableArray<CheckDefinition>?, changes);
+            }
         }
         foreach (var e in changes.Events)
+        {
             CheckChanged?.Invoke(e);
+        }
+
         foreach (var topic in changes.Topics)
+        {
             _signals.Signal(topic);
+        }
     }
 
     /// <summary>What applying a batch changed: check events for the runner, topics whose blocking queries wake.</summary>
@@ -211,14 +236,20 @@ internal sealed partial class RegistryStore
         foreach (var check in checks)
         {
             if (_checkStates.ContainsKey(check.CheckId))
+            {
                 continue; // unchanged definition: keep its state, so re-registering (e.g. the preload) does not flap health
+            }
+
             _checkStates[check.CheckId] = new CheckState(check.InitialStatus, "", check.InitialStatus == HealthStatuses.Critical ? _time.GetUtcNow() : (DateTimeOffset?)null);
             _serviceIdByCheck[check.CheckId] = registration.Id!;
             changes?.Events.Add(new CheckEvent.Added(check, registration.Id!));
         }
         _services[registration.Id!] = new ServiceRecord(registration, checks, existing?.CreateIndex ?? recordIndex, recordIndex);
         if (!_idsByName.TryGetValue(registration.Name, out var ids))
+        {
             _idsByName[registration.Name] = ids = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
         ids.Add(registration.Id!);
         _serviceIndex[registration.Name] = index;
         _catalogIndex = index;
@@ -243,14 +274,18 @@ internal sealed partial class RegistryStore
     private void RemoveName(string name, string id)
     {
         if (_idsByName.TryGetValue(name, out var ids) && ids.Remove(id) && ids.Count == 0)
+        {
             _idsByName.Remove(name);
+        }
     }
 
     // For log compaction, called by the log's writer between batches: then the state here is exactly what is durable.
     private List<LogRecord> CaptureState()
     {
         lock (_gate)
+        {
             return [LogRecord.IndexMark(_index), .. _services.Values.OrderBy(s => s.ModifyIndex).Select(s => LogRecord.Register(s.Registration, s.ModifyIndex)),
                     .. _kv.Values.Select(k => LogRecord.KvPut(k.Key, k.Value, k.Flags, k.ModifyIndex))];
+        }
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json.Serialization.Metadata;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +30,10 @@ internal static class ConsulHttpApi
     {
         var query = context.Request.Query;
         if (!ulong.TryParse(query["index"], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index == 0)
+        {
             return;
+        }
+
         var wait = GoDuration.TryParse(query["wait"], out var asked) && asked > TimeSpan.Zero ? asked : DefaultWait;
         wait = wait > MaxWait ? MaxWait : wait;
         wait += TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * wait.Ticks / 16));
@@ -50,7 +53,10 @@ internal static class ConsulHttpApi
     {
         var headers = context.Response.Headers;
         if (index is { } i)
+        {
             headers["X-Consul-Index"] = i.ToString(CultureInfo.InvariantCulture);
+        }
+
         headers["X-Consul-KnownLeader"] = "true";
         headers["X-Consul-LastContact"] = "0";
         context.Response.ContentType = "application/json";
@@ -95,10 +101,16 @@ internal static class ConsulHttpApi
     public static bool MayWrite(HttpContext context, string? token)
     {
         if (token is null)
+        {
             return true;
+        }
+
         var request = context.Request;
         if (MeshTokenFilter.IsAuthorized(request, token))
+        {
             return true;
+        }
+
         var presented = request.Headers["X-Consul-Token"].ToString() is { Length: > 0 } header ? header : request.Query["token"].ToString();
         return MeshTokenFilter.Matches(presented, token);
     }

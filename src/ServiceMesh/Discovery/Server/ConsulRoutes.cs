@@ -22,20 +22,26 @@ internal static class ConsulRoutes
                 return;
             }
             if (await store.RegisterAsync(registration!, context.RequestAborted) is { } error)
+            {
                 await ConsulHttpApi.ErrorAsync(context, 400, $"Invalid service: {error}");
+            }
         }));
         app.MapPut("/v1/agent/service/deregister/{id}", (HttpContext context, string id) => Guarded(context, token, async () =>
         {
             if (!await store.DeregisterAsync(id, context.RequestAborted))
+            {
                 await ConsulHttpApi.ErrorAsync(context, 404, $"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
+            }
         }));
         foreach (var (verb, status) in new[] { ("pass", HealthStatuses.Passing), ("warn", HealthStatuses.Warning), ("fail", HealthStatuses.Critical) })
+        {
             app.MapPut($"/v1/agent/check/{verb}/{{id}}", (HttpContext context, string id) => Guarded(context, token, () => store.UpdateTtl(id, status, context.Request.Query["note"]) switch
             {
                 null => ConsulHttpApi.ErrorAsync(context, 404, $"Unknown check ID \"{id}\""),
                 false => ConsulHttpApi.ErrorAsync(context, 500, $"CheckID \"{id}\" does not have associated TTL"),
                 true => Task.CompletedTask,
             }));
+        }
 
         app.MapGet("/v1/agent/services", context => ConsulHttpApi.WriteAsync(context,
             store.AgentServices().ToDictionary(s => s.Id, s => ToAgentService(store, s), StringComparer.Ordinal),

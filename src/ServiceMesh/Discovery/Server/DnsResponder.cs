@@ -29,15 +29,25 @@ internal sealed class DnsResponder(RegistryStore store, TimeSpan ttl)
         var response = new Message { Id = request.Id, QR = true, Opcode = request.Opcode, RD = request.RD, AA = true };
         response.Questions.AddRange(request.Questions);
         if (request.QR || request.Questions.Count != 1)
+        {
             response.Status = MessageStatus.FormatError;
+        }
         else if (request.Opcode != MessageOperation.Query)
+        {
             response.Status = MessageStatus.NotImplemented;
+        }
         else
+        {
             Resolve(request.Questions[0], response);
+        }
+
         try
         {
             if (udp && response.Length() > MaxUdpBytes)
+            {
                 response.Truncate(MaxUdpBytes);
+            }
+
             return response.ToByteArray();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -82,24 +92,39 @@ internal sealed class DnsResponder(RegistryStore store, TimeSpan ttl)
                 var target = IPAddress.TryParse(address, out var ip) ? AddressName(ip) : new DomainName(address);
                 response.Answers.Add(new SRVRecord { Name = question.Name, TTL = ttl, Priority = 1, Weight = 1, Port = (ushort)instance.Service.Registration.Port, Target = target });
                 if (AddressFor(target, address, only: null) is { } glue)
+                {
                     response.AdditionalRecords.Add(glue);
+                }
             }
             if (question.Type is DnsType.A or DnsType.AAAA or DnsType.ANY
                 && AddressFor(question.Name, address, only: question.Type == DnsType.ANY ? null : question.Type) is { } record)
+            {
                 response.Answers.Add(record);
+            }
         }
         if (response.Answers.Count == 0)
+        {
             response.AuthorityRecords.Add(Soa()); // the name exists, but not with this type: NOERROR, no data
+        }
     }
 
     private ResourceRecord? AddressFor(DomainName name, string address, DnsType? only)
     {
         if (!IPAddress.TryParse(address, out var ip))
+        {
             return null;
+        }
+
         if (ip.AddressFamily == AddressFamily.InterNetwork && only is null or DnsType.A)
+        {
             return new ARecord { Name = name, TTL = ttl, Address = ip };
+        }
+
         if (ip.AddressFamily == AddressFamily.InterNetworkV6 && only is null or DnsType.AAAA)
+        {
             return new AAAARecord { Name = name, TTL = ttl, Address = ip };
+        }
+
         return null;
     }
 
@@ -122,7 +147,10 @@ internal sealed class DnsResponder(RegistryStore store, TimeSpan ttl)
     {
         var response = new Message { QR = true, Status = status };
         if (query.Length >= 2)
+        {
             response.Id = (ushort)(query[0] << 8 | query[1]);
+        }
+
         return response.ToByteArray();
     }
 }

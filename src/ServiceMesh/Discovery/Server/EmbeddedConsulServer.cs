@@ -55,13 +55,17 @@ internal sealed class EmbeddedConsulServer(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_app is not null)
+        {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
+        {
             await _app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
 

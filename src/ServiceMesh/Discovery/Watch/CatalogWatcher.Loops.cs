@@ -45,7 +45,9 @@ internal sealed partial class CatalogWatcher
                 }
                 var spent = time.GetElapsedTime(started);
                 if (spent < MinQuerySpacing)
+                {
                     await Task.Delay(MinQuerySpacing - spent, time, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or HttpRequestException or ConsulException)
@@ -63,7 +65,10 @@ internal sealed partial class CatalogWatcher
         lock (_gate)
         {
             if (!_synced)
+            {
                 _unread = [.. result.Value.Keys]; // each service loop's first read takes its name out (they wait for this lock)
+            }
+
             _synced = true;
             _firstSync.TrySetResult();
             foreach (var gone in _serviceLoops.Keys.Where(n => !result.Value.ContainsKey(n)).ToList())
@@ -73,7 +78,9 @@ internal sealed partial class CatalogWatcher
                 _unread?.Remove(gone); // gone before its first read: nothing of it to wait for
                 _failures.TryRemove("service " + gone, out _);
                 if (_services.Remove(gone))
+                {
                     MarkChanged(gone, result.Index);
+                }
             }
             foreach (var name in result.Value.Keys.Where(n => !_serviceLoops.ContainsKey(n)))
             {
@@ -90,7 +97,10 @@ internal sealed partial class CatalogWatcher
     private void CompleteLoadIfAllRead(string? read = null)
     {
         if (_unread is null || (read is not null && !_unread.Remove(read)) || _unread.Count > 0)
+        {
             return;
+        }
+
         _unread = null;
         Flush();
         _loaded.TrySetResult();
@@ -105,14 +115,25 @@ internal sealed partial class CatalogWatcher
             try
             {
                 if (cancellationToken.IsCancellationRequested || !_serviceLoops.ContainsKey(name))
+                {
                     return result.Index; // removed meanwhile: the catalog loop already published that
+                }
+
                 var known = _services.GetValueOrDefault(name);
                 if (service.Instances.Length == 0 && known is null || service.SameAs(known))
+                {
                     return result.Index;
+                }
+
                 if (service.Instances.Length == 0)
+                {
                     _services.Remove(name);
+                }
                 else
+                {
                     _services[name] = service;
+                }
+
                 MarkChanged(name, result.Index);
             }
             finally

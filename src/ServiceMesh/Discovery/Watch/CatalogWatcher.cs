@@ -67,7 +67,9 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
         try
         {
             await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
                 yield return change;
+            }
         }
         finally
         {
@@ -89,9 +91,15 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
             {
                 Task next;
                 lock (_gate)
+                {
                     next = _published.Task;
+                }
+
                 if (condition(Current))
+                {
                     return true;
+                }
+
                 await next.WaitAsync(deadline.Token).ConfigureAwait(false);
             }
         }
@@ -129,10 +137,17 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
         finally
         {
             lock (_gate)
+            {
                 foreach (var loop in _serviceLoops.Values)
+                {
                     loop.Cancel();
+                }
+            }
+
             foreach (var channel in _subscribers.Keys)
+            {
                 channel.Writer.TryComplete();
+            }
         }
     }
 
@@ -141,7 +156,9 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
     {
         _index = Math.Max(_index, index);
         if (_pending.Add(name) && _pending.Count == 1)
+        {
             _flushTimer?.Change(Debounce, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void Flush()
@@ -149,7 +166,10 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
         lock (_gate)
         {
             if (_pending.Count == 0)
+            {
                 return;
+            }
+
             var snapshot = new CatalogSnapshot(_index, _current.Version + 1, time.GetUtcNow(), _services.ToImmutableSortedDictionary(StringComparer.Ordinal));
             var change = new CatalogChange(snapshot, [.. _pending.Order(StringComparer.Ordinal)]);
             _pending.Clear();
@@ -157,7 +177,10 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
             _published.TrySetResult();
             _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
             foreach (var channel in _subscribers.Keys)
+            {
                 channel.Writer.TryWrite(change);
+            }
+
             Log.Published(logger, snapshot.Version, change.ChangedServices.Length, snapshot.Services.Count);
         }
     }
@@ -165,18 +188,27 @@ internal sealed partial class CatalogWatcher(ConsulClient client, ServiceDefinit
     private void Succeeded(string loop)
     {
         if (_failures.TryRemove(loop, out var failure))
+        {
             Log.Recovered(logger, loop, client.Endpoint.BaseAddress, failure.Problem);
+        }
+
         lock (_gate)
+        {
             _lastSuccess = time.GetUtcNow();
+        }
     }
 
     private void Failed(string loop, Exception e)
     {
         var problem = $"{client.Endpoint.BaseAddress} unreachable: {e.Message}";
         if (_failures.TryAdd(loop, (problem, time.GetUtcNow())))
+        {
             Log.Unreachable(logger, loop, problem);
+        }
         else
+        {
             _failures[loop] = (problem, _failures[loop].Since);
+        }
     }
 
     public override void Dispose()

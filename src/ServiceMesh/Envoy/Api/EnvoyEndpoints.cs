@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
@@ -46,7 +46,10 @@ internal static class EnvoyEndpoints
     private static IResult Get(string svc, HttpContext context, EnvoyState state, EnvoySettings settings)
     {
         if (Invalid(context, svc) is { } invalid)
+        {
             return invalid;
+        }
+
         var latest = state.Latest;
         return latest?.Specs.FirstOrDefault(s => s.Name == svc) is { } spec
             ? TypedResults.Json(Describe(spec, latest, settings), EnvoyJsonContext.Default.EnvoyServiceResponse)
@@ -56,17 +59,27 @@ internal static class EnvoyEndpoints
     private static async Task<IResult> Content(string svc, HttpContext context, EnvoyState state, EnvoySettings settings, CancellationToken cancellationToken)
     {
         if (Invalid(context, svc) is { } invalid)
+        {
             return invalid;
+        }
+
         if (state.Latest?.Files.FirstOrDefault(f => f.Service == svc) is not { } set)
+        {
             return NotFound(svc);
+        }
+
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in set.Files)
         {
             var path = Path.Combine(settings.EnvoyConfigPath, file.RelativePath);
             if (file.HoldsPrivateKey)
+            {
                 files[file.RelativePath] = NotServed; // the private key stays on disk, readable by the sidecar's user alone
+            }
             else if (File.Exists(path))
+            {
                 files[file.RelativePath] = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            }
         }
         var bootstrap = BootstrapPath(set);
         var content = bootstrap is not null && files.TryGetValue(bootstrap, out var text) ? text : "";
@@ -77,13 +90,21 @@ internal static class EnvoyEndpoints
         EnvoyGenerationService generation, EnvoyState state, EnvoySettings settings, CancellationToken cancellationToken)
     {
         if (Invalid(request.HttpContext, svc) is { } invalid)
+        {
             return invalid;
+        }
+
         var (body, bodyProblem) = await JsonBody.ReadAsync(request, EnvoyJsonContext.Default.EnvoyConfigRequest, cancellationToken).ConfigureAwait(false);
         if (bodyProblem is not null)
+        {
             return Problems.Body(request.HttpContext, bodyProblem, $"The body is not valid for this route ({bodyProblem}). Expected {{\"service_address\": \"10.0.0.5\", \"service_port\": 8080, \"upstreams\": [{{\"name\": \"auth-service\", \"local_bind_port\": 9001}}]}}.");
+        }
+
         var errors = new List<FieldError>();
         if (ToMember(svc, body, errors) is not { } member)
+        {
             return Problems.Invalid(request.HttpContext, string.Join("; ", errors), "body", errors);
+        }
 
         bool added;
         try
@@ -96,10 +117,15 @@ internal static class EnvoyEndpoints
         }
         var generated = await WaitForGenerationAsync(generation, $"POST /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
         if (generated?.Specs.FirstOrDefault(s => s.Name == svc) is not { } spec)
+        {
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
                 $"Registered {svc}, but no configuration could be generated yet: {string.Join("; ", state.PolicyProblems.DefaultIfEmpty("see the envoy component in /health"))}");
+        }
+
         if (added)
+        {
             request.HttpContext.Response.Headers.Location = $"/envoy/configs/{svc}";
+        }
         // 200 whether new or replaced, as the earlier API answered; Location still says where a new one lives.
         return TypedResults.Json(Describe(spec, generated, settings, "generated"), EnvoyJsonContext.Default.EnvoyServiceResponse);
     }
@@ -107,7 +133,10 @@ internal static class EnvoyEndpoints
     private static async Task<IResult> Remove(string svc, HttpContext context, EnvoyApiRegistrations registrations, EnvoyGenerationService generation, EnvoyState state, CancellationToken cancellationToken)
     {
         if (Invalid(context, svc) is { } invalid)
+        {
             return invalid;
+        }
+
         bool removed;
         try
         {
@@ -146,18 +175,32 @@ internal static class EnvoyEndpoints
     internal static MeshMember? ToMember(string svc, EnvoyConfigRequest? body, List<FieldError> problems)
     {
         if (body is null)
+        {
             problems.Add(new("body", "a JSON body is required", "missing"));
+        }
         else
         {
             if (string.IsNullOrWhiteSpace(body.ServiceAddress) || Uri.CheckHostName(body.ServiceAddress) == UriHostNameType.Unknown)
+            {
                 problems.Add(new("service_address", $"expected an IP address or host name, got '{body.ServiceAddress}'", body.ServiceAddress is null ? "missing" : "value_error"));
+            }
+
             if (!PortNumber.IsValid(body.ServicePort))
+            {
                 problems.Add(new("service_port", $"expected {PortNumber.Rule}, got {(body.ServicePort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")}",
                     body.ServicePort is null ? "missing" : "value_error"));
+            }
+
             if (body.PublicPort is { } publicPort && !PortNumber.IsValid(publicPort))
+            {
                 problems.Add(new("public_port", $"expected {PortNumber.Rule}, got {publicPort}"));
+            }
+
             if (body.Protocol is { } protocol && protocol is not ("http" or "tcp"))
+            {
                 problems.Add(new("protocol", $"expected http or tcp, got '{protocol}'"));
+            }
+
             var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
             foreach (var (upstream, i) in (body.Upstreams ?? []).Select((u, i) => (u, i)))
             {
@@ -167,17 +210,29 @@ internal static class EnvoyEndpoints
                     continue;
                 }
                 if (!ServiceName.IsValid(upstream.Name, out var nameProblem))
+                {
                     problems.Add(new($"upstreams[{i}].name", nameProblem));
+                }
                 else if (upstream.Name == svc)
+                {
                     problems.Add(new($"upstreams[{i}].name", "a service cannot be its own upstream"));
+                }
+
                 if (!PortNumber.IsValid(upstream.LocalBindPort))
+                {
                     problems.Add(new($"upstreams[{i}].local_bind_port", $"expected {PortNumber.Rule}"));
+                }
                 else if (!ports.Add(upstream.LocalBindPort.Value))
+                {
                     problems.Add(new($"upstreams[{i}].local_bind_port", $"{upstream.LocalBindPort} is already used by the public port or another upstream"));
+                }
             }
         }
         if (problems.Count > 0)
+        {
             return null;
+        }
+
         return new MeshMember(svc, body!.Protocol == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http, body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
             [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!]);
     }

@@ -44,7 +44,10 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
         {
             // Started before any Envoy service (registered first); polled only in case a host composes them otherwise.
             while (manager is { Started: false })
+            {
                 await Task.Delay(StartedPoll, stoppingToken).ConfigureAwait(false);
+            }
+
             await catalog.Loaded.WaitAsync(stoppingToken).ConfigureAwait(false);
             TryReady();
         }
@@ -57,7 +60,9 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
     private void TryReady()
     {
         if (catalog.Loaded.IsCompleted && manager is not { Started: false } && Volatile.Read(ref _followedVersion) >= catalog.Current.Version)
+        {
             _ready.TrySetResult();
+        }
     }
 
     private async Task FollowCatalogAsync(CancellationToken stoppingToken)
@@ -85,7 +90,9 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
         try
         {
             await foreach (var change in subscription.Changes.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
                 Changed?.Invoke($"certificate {change.Kind}: {change.Service ?? "trust bundle"}");
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -96,8 +103,13 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
     {
         var members = new List<MeshMember>();
         foreach (var service in snapshot.Services.Values)
+        {
             if (ToMember(service) is { } member)
+            {
                 members.Add(member);
+            }
+        }
+
         return new MeshTopology(members);
     }
 
@@ -111,7 +123,10 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
         }
         var tagged = service.Instances.FirstOrDefault(i => i.Tags.Contains(MeshTag));
         if (tagged is null)
+        {
             return null;
+        }
+
         var publicPort = PortNumber.TryParse(tagged.Meta.GetValueOrDefault("mesh_public_port"), out var p)
             ? p : EnvoyEndpoints.DefaultPublicPort;
         var protocol = tagged.Meta.TryGetValue("protocol", out var value) && value == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http;

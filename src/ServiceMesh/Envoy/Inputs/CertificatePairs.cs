@@ -22,7 +22,10 @@ internal sealed class CertificatePairs
         {
             var generation = SvidFileStore.GenerationOf(paths.CertificateChain);
             if (generation is not null && _known.TryGetValue(key, out var known) && known.Generation == generation)
+            {
                 return known;
+            }
+
             if (SvidFileStore.ReadResolvedOnce(paths.CertificateChain, paths.PrivateKey) is not { } pair)
             {
                 _known.TryRemove(key, out _);

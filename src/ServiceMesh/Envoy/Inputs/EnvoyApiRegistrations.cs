@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Api;
@@ -67,7 +67,10 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
         lock (_gate)
         {
             if (!_members.ContainsKey(service))
+            {
                 return false;
+            }
+
             Save(_members.Remove(service));
         }
         Changed?.Invoke($"API removed {service}");
@@ -105,7 +108,10 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
     private void Recovered()
     {
         if (_retry is null)
+        {
             return;
+        }
+
         _retry.Dispose();
         _retry = null;
         _faults.Succeeded(Writer);
@@ -117,7 +123,10 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
         lock (_gate)
         {
             if (_retry is null)
+            {
                 return;
+            }
+
             try
             {
                 FileModes.CreateDirectory(Path.GetDirectoryName(_path)!, FileModes.PrivateFolder);
@@ -147,9 +156,15 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
         try
         {
             if (Directory.Exists(_path))
+            {
                 throw new IOException("it is a folder, not a file");
+            }
+
             if (!File.Exists(_path))
+            {
                 return;
+            }
+
             text = File.ReadAllText(_path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -158,7 +173,10 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
             throw new StateFileException($"{_path} cannot be read ({e.Message}). Fix its permissions (owner 65532) or the disk, then start again.", e);
         }
         if (FileModes.TryRepair(_path, FileModes.Private) is { } modeProblem)
+        {
             Log.ModeNotRepaired(_logger, _path, modeProblem);
+        }
+
         var (members, problem) = Parse(text);
         if (problem is null)
         {
@@ -189,11 +207,17 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
             foreach (var (service, request) in file?.Registrations ?? new Dictionary<string, EnvoyConfigRequest>())
             {
                 if (!ServiceName.IsValid(service, out var nameProblem))
+                {
                     problems.Add($"'{service}': {nameProblem}");
+                }
                 else if (EnvoyEndpoints.ToMember(service, request, out var problem) is { } member)
+                {
                     members[service] = member;
+                }
                 else
+                {
                     problems.Add($"{service}: {problem}");
+                }
             }
             return (members.ToImmutable(), file is null ? "the file holds null" : problems.Count > 0 ? string.Join("; ", problems) : null);
         }

@@ -21,17 +21,25 @@ internal static class MeshMembership
     {
         var candidates = new Dictionary<string, (MeshMember, string)>(StringComparer.Ordinal);
         foreach (var (source, _, topology) in sources.OrderBy(s => s.Precedence))
+        {
             foreach (var member in topology.Members)
+            {
                 candidates[member.Name] = (member, source);
+            }
+        }
 
         var members = new List<(MeshMember, string)>(candidates.Count);
         var excluded = new List<ExcludedMember>();
         foreach (var (name, (member, source)) in candidates.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             if (ServiceName.IsIdentity(name, out var problem))
+            {
                 members.Add((member, source));
+            }
             else
+            {
                 excluded.Add(new ExcludedMember(name, source, $"not a mesh member: {problem}"));
+            }
         }
         return new MeshMembers(members, excluded);
     }

@@ -34,18 +34,28 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
     public void EnsureIssued(IReadOnlyCollection<string> services)
     {
         foreach (var gone in _failures.Keys.Except(services, StringComparer.Ordinal))
+        {
             _failures.TryRemove(gone, out _);
+        }
+
         if (_stopping.IsCancellationRequested)
+        {
             return;
+        }
+
         var token = _stopping.Token;
         foreach (var service in services)
         {
             if (_failures.TryGetValue(service, out var failed) && time.GetUtcNow() - failed.At < RetryAfter)
+            {
                 continue;
+            }
             // Registered before it runs, so a fast failure cannot remove its entry before the entry exists.
             var issuance = new Task<Task>(() => IssueAsync(service, token));
             if (_inFlight.TryAdd(service, issuance.Unwrap()))
+            {
                 issuance.Start(TaskScheduler.Default);
+            }
         }
     }
 
@@ -58,17 +68,28 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
         var now = members.ToHashSet(StringComparer.Ordinal);
         var before = Interlocked.Exchange(ref _members, now);
         foreach (var gone in before?.Except(now) ?? [])
+        {
             _departed[gone] = Interlocked.Increment(ref _departures);
+        }
+
         foreach (var back in _departed.Keys.Where(now.Contains))
+        {
             _departed.TryRemove(back, out _); // rejoined before its revocation ran: it keeps (or gets) an identity
+        }
+
         if (_stopping.IsCancellationRequested)
+        {
             return;
+        }
+
         var token = _stopping.Token;
         foreach (var service in _departed.Keys)
         {
             var revocation = new Task<Task>(() => RevokeAsync(service, token));
             if (_revoking.TryAdd(service, revocation.Unwrap()))
+            {
                 revocation.Start(TaskScheduler.Default);
+            }
         }
     }
 
@@ -88,7 +109,10 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
                 var leaf = await manager.IssueAsync(service, token).ConfigureAwait(false);
                 _failures.TryRemove(service, out _);
                 if (Volatile.Read(ref _members) is { } members && !members.Contains(service))
+                {
                     _departed[service] = Interlocked.Increment(ref _departures); // left while this was issued: its certificate event brings the generation that revokes it
+                }
+
                 Log.Issued(logger, service, leaf.Certificate.Serial);
             }
             finally
@@ -105,9 +129,13 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
             var repeated = _failures.TryGetValue(service, out var before) && before.Error == e.Message;
             _failures[service] = (time.GetUtcNow(), e.Message);
             if (repeated)
+            {
                 Log.FailedAgain(logger, service, e.Message);
+            }
             else
+            {
                 Log.Failed(logger, service, RetryAfter.TotalSeconds, e.Message);
+            }
         }
         finally
         {
@@ -120,11 +148,16 @@ internal sealed partial class SidecarCertificates(CertificateManager manager, Ti
         try
         {
             if (!_departed.TryGetValue(service, out var departure))
+            {
                 return;
+            }
+
             var revocation = await manager.RevokeAsync(service, token).ConfigureAwait(false);
             _departed.TryRemove(new KeyValuePair<string, long>(service, departure)); // a later departure stays for the next generation
             if (revocation is not null)
+            {
                 Log.RevokedOnLeaving(logger, service, revocation.Certificate.Serial, revocation.Enforcement);
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -71,11 +71,18 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
             {
                 // Verifying reads every file: one edited by hand must come back, not only one removed.
                 if (!verifyDisk && _onDisk.TryGetValue(path, out var last) && (ReferenceEquals(last, file.Content) || last == file.Content))
+                {
                     unchanged++;
+                }
                 else if (WriteIfChanged(path, file))
+                {
                     written++;
+                }
                 else
+                {
                     unchanged++;
+                }
+
                 _onDisk[path] = file.Content;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -92,7 +99,10 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
     private static bool WriteIfChanged(string path, EnvoyFile file)
     {
         if (file.HoldsPrivateKey)
+        {
             FileModes.CreateDirectory(Path.GetDirectoryName(path)!, FileModes.ReadableFolder);
+        }
+
         return AtomicFile.WriteIfChanged(path, file.Content, file.Mode);
     }
 
@@ -100,7 +110,10 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
     private int DeleteRemoved(HashSet<string> current, IReadOnlyList<EnvoyFileSet> services, List<string> failures)
     {
         if (!Directory.Exists(layout.Root))
+        {
             return 0;
+        }
+
         var deleted = 0;
         // In the static layout a current service has no folder: remove a folder left from the dynamic layout too.
         var withFolder = services.Where(s => s.Files.Any(f => f.RelativePath.Contains('/', StringComparison.Ordinal))).Select(s => s.Service).ToHashSet(StringComparer.Ordinal);
@@ -114,19 +127,32 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
                 var service = Path.GetFileName(folder);
                 var valid = ServiceName.IsValid(service, out _);
                 if (withFolder.Contains(service) || (!valid && !EnvoyFileLayout.FolderFiles.Any(name => File.Exists(Path.Combine(folder, name)))))
+                {
                     continue;
+                }
+
                 if (!valid)
+                {
                     strays.Add(service);
+                }
+
                 foreach (var name in EnvoyFileLayout.FolderFiles)
+                {
                     deleted += Delete(Path.Combine(folder, name), failures);
+                }
+
                 if (!Directory.EnumerateFileSystemEntries(folder).Any())
+                {
                     Directory.Delete(folder);
+                }
             }
             foreach (var file in Directory.EnumerateFiles(layout.Root, "*.yaml"))
             {
                 var service = Path.GetFileNameWithoutExtension(file);
                 if ((ServiceName.IsValid(service, out _) && !current.Contains(service)) || strays.Contains(service))
+                {
                     deleted += Delete(file, failures);
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -141,7 +167,10 @@ internal sealed class EnvoyConfigWriter(EnvoyFileLayout layout)
         try
         {
             if (!File.Exists(path))
+            {
                 return 0;
+            }
+
             File.Delete(path);
             _onDisk.TryRemove(path, out _);
             return 1;

@@ -31,7 +31,10 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
         {
             var paths = tlsPathsOf(member.Name);
             if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
+            {
                 bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
+            }
+
             var pair = _pairs.Of(paths);
             specs.Add(new EnvoyServiceSpec(
                 member.Name,

@@ -26,7 +26,10 @@ internal sealed class FileVersions
             }
             var (modified, length, folder) = (file.LastWriteTimeUtc, file.Length, file.Directory?.LinkTarget);
             if (_known.TryGetValue(path, out var known) && known.Modified == modified && known.Length == length && known.Folder == folder)
+            {
                 return known.Version;
+            }
+
             var version = Hash(file.FullName);
             _known[path] = (modified, length, folder, version);
             return version;

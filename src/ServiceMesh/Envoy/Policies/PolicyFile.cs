@@ -23,7 +23,10 @@ internal static class PolicyFile
         try
         {
             if (!File.Exists(path))
+            {
                 return new(MeshPolicies.AllowAll, []);
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -36,9 +39,15 @@ internal static class PolicyFile
     public static PolicyReadResult Parse(string fileName, string text)
     {
         if (YamlProblems.TryLoad(fileName, text, out var stream) is { } unreadable)
+        {
             return new(null, [unreadable]);
+        }
+
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
             return new(MeshPolicies.AllowAll, []);
+        }
+
         var reader = new Reader(fileName);
         var policies = reader.Root(stream.Documents[0].RootNode);
         return reader.Problems.Count == 0 ? new(policies, []) : new(null, reader.Problems);
@@ -115,7 +124,9 @@ internal static class PolicyFile
                         {
                             var at = $"{key}.{name}";
                             if (yaml.IsServiceName(node, at, name) && yaml.Mapping(node, at, "settings for this upstream") is { } mapping)
+                            {
                                 upstreamNodes.Add((name, mapping, at));
+                            }
                         }
                         break;
                     default:
@@ -143,22 +154,34 @@ internal static class PolicyFile
                 foreach (var (key, value) in yaml.Entries(rules.Children[i], path))
                 {
                     if (key == "from")
+                    {
                         from = yaml.Scalar(value, $"{path}.from") is { } f && yaml.IsServiceName(value, $"{path}.from", f) ? f : null;
+                    }
                     else if (key == "to")
+                    {
                         targets.AddRange(yaml.List(value, $"{path}.to").Where(t => yaml.IsServiceName(t.Node, $"{path}.to", t.Value)).Select(t => t.Value));
+                    }
                     else
+                    {
                         yaml.Problem(value, $"{path}.{key}", YamlNodeReader.UnknownKey(["from", "to"]));
+                    }
                 }
                 if (from is null)
                 {
                     if (rules.Children[i] is YamlMappingNode m && YamlNodeReader.Child(m, "from") is null)
+                    {
                         yaml.Problem(rules.Children[i], path, "missing 'from' (the calling service)");
+                    }
+
                     continue;
                 }
                 foreach (var target in targets)
                 {
                     if (!callers.TryGetValue(target, out var set))
+                    {
                         callers[target] = set = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
                     set.Add(from);
                 }
             }
@@ -167,9 +190,15 @@ internal static class PolicyFile
         private static string? HttpPath(YamlNodeReader yaml, YamlNode node, string key)
         {
             if (yaml.Scalar(node, key) is not { } text)
+            {
                 return null;
+            }
+
             if (text.StartsWith('/') && !text.Any(char.IsWhiteSpace))
+            {
                 return text;
+            }
+
             return yaml.Problem<string?>(node, key, $"expected an absolute URL path such as /health, found '{text}'", null);
         }
     }

@@ -1,6 +1,6 @@
-using ServiceMesh.Envoy.Rendering.Model;
 using ServiceMesh.Envoy.Output;
 using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Rendering.Model;
 
 namespace ServiceMesh.Envoy.Rendering;
 

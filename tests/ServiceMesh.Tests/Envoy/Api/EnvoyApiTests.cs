@@ -1,8 +1,8 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
-using ServiceMesh.Envoy.Api;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Api;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Envoy.Api;

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Watch;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Envoy;
 
 namespace ServiceMesh.Tests.Envoy.Inputs;
 

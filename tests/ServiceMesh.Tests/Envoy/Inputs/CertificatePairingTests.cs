@@ -57,7 +57,10 @@ public sealed class CertificatePairingTests(ITestOutputHelper output) : IDisposa
                 // Paced to the readers (a re-issue per hundred reads of each path), so the two end together and the
                 // reader thread is not starved of the CPU by re-issues nobody reads.
                 while (reissued >= Reissues * readers.Min(r => r.Reads) / ReadsPerPath + 1 && reissued < Reissues)
+                {
                     await Task.Delay(1);
+                }
+
                 await _mesh.IssueAsync(Service);
                 _mesh.Generator.Generate()!.Result.Succeeded.ShouldBeTrue(); // sds-cert.yaml follows, as the generation loop does
                 reissued++;
@@ -134,7 +137,10 @@ public sealed class CertificatePairingTests(ITestOutputHelper output) : IDisposa
         public bool Matches((string Chain, string Key) pair)
         {
             if (_checked.TryGetValue(pair, out var known))
+            {
                 return known;
+            }
+
             var chain = new X509Certificate2Collection();
             chain.ImportFromPem(pair.Chain);
             using var key = ECDsa.Create();
@@ -161,7 +167,10 @@ public sealed class CertificatePairingTests(ITestOutputHelper output) : IDisposa
                 foreach (var reader in readers)
                 {
                     if (reader.Error is not null)
+                    {
                         continue;
+                    }
+
                     try
                     {
                         var content = reader._read();

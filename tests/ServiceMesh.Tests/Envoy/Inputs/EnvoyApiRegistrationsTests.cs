@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Configuration;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Envoy.Inputs;

@@ -1,8 +1,8 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Support;
 using static ServiceMesh.Tests.Discovery.DiscoveryTestSupport;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Envoy;
 using ServiceMesh.Tests.Certificates;
 
 namespace ServiceMesh.Tests.Envoy.Inputs;

@@ -1,5 +1,5 @@
-using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Envoy.Planning;

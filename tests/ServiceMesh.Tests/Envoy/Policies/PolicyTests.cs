@@ -1,5 +1,5 @@
-using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Health;
 
 namespace ServiceMesh.Tests.Envoy.Policies;

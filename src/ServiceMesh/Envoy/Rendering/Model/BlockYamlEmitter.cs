@@ -50,7 +50,10 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
         }
         var slot = BeginNode();
         if (slot == Slot.MappingValue)
+        {
             output.Write(' ');
+        }
+
         output.Write(text);
         NewLine();
     }
@@ -72,10 +75,15 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
     {
         var frame = _frames.Pop();
         if (frame.Count > 0)
+        {
             return;
+        }
         // Empty: nothing has been written for it yet but its key or "- ".
         if (frame.Slot == Slot.MappingValue)
+        {
             output.Write(' ');
+        }
+
         output.Write(frame.IsMapping ? "{}" : "[]");
         NewLine();
     }
@@ -84,7 +92,10 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
     private Slot BeginNode()
     {
         if (!_frames.TryPeek(out var parent))
+        {
             return Slot.Root;
+        }
+
         if (parent.IsMapping)
         {
             parent.ExpectingKey = true;
@@ -101,13 +112,18 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
     private void BeginChild(Frame frame)
     {
         if (frame.Count++ == 0 && frame.Slot == Slot.MappingValue)
+        {
             NewLine();
+        }
     }
 
     private void Indent(int columns)
     {
         if (!_atLineStart)
+        {
             return; // continuing a "- " line, already at the column
+        }
+
         output.Write(new string(' ', columns));
         _atLineStart = false;
     }
@@ -126,11 +142,16 @@ internal sealed class BlockYamlEmitter(TextWriter output) : IEmitter
     private static bool IsPlainSafe(string value)
     {
         if (value.Length == 0 || !(char.IsAsciiLetterOrDigit(value[0]) || value[0] is '_' or '.' or '/') || value[^1] == ':')
+        {
             return false;
+        }
+
         foreach (var c in value)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '/' or ':' or '@' or '+' or '=' or '-'))
+            {
                 return false;
+            }
         }
         return true;
     }

@@ -63,9 +63,13 @@ internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int Unhe
             .Field("unhealthy_threshold", UnhealthyThreshold)
             .Field("healthy_threshold", HealthyThreshold);
         if (HttpPath is null)
+        {
             yaml.Empty("tcp_health_check"); // no payload: a successful connect (and TLS handshake) is healthy
+        }
         else
+        {
             yaml.Field("http_health_check", new HttpHealthCheck(HttpPath));
+        }
     }
 
     private sealed record HttpHealthCheck(string Path) : IEnvoyMessage

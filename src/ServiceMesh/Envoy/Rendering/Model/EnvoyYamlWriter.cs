@@ -48,7 +48,10 @@ internal sealed partial class EnvoyYamlWriter
     public EnvoyYamlWriter Field(string key, string? value)
     {
         if (value is null)
+        {
             return this;
+        }
+
         Key(key);
         String(value);
         return this;
@@ -66,7 +69,10 @@ internal sealed partial class EnvoyYamlWriter
     public EnvoyYamlWriter Field(string key, IEnvoyMessage? message)
     {
         if (message is null)
+        {
             return this;
+        }
+
         Key(key);
         WriteMessage(message);
         return this;
@@ -76,7 +82,10 @@ internal sealed partial class EnvoyYamlWriter
     public EnvoyYamlWriter Typed(string key, IEnvoyTypedMessage? message)
     {
         if (message is null)
+        {
             return this;
+        }
+
         Key(key);
         WriteTyped(message);
         return this;
@@ -94,11 +103,17 @@ internal sealed partial class EnvoyYamlWriter
     private EnvoyYamlWriter Sequence<T>(string key, IReadOnlyList<T>? items, Action<T> write) where T : IEnvoyMessage
     {
         if (items is null)
+        {
             return this;
+        }
+
         Key(key);
         _emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, items.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
         foreach (var item in items)
+        {
             write(item);
+        }
+
         _emitter.Emit(new SequenceEnd());
         return this;
     }
@@ -106,11 +121,17 @@ internal sealed partial class EnvoyYamlWriter
     public EnvoyYamlWriter Strings(string key, IReadOnlyList<string>? items)
     {
         if (items is null)
+        {
             return this;
+        }
+
         Key(key);
         _emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, items.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
         foreach (var item in items)
+        {
             String(item);
+        }
+
         _emitter.Emit(new SequenceEnd());
         return this;
     }
@@ -119,7 +140,10 @@ internal sealed partial class EnvoyYamlWriter
     public EnvoyYamlWriter Map<T>(string key, IReadOnlyDictionary<string, T>? entries) where T : IEnvoyMessage
     {
         if (entries is null)
+        {
             return this;
+        }
+
         Key(key);
         _emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, isImplicit: true, entries.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
         foreach (var (name, value) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))

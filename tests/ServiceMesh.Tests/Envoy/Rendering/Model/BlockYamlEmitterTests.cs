@@ -1,12 +1,12 @@
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using ServiceMesh.Configuration;
-using ServiceMesh.Envoy.Output;
-using ServiceMesh.Envoy.Rendering.Model;
-using ServiceMesh.Envoy.Rendering;
 using ServiceMesh.Envoy;
-using YamlDotNet.Core.Events;
+using ServiceMesh.Envoy.Output;
+using ServiceMesh.Envoy.Rendering;
+using ServiceMesh.Envoy.Rendering.Model;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace ServiceMesh.Tests.Envoy.Rendering.Model;
 
@@ -37,7 +37,9 @@ public sealed partial class BlockYamlEmitterTests
         var specs = mesh.Planner.Plan(EnvoyTestMesh.Topology().Members, mesh.Policies.Reload()!);
 
         foreach (var spec in specs)
+        {
             _ = layout == EnvoyConfigLayout.Static ? builder.Static(spec) : builder.Dynamic(spec);
+        }
 
         documents.ShouldBe(layout == EnvoyConfigLayout.Static ? 3 : 15);
     }
@@ -71,7 +73,10 @@ public sealed partial class BlockYamlEmitterTests
         public void WriteFields(EnvoyYamlWriter yaml)
         {
             foreach (var value in Values)
+            {
                 yaml.Field(value.Length == 0 ? "empty" : value, value);
+            }
+
             yaml.Strings("list", Values).Strings("empty_list", []).Empty("empty_map")
                 .List("nested", [new Nested([]), new Nested(["x", "true"]), new Nested(["8080"])])
                 .Field("number", 8080L).Field("flag", true);
@@ -107,7 +112,10 @@ public sealed partial class BlockYamlEmitterTests
         var parser = new Parser(new StringReader(yaml));
         var events = new List<ParsingEvent>();
         while (parser.MoveNext())
+        {
             events.Add(parser.Current!);
+        }
+
         return events;
     }
 
