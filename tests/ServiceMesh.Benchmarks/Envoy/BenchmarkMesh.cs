@@ -51,9 +51,11 @@ internal sealed class BenchmarkMesh : IDisposable
         var tlsPaths = EnvoyExtensions.CertificateTlsPaths(certificates);
         foreach (var name in Names)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(tlsPaths(name).CertificateChain)!);
             File.WriteAllBytes(tlsPaths(name).CertificateChain, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1100));
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(tlsPaths(Names[0]).TrustBundle)!);
         File.WriteAllBytes(tlsPaths(Names[0]).TrustBundle, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1400));
         Generator = NewGenerator();
         Inputs.Set(Topology(0));
