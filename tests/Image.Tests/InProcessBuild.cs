@@ -1,4 +1,3 @@
-using ServiceMesh.Build;
 using ServiceMesh.Build.Engine;
 using Spectre.Console;
 using Xunit.Abstractions;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace ServiceMesh.Certificates;
 
 internal sealed partial class CertificateManager

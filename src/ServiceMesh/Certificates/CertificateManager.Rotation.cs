@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace ServiceMesh.Certificates;
 
 // Root rotation and retirement: a new cross-signed root, trust distributed before any leaf moves, old roots retired after the grace.

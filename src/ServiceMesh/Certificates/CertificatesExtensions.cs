@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using ServiceMesh.Configuration;
 using ServiceMesh.Health;
 using ServiceMesh.Storage;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Logging;
 
 namespace ServiceMesh.Configuration;
 

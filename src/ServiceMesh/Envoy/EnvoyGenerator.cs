@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Inputs;

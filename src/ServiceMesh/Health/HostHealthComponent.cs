@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace ServiceMesh.Health;
 
 /// <summary>The host itself: healthy once it has started serving, unhealthy as soon as it begins to stop (kept by the lifetime events).</summary>

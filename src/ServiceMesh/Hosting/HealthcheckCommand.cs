@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using ServiceMesh.Configuration;
-using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Hosting;
 

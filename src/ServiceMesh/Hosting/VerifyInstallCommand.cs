@@ -1,4 +1,3 @@
-using ServiceMesh.Hosting;
 using ServiceMesh.Install;
 
 namespace ServiceMesh.Hosting;

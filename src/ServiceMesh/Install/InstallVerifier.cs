@@ -1,6 +1,5 @@
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Definitions;
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Policies;
 
 namespace ServiceMesh.Install;

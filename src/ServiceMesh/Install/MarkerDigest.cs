@@ -1,15 +1,12 @@
 // Shared with the typed build (compiled there via <Compile Include Link>): the build writes markers with this
 // code and `service-mesh verify-install` checks them with the same code. Keep it BCL-only and self-contained.
 #nullable enable
-using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace ServiceMesh.Install;

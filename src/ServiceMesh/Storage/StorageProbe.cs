@@ -1,5 +1,4 @@
 using ServiceMesh.Configuration;
-using ServiceMesh.Storage;
 
 namespace ServiceMesh.Storage;
 

@@ -1,5 +1,3 @@
-using ServiceMesh.Build.Verification;
-
 namespace ServiceMesh.Build.Tests.Verification;
 
 public sealed class ImageVerifierTests

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Output;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Envoy.Policies;

@@ -1,4 +1,3 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.AspNetCore.Builder;

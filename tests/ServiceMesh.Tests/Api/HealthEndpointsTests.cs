@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceMesh.Configuration;
 using ServiceMesh.Health;
 using ServiceMesh.Tests.Support;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using ServiceMesh.Certificates;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

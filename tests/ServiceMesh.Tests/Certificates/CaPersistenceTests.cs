@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using ServiceMesh.Certificates;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

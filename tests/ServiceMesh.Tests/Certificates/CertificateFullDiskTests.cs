@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Certificates;
 using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;

@@ -1,6 +1,5 @@
 using ServiceMesh.Certificates;
 using ServiceMesh.Health;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Certificates;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

@@ -1,5 +1,4 @@
 using ServiceMesh.Certificates;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

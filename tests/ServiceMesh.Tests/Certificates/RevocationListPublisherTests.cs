@@ -1,7 +1,6 @@
 using System.Globalization;
 using ServiceMesh.Certificates;
 using ServiceMesh.Health;
-using Shouldly;
 using Xunit;
 
 namespace ServiceMesh.Tests.Certificates;

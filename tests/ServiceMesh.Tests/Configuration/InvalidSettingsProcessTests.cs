@@ -1,4 +1,3 @@
-using ServiceMesh.Configuration;
 using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Configuration;

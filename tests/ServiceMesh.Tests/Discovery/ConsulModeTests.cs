@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
-using DnsClient.Protocol;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Tests.Support;
 using static ServiceMesh.Tests.Discovery.DiscoveryTestSupport;

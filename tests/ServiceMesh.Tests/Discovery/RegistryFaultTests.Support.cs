@@ -2,14 +2,11 @@ using System.Net;
 using System.Text;
 using DnsClient;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceMesh.Configuration;
-using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;
-using static ServiceMesh.Tests.Discovery.DiscoveryTestSupport;
 
 namespace ServiceMesh.Tests.Discovery;
 

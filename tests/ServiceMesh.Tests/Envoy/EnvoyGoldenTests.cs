@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
-using ServiceMesh.Envoy;
 using YamlDotNet.RepresentationModel;
 
 namespace ServiceMesh.Tests.Envoy;

@@ -1,7 +1,6 @@
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Planning;
-using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Envoy;
 

@@ -1,5 +1,4 @@
 using ServiceMesh.Configuration;
-using ServiceMesh.Hosting;
 using ServiceMesh.Storage;
 using ServiceMesh.Tests.Support;
 

@@ -1,13 +1,10 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
-using ServiceMesh.Discovery.Watch;
 using ServiceMesh.Http;
 
 namespace ServiceMesh.Discovery.Api;

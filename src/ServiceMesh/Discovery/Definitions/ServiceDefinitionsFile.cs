@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ServiceMesh.Configuration;
-using ServiceMesh.Discovery.Registry;
 using YamlDotNet.RepresentationModel;
 using static ServiceMesh.Configuration.YamlNodeReader;
 

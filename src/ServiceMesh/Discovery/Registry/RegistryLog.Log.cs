@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace ServiceMesh.Discovery.Registry;
 
 internal sealed partial class RegistryLog

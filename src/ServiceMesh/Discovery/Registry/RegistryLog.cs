@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using ServiceMesh.Storage;
 
 namespace ServiceMesh.Discovery.Registry;

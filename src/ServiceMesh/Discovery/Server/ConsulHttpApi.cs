@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ServiceMesh.Configuration;
-using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Http;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace ServiceMesh.Discovery.Watch;
 
 internal sealed partial class CatalogWatcher

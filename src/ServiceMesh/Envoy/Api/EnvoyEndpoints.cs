@@ -1,8 +1,6 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Inputs;

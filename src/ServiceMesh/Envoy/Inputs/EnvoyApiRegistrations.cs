@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
 using ServiceMesh.Configuration;
 using ServiceMesh.Envoy.Api;
 using ServiceMesh.Envoy.Planning;

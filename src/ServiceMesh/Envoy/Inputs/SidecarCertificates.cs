@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using ServiceMesh.Certificates;
 
 namespace ServiceMesh.Envoy.Inputs;

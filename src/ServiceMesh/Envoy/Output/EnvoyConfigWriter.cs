@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using ServiceMesh.Storage;
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Watch;
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
 

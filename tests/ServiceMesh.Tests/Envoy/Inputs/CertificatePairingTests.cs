@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ServiceMesh.Certificates;
 using ServiceMesh.Tests.Certificates;
 using Xunit.Abstractions;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Tests.Support;

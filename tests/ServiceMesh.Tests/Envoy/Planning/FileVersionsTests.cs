@@ -1,4 +1,3 @@
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Tests.Support;
 

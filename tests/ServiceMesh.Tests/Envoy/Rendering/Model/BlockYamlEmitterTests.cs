@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using ServiceMesh.Configuration;
-using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Output;
 using ServiceMesh.Envoy.Rendering;
 using ServiceMesh.Envoy.Rendering.Model;
