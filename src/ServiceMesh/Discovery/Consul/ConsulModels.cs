@@ -88,7 +88,10 @@ internal sealed record HealthCheck
     public string Output { get; init; } = "";
     [JsonPropertyName("ServiceID")] public string ServiceId { get; init; } = "";
     public string ServiceName { get; init; } = "";
+    public IReadOnlyList<string> ServiceTags { get; init; } = [];
     public string Type { get; init; } = "";
+    public ulong CreateIndex { get; init; }
+    public ulong ModifyIndex { get; init; }
 }
 
 /// <summary>An element of GET /v1/health/service/:name.</summary>
@@ -132,6 +135,13 @@ internal static class HealthStatuses
 [JsonSerializable(typeof(List<ServiceEntry>))]
 [JsonSerializable(typeof(List<HealthCheck>))]
 [JsonSerializable(typeof(List<KvPair>))]
+[JsonSerializable(typeof(Dictionary<string, HealthCheck>))]
+[JsonSerializable(typeof(AgentService))]
+[JsonSerializable(typeof(AgentSelf))]
+[JsonSerializable(typeof(List<AgentMember>))]
+[JsonSerializable(typeof(List<CatalogNode>))]
+[JsonSerializable(typeof(CatalogNodeServices))]
+[JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext;

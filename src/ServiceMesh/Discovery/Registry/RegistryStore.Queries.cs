@@ -93,6 +93,7 @@ internal sealed partial class RegistryStore
             {
                 ChangeSignals.Catalog => _catalogIndex,
                 ChangeSignals.Kv => _kvIndex,
+                ChangeSignals.Health => _healthIndex,
                 _ => _serviceIndex.GetValueOrDefault(topic[4..]),
             });
         }

@@ -30,6 +30,7 @@ internal sealed partial class RegistryStore
     private ulong _index; // the highest index readers can see: that of applied (durable) state or of a check update
     private ulong _assigned; // the last index given out: queued records and check updates (a refused record leaves a gap)
     private ulong _catalogIndex;
+    private ulong _healthIndex; // any check of the node: registrations, deregistrations and check results
     private ulong _kvIndex;
 
     public RegistryStore(RegistryLog log, TimeProvider time)
@@ -103,9 +104,10 @@ internal sealed partial class RegistryStore
             var criticalSince = status == HealthStatuses.Critical ? previous.CriticalSince ?? _time.GetUtcNow() : (DateTimeOffset?)null;
             _checkStates[checkId] = new CheckState(status, output, criticalSince);
             name = _services[serviceId].Name;
-            _serviceIndex[name] = _index = ++_assigned;
+            _serviceIndex[name] = _healthIndex = _index = ++_assigned;
         }
         _signals.Signal(ChangeSignals.Service(name));
+        _signals.Signal(ChangeSignals.Health);
         return true;
     }
 
@@ -252,7 +254,8 @@ internal sealed partial class RegistryStore
 
         ids.Add(registration.Id!);
         _serviceIndex[registration.Name] = index;
-        _catalogIndex = index;
+        _catalogIndex = _healthIndex = index;
+        changes?.Topics.Add(ChangeSignals.Health);
     }
 
     private void Remove(ServiceRecord existing, ulong recordIndex, AppliedChanges? changes)
@@ -268,7 +271,8 @@ internal sealed partial class RegistryStore
             changes?.Events.Add(new CheckEvent.Removed(check.CheckId));
         }
         _serviceIndex[existing.Name] = index;
-        _catalogIndex = index;
+        _catalogIndex = _healthIndex = index;
+        changes?.Topics.Add(ChangeSignals.Health);
     }
 
     private void RemoveName(string name, string id)

@@ -26,7 +26,8 @@ internal static class ConsulHttpApi
     public static async Task BlockAsync(HttpContext context, RegistryStore store, string topic)
     {
         var query = context.Request.Query;
-        if (!ulong.TryParse(query["index"], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index == 0)
+        var index = ConsulQueryOptions.Index(query);
+        if (index == 0)
         {
             return;
         }
@@ -56,6 +57,10 @@ internal static class ConsulHttpApi
 
         headers["X-Consul-KnownLeader"] = "true";
         headers["X-Consul-LastContact"] = "0";
+        if (Flag(context, "cached"))
+        {
+            headers["X-Cache"] = "MISS"; // every answer is read from the registry itself: never an agent-cache hit
+        }
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted).ConfigureAwait(false);
     }

@@ -67,6 +67,7 @@ internal static class ConsulRoutes
             await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListServiceEntry, index);
         });
         app.MapKv(store, token);
+        app.MapConsulNodeApi(store);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
     }
 
@@ -119,8 +120,12 @@ internal static class ConsulRoutes
         }
     }
 
-    private static IEnumerable<InstanceView> Tagged(HttpContext context, IEnumerable<InstanceView> instances) =>
-        context.Request.Query["tag"].ToString() is { Length: > 0 } tag ? instances.Where(i => i.Service.Tags.Contains(tag, StringComparer.Ordinal)) : instances;
+    // ?tag= may repeat: an instance must carry every tag asked for (Consul 1.9+).
+    private static IEnumerable<InstanceView> Tagged(HttpContext context, IEnumerable<InstanceView> instances)
+    {
+        var tags = context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+        return tags.Count == 0 ? instances : instances.Where(i => tags.All(tag => i.Service.Tags.Contains(tag!, StringComparer.Ordinal)));
+    }
 
     public static AgentService ToAgentService(RegistryStore store, ServiceRecord s) => new()
     {
@@ -141,10 +146,6 @@ internal static class ConsulRoutes
     {
         Node = new ConsulNode { Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter },
         Service = ToAgentService(store, i.Service),
-        Checks = i.Checks.Select(c => new HealthCheck
-        {
-            Node = store.NodeName, CheckId = c.Definition.CheckId, Name = c.Definition.Name, Status = c.State.Status,
-            Notes = c.Definition.Notes, Output = c.State.Output, ServiceId = i.Service.Id, ServiceName = i.Service.Name, Type = c.Definition.Type,
-        }).ToList(),
+        Checks = EmbeddedNode.Checks(store, [i]).ToList(),
     };
 }

@@ -44,6 +44,7 @@ internal sealed class EmbeddedConsulServer(
         });
         var app = builder.Build();
         app.Use(ConsulHttpApi.RejectBadBodies);
+        app.Use(ConsulQueryOptions.RejectBadQueries);
         app.MapConsulApi(store, token);
         additions?.Routes(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+using ServiceMesh.Configuration;
+using ServiceMesh.Discovery.Consul;
+using ServiceMesh.Discovery.Registry;
+
+namespace ServiceMesh.Discovery.Server;
+
+/// <summary>The one node the embedded agent is: a server, its own leader, with serf's node check always passing.</summary>
+internal static class EmbeddedNode
+{
+    /// <summary>The Consul release whose HTTP API the embedded agent follows (agent/self's Config.Version).</summary>
+    public const string ApiVersion = "1.20.0";
+    public const int ServerRpcPort = 8300;
+    public const int SerfLanPort = 8301;
+
+    /// <summary>A UUID derived from datacenter and node name: stable across restarts, as Consul's persisted node-id is.</summary>
+    public static string Id(RegistryStore store)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"service-mesh node {store.Datacenter}/{store.NodeName}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5 layout, variant RFC 4122
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
+    }
+
+    public static CatalogNode Describe(RegistryStore store) => new()
+    {
+        Id = Id(store), Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter,
+        TaggedAddresses = new Dictionary<string, string>
+        {
+            ["lan"] = store.NodeAddress, ["lan_ipv4"] = store.NodeAddress, ["wan"] = store.NodeAddress, ["wan_ipv4"] = store.NodeAddress,
+        },
+        Meta = new Dictionary<string, string> { ["consul-network-segment"] = "" },
+        CreateIndex = 1, ModifyIndex = 1,
+    };
+
+    public static AgentMember Member(RegistryStore store) => new()
+    {
+        Name = store.NodeName, Addr = store.NodeAddress, Port = SerfLanPort, Status = 1,
+        Tags = new Dictionary<string, string>
+        {
+            ["role"] = "consul", ["dc"] = store.Datacenter, ["id"] = Id(store), ["port"] = ServerRpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["build"] = ApiVersion, ["vsn"] = "2", ["vsn_min"] = "2", ["vsn_max"] = "3", ["bootstrap"] = "1",
+        },
+    };
+
+    public static AgentSelf Self(RegistryStore store) => new()
+    {
+        Config = new AgentSelfConfig
+        {
+            Datacenter = store.Datacenter, PrimaryDatacenter = store.Datacenter, NodeName = store.NodeName, NodeId = Id(store),
+            Revision = BuildInfo.Version, Server = true, Version = ApiVersion,
+        },
+        Member = Member(store),
+        Meta = new Dictionary<string, string> { ["consul-network-segment"] = "", ["service-mesh-version"] = BuildInfo.Version },
+    };
+
+    /// <summary>serfHealth: the node check every Consul node has; this node is the agent answering, so it is alive.</summary>
+    public static HealthCheck SerfHealth(RegistryStore store) => new()
+    {
+        Node = store.NodeName, CheckId = "serfHealth", Name = "Serf Health Status", Status = HealthStatuses.Passing,
+        Output = "Agent alive and reachable", CreateIndex = 1, ModifyIndex = 1,
+    };
+
+    public static HealthCheck Check(RegistryStore store, ServiceRecord service, CheckDefinition definition, CheckState state) => new()
+    {
+        Node = store.NodeName, CheckId = definition.CheckId, Name = definition.Name, Status = state.Status, Notes = definition.Notes,
+        Output = state.Output, ServiceId = service.Id, ServiceName = service.Name, ServiceTags = service.Tags, Type = definition.Type,
+        CreateIndex = service.CreateIndex, ModifyIndex = service.ModifyIndex,
+    };
+
+    public static IEnumerable<HealthCheck> Checks(RegistryStore store, IEnumerable<InstanceView> instances) =>
+        instances.SelectMany(i => i.Checks.Select(c => Check(store, i.Service, c.Definition, c.State)));
+}
