@@ -23,8 +23,8 @@ internal sealed partial class Build
         .Order(StringComparer.Ordinal)
         .ToList();
 
-    /// <summary>The real clients the tests talk to the runtime with: curl and openssl (TLS), dig (DNS).</summary>
-    static readonly string[] TestClientPackages = ["curl", "dnsutils", "openssl"];
+    /// <summary>The real clients the tests talk to the runtime with: curl and openssl (TLS), dig (DNS), python-consul.</summary>
+    static readonly string[] TestClientPackages = ["curl", "dnsutils", "openssl", "python3-consul"];
 
     Target Test => _ => _
         .Description("Runs every test project; prints 'Tests: N passed, N failed, N skipped' and a table per project")
