@@ -108,6 +108,29 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public async Task Reopen_CasAndRecursiveDeletesInTheLog_ReplayReachesTheSameKeys()
+    {
+        using var folder = new TempFolder();
+        string[] live;
+        await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance))
+        {
+            var store = new RegistryStore(log, TimeProvider.System);
+            (await store.PutKvAsync("app/a", [1], 0, cas: 0)).ShouldBeTrue();
+            (await store.PutKvAsync("app/a", [2], 0, cas: 0)).ShouldBeFalse("refused, yet in the log: replay must refuse it too");
+            await store.PutKvAsync("app/b/c", [3], 0);
+            await store.PutKvAsync("keep", [4], 0);
+            (await store.DeleteKvAsync("app/b", recurse: true)).ShouldBeTrue();
+            live = [.. store.Kv("", recurse: true).Pairs.Select(p => $"{p.Key}={p.Value[0]}@{p.ModifyIndex}")];
+        }
+
+        await using var reopened = RegistryLog.Open(folder.Path, NullLogger.Instance);
+        var replayed = new RegistryStore(reopened, TimeProvider.System).Kv("", recurse: true).Pairs.Select(p => $"{p.Key}={p.Value[0]}@{p.ModifyIndex}");
+
+        replayed.ShouldBe(live);
+        live.Select(l => l.Split('@')[0]).ShouldBe(["app/a=1", "keep=4"]);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task Open_LogLeftWorldReadable_MadePrivate()
     {

@@ -4,7 +4,10 @@ using ServiceMesh.Discovery.Consul;
 namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>One persisted mutation. Replaying records in order rebuilds the state; replaying one twice is harmless.</summary>
-internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistration? Service = null, string? Id = null, string? Key = null, byte[]? Value = null, ulong Flags = 0)
+/// <param name="Cas">KV only: applied only when the key's ModifyIndex is this (0: only when the key does not exist).</param>
+/// <param name="Recurse">KV delete only: every key under <see cref="Key"/> as a prefix.</param>
+internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistration? Service = null, string? Id = null, string? Key = null, byte[]? Value = null,
+    ulong Flags = 0, ulong? Cas = null, bool? Recurse = null)
 {
     public const string RegisterOp = "register";
     public const string DeregisterOp = "deregister";
@@ -15,8 +18,10 @@ internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistratio
 
     public static LogRecord Register(AgentServiceRegistration service, ulong index) => new(RegisterOp, index, Service: service);
     public static LogRecord Deregister(string id, ulong index) => new(DeregisterOp, index, Id: id);
-    public static LogRecord KvPut(string key, byte[] value, ulong flags, ulong index) => new(KvPutOp, index, Key: key, Value: value, Flags: flags);
-    public static LogRecord KvDelete(string key, ulong index) => new(KvDeleteOp, index, Key: key);
+    public static LogRecord KvPut(string key, byte[] value, ulong flags, ulong index, ulong? cas = null) =>
+        new(KvPutOp, index, Key: key, Value: value, Flags: flags, Cas: cas);
+    public static LogRecord KvDelete(string key, ulong index, ulong? cas = null, bool recurse = false) =>
+        new(KvDeleteOp, index, Key: key, Cas: cas, Recurse: recurse ? true : null);
     public static LogRecord IndexMark(ulong index) => new(IndexOp, index);
 }
 

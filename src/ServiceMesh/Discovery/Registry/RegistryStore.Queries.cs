@@ -74,16 +74,6 @@ internal sealed partial class RegistryStore
         }
     }
 
-    public (ulong Index, IReadOnlyList<KvRecord> Pairs) Kv(string key, bool recurse)
-    {
-        lock (_gate)
-        {
-            var pairs = recurse ? _kv.Values.Where(k => k.Key.StartsWith(key, StringComparison.Ordinal)).ToList()
-                : _kv.TryGetValue(key, out var one) ? [one] : [];
-            return (Math.Max(_kvIndex, 1), pairs);
-        }
-    }
-
     /// <summary>The current index of a topic (see <see cref="ChangeSignals"/>).</summary>
     public ulong TopicIndex(string topic)
     {

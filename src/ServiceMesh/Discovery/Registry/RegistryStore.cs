@@ -79,12 +79,6 @@ internal sealed partial class RegistryStore
     public Task<bool> DeregisterAsync(string serviceId, CancellationToken cancellationToken = default) =>
         Queue(index => LogRecord.Deregister(serviceId, index)).WaitAsync(cancellationToken);
 
-    public Task PutKvAsync(string key, byte[] value, ulong flags, CancellationToken cancellationToken = default) =>
-        Queue(index => LogRecord.KvPut(key, value, flags, index)).WaitAsync(cancellationToken);
-
-    public Task DeleteKvAsync(string key, CancellationToken cancellationToken = default) =>
-        Queue(index => LogRecord.KvDelete(key, index)).WaitAsync(cancellationToken);
-
     /// <summary>Records a check result; the index moves (and watchers wake) only when status or output changed.</summary>
     public bool SetCheckState(string checkId, string status, string output)
     {
@@ -185,14 +179,8 @@ internal sealed partial class RegistryStore
             case LogRecord.DeregisterOp when _services.TryGetValue(record.Id ?? "", out var existing):
                 Remove(existing, record.Index, changes);
                 return true;
-            case LogRecord.KvPutOp:
-                var createIndex = _kv.TryGetValue(record.Key!, out var old) ? old.CreateIndex : record.Index;
-                _kv[record.Key!] = new KvRecord(record.Key!, record.Value ?? [], record.Flags, createIndex, record.Index);
-                _kvIndex = Advance(record.Index, changes, ChangeSignals.Kv);
-                return true;
-            case LogRecord.KvDeleteOp when _kv.Remove(record.Key!):
-                _kvIndex = Advance(record.Index, changes, ChangeSignals.Kv);
-                return true;
+            case LogRecord.KvPutOp or LogRecord.KvDeleteOp:
+                return ApplyKv(record, changes);
             case LogRecord.IndexOp:
                 _index = Math.Max(_index, record.Index);
                 return true;

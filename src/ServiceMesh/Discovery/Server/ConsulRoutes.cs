@@ -66,44 +66,14 @@ internal static class ConsulRoutes
             var body = Tagged(context, instances).Where(i => !passingOnly || i.AggregatedStatus == HealthStatuses.Passing).Select(i => ToEntry(store, i)).ToList();
             await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListServiceEntry, index);
         });
-        app.MapKv(store, token);
+        app.MapConsulKv(store, token);
         app.MapConsulNodeApi(store);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
     }
 
-    private static void MapKv(this IEndpointRouteBuilder app, RegistryStore store, string? token)
-    {
-        app.MapGet("/v1/kv/{**key}", async (HttpContext context, string? key) =>
-        {
-            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Kv);
-            var (index, pairs) = store.Kv(key ?? "", ConsulHttpApi.Flag(context, "recurse"));
-            context.Response.Headers["X-Consul-Index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (pairs.Count == 0)
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
-            var body = pairs.Select(k => new KvPair { Key = k.Key, CreateIndex = k.CreateIndex, ModifyIndex = k.ModifyIndex, Flags = k.Flags, Value = Convert.ToBase64String(k.Value) }).ToList();
-            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListKvPair, index);
-        });
-        app.MapPut("/v1/kv/{**key}", (HttpContext context, string key) => Guarded(context, token, async () =>
-        {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            _ = ulong.TryParse(context.Request.Query["flags"], out var flags);
-            await store.PutKvAsync(key, buffer.ToArray(), flags, context.RequestAborted);
-            await ConsulHttpApi.WriteAsync(context, true, ConsulJsonContext.Default.Boolean);
-        }));
-        app.MapDelete("/v1/kv/{**key}", (HttpContext context, string key) => Guarded(context, token, async () =>
-        {
-            await store.DeleteKvAsync(key, context.RequestAborted);
-            await ConsulHttpApi.WriteAsync(context, true, ConsulJsonContext.Default.Boolean);
-        }));
-    }
-
     // A write needs the token; one the registry could not make durable (a full disk) is refused with 503 and the reason
     // as plain text, as Consul answers errors, and nothing of it became visible.
-    private static async Task Guarded(HttpContext context, string? token, Func<Task> write)
+    internal static async Task Guarded(HttpContext context, string? token, Func<Task> write)
     {
         if (!ConsulHttpApi.MayWrite(context, token))
         {

@@ -50,6 +50,11 @@ index, item = c.kv.get("config/web/replicas")
 assert item["Value"] == b"3", item
 index, items = c.kv.get("config/", recurse=True)
 assert [i["Key"] for i in items] == ["config/web/replicas"], items
+assert c.kv.put("config/web/leader", "a", cas=0)
+assert not c.kv.put("config/web/leader", "b", cas=0)
+index, keys = c.kv.get("config/", keys=True, separator="/")
+assert keys == ["config/web/"], keys
+assert c.kv.delete("config/web/leader")
 assert c.kv.delete("config/web/replicas")
 index, item = c.kv.get("config/web/replicas")
 assert item is None
