@@ -101,7 +101,21 @@ public sealed class EmbeddedRegistryTests
         var error = await Should.ThrowAsync<ConsulException>(() => consul.RegisterAsync(Service("not a name!", 1), default));
 
         error.Status.ShouldBe(HttpStatusCode.BadRequest);
-        error.Message.ShouldContain("DNS label");
+        error.Message.ShouldContain("Name is required: letters, digits, '_', '.' and '-'");
+    }
+
+    [Theory]
+    [InlineData("node_exporter")]
+    [InlineData("web.v2")]
+    [InlineData("Upper_Case")]
+    public async Task Register_ConsulNamesThatAreNoDnsLabel_AcceptedForDiscovery(string name)
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var consul = ConsulClientFor(host);
+
+        await consul.RegisterAsync(Service(name, 9100), default);
+
+        (await consul.CatalogServiceAsync(name, null, default)).Value.Single().ServicePort.ShouldBe(9100);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ internal static partial class RegistrationRules
 
         if (!ServiceName().IsMatch(request.Name ?? ""))
         {
-            return Fail("Name is required: a DNS label (letters, digits and '-', at most 63 characters, not starting or ending with '-')");
+            return Fail("Name is required: letters, digits, '_', '.' and '-', at most 255 characters, starting with a letter, digit or '_' "
+                + "(only a DNS label can also be a mesh identity)");
         }
 
         if (request.Port is < 0 or > 65535)
@@ -146,8 +147,9 @@ internal static partial class RegistrationRules
             interval, timeout, deregister, check.Status ?? HealthStatuses.Critical, check.Notes ?? "", CheckRules.FollowsRedirects(check)), null);
     }
 
+    // Consul's names, like node_exporter or web.v2, for discovery; the mesh gate (ServiceName.IsIdentity) stays a DNS label.
     // \z, not $: "$" also matches before a final newline, which would let "web\n" through.
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\z")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}\z")]
     private static partial Regex ServiceName();
 
     private static bool IsTcpTarget(string target)
