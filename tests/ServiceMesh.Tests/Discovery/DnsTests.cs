@@ -102,6 +102,22 @@ public sealed class DnsTests
         output.Trim().ShouldBe("1 1 8080 7f000001.addr.lucid-dc.consul.");
     }
 
+    [Fact]
+    public async Task Dig_NoEdnsApexAndAddrNames_AnsweredAsConsul()
+    {
+        await EnsureDigAsync();
+        await using var host = await HostWithServicesAsync();
+        var at = $"@127.0.0.1 -p {host.Options.EmbeddedDnsPort} +tries=3 +time=10";
+
+        var soa = await RunAsync("dig", $"{at} consul SOA +short");
+        var addr = await RunAsync("dig", $"{at} 7f000002.addr.lucid-dc.consul A +short");
+        var noEdns = await RunAsync("dig", $"{at} web.service.consul A +noedns +short");
+
+        soa.Trim().ShouldStartWith("ns.consul. hostmaster.consul.");
+        addr.Trim().ShouldBe("127.0.0.2");
+        noEdns.Trim().Split('\n').Length.ShouldBeInRange(1, 3);
+    }
+
     private static async Task EnsureDigAsync()
     {
         if (File.Exists("/usr/bin/dig"))
