@@ -1,4 +1,5 @@
 using System.Net;
+using DnsClient;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,13 @@ internal static class DiscoveryTestSupport
         var endpoint = new ConsulEndpoint(new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/"), token ?? host.Options.ApiToken);
         return new ConsulClient(ConsulClient.CreateHttpClient(endpoint), endpoint);
     }
+
+    /// <summary>A real resolver for the host's embedded DNS (DnsClient; it sends EDNS).</summary>
+    public static LookupClient Resolver(MeshTestHost host, bool tcp = false) =>
+        new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
+        {
+            UseCache = false, UseTcpOnly = tcp, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
+        });
 
     public static CatalogWatcher Watcher(MeshTestHost host) => host.App.Services.GetRequiredService<CatalogWatcher>();
 

@@ -11,12 +11,6 @@ namespace ServiceMesh.Tests.Discovery;
 /// <summary>The embedded DNS server on its own port, asked by a real resolver (DnsClient) and once by dig.</summary>
 public sealed class DnsTests
 {
-    private static LookupClient Resolver(MeshTestHost host, bool tcp = false) =>
-        new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
-        {
-            UseCache = false, UseTcpOnly = tcp, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
-        });
-
     private static async Task<MeshTestHost> HostWithServicesAsync()
     {
         var host = await MeshTestHost.StartAsync();

@@ -31,12 +31,6 @@ public sealed partial class RegistryFaultTests
 
     private static HttpClient ConsulHttp(MeshTestHost host) => new() { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/") };
 
-    private static LookupClient Resolver(MeshTestHost host) =>
-        new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
-        {
-            UseCache = false, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
-        });
-
     private static Task<HttpResponseMessage> PutAsync(HttpClient http, string path, string body) =>
         http.PutAsync(new Uri(path, UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
 

@@ -84,12 +84,6 @@ public sealed class ConsulDnsTests
         answer.Answers.OfType<CNameRecord>().Single().CanonicalName.Value.ShouldBe("db.internal.example.");
     }
 
-    private static LookupClient Resolver(MeshTestHost host, bool tcp = false) =>
-        new(new LookupClientOptions(new NameServer(IPAddress.Loopback, host.Options.EmbeddedDnsPort))
-        {
-            UseCache = false, UseTcpOnly = tcp, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
-        });
-
     private static async Task<(Message Reply, int Bytes)> AskUdpWithoutEdnsAsync(MeshTestHost host, string name, DnsType type)
     {
         var query = new Message { Id = (ushort)Random.Shared.Next(1, ushort.MaxValue), RD = true };
