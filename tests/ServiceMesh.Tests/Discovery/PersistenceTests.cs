@@ -108,6 +108,28 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public async Task Reopen_RegistrationWithProxyAndWeights_FieldsReplayedVerbatim()
+    {
+        using var folder = new TempFolder();
+        var proxy = System.Text.Json.JsonDocument.Parse("""{"DestinationServiceName":"web","Upstreams":[{"DestinationName":"db","LocalBindPort":9191}]}""").RootElement;
+        await using (var log = RegistryLog.Open(folder.Path, NullLogger.Instance))
+        {
+            await new RegistryStore(log, TimeProvider.System).RegisterAsync(new AgentServiceRegistration
+            {
+                Id = "web-proxy", Name = "web-sidecar-proxy", Port = 21000, Kind = "connect-proxy", Proxy = proxy,
+                Weights = new ServiceWeights { Passing = 10, Warning = 2 },
+            });
+        }
+
+        await using var reopened = RegistryLog.Open(folder.Path, NullLogger.Instance);
+        var replayed = new RegistryStore(reopened, TimeProvider.System).AgentServices().Single().Registration;
+
+        replayed.Kind.ShouldBe("connect-proxy");
+        replayed.Weights.ShouldBe(new ServiceWeights { Passing = 10, Warning = 2 });
+        replayed.Proxy!.Value.GetRawText().ShouldBe(proxy.GetRawText());
+    }
+
+    [Fact]
     public async Task Reopen_CasAndRecursiveDeletesInTheLog_ReplayReachesTheSameKeys()
     {
         using var folder = new TempFolder();

@@ -16,6 +16,28 @@ internal sealed record AgentServiceRegistration
     public IReadOnlyDictionary<string, string>? Meta { get; init; }
     public AgentServiceCheck? Check { get; init; }
     public IReadOnlyList<AgentServiceCheck>? Checks { get; init; }
+    /// <summary>"" (a typical service), "connect-proxy" or a gateway kind; kept and returned as registered.</summary>
+    public string? Kind { get; init; }
+    public bool? EnableTagOverride { get; init; }
+    public ServiceWeights? Weights { get; init; }
+    public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
+    /// <summary>Connect proxy and sidecar settings: kept verbatim (the embedded agent does not act on them yet).</summary>
+    public System.Text.Json.JsonElement? Proxy { get; init; }
+    public System.Text.Json.JsonElement? Connect { get; init; }
+}
+
+/// <summary>DNS SRV weights by health (Consul's default: 1 and 1).</summary>
+internal sealed record ServiceWeights
+{
+    public int Passing { get; init; } = 1;
+    public int Warning { get; init; } = 1;
+}
+
+/// <summary>One of a service's tagged addresses (lan, wan, lan_ipv4…).</summary>
+internal sealed record ServiceAddress
+{
+    public string Address { get; init; } = "";
+    public int Port { get; init; }
 }
 
 /// <summary>A check definition inside a registration. Durations are Go duration strings ("10s", "1m30s").</summary>
@@ -48,6 +70,12 @@ internal sealed record AgentService
     public int Port { get; init; }
     public string Address { get; init; } = "";
     public string? Datacenter { get; init; }
+    public string? Kind { get; init; }
+    public bool EnableTagOverride { get; init; }
+    public ServiceWeights Weights { get; init; } = new();
+    public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
+    public System.Text.Json.JsonElement? Proxy { get; init; }
+    public System.Text.Json.JsonElement? Connect { get; init; }
     public ulong CreateIndex { get; init; }
     public ulong ModifyIndex { get; init; }
 }
@@ -65,6 +93,12 @@ internal sealed record CatalogServiceNode
     public int ServicePort { get; init; }
     public IReadOnlyList<string> ServiceTags { get; init; } = [];
     public IReadOnlyDictionary<string, string> ServiceMeta { get; init; } = new Dictionary<string, string>();
+    public string? ServiceKind { get; init; }
+    public bool ServiceEnableTagOverride { get; init; }
+    public ServiceWeights ServiceWeights { get; init; } = new();
+    public IReadOnlyDictionary<string, ServiceAddress>? ServiceTaggedAddresses { get; init; }
+    public System.Text.Json.JsonElement? ServiceProxy { get; init; }
+    public System.Text.Json.JsonElement? ServiceConnect { get; init; }
     public ulong CreateIndex { get; init; }
     public ulong ModifyIndex { get; init; }
 }
@@ -75,6 +109,8 @@ internal sealed record ConsulNode
     public string Node { get; init; } = "";
     public string Address { get; init; } = "";
     public string Datacenter { get; init; } = "";
+    public IReadOnlyDictionary<string, string>? TaggedAddresses { get; init; }
+    public IReadOnlyDictionary<string, string>? Meta { get; init; }
 }
 
 /// <summary>A check's state, as in health entries and /v1/agent/checks.</summary>

@@ -35,6 +35,11 @@ internal static partial class RegistrationRules
             return Fail($"Port {request.Port} is out of range (0-65535)");
         }
 
+        if (request.Weights is { Passing: < 1 } or { Warning: < 0 })
+        {
+            return Fail($"Weights.Passing must be at least 1 and Weights.Warning at least 0 (got {request.Weights.Passing} and {request.Weights.Warning})");
+        }
+
         if (request.Check is not null && request.Checks is { Count: > 0 })
         {
             return Fail("Use Check or Checks, not both");

@@ -101,7 +101,9 @@ internal static class ConsulRoutes
     {
         Id = s.Id, Service = s.Name, Tags = s.Tags, Meta = s.Registration.Meta ?? new Dictionary<string, string>(),
         Port = s.Registration.Port, Address = s.Registration.Address ?? "", Datacenter = store.Datacenter,
-        CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
+        Kind = s.Registration.Kind is { Length: > 0 } kind ? kind : null, EnableTagOverride = s.Registration.EnableTagOverride ?? false,
+        Weights = s.Registration.Weights ?? new(), TaggedAddresses = s.Registration.TaggedAddresses, Proxy = s.Registration.Proxy,
+        Connect = s.Registration.Connect, CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
     };
 
     private static CatalogServiceNode ToCatalogNode(RegistryStore store, ServiceRecord s) => new()
@@ -109,12 +111,15 @@ internal static class ConsulRoutes
         Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter,
         ServiceId = s.Id, ServiceName = s.Name, ServiceAddress = s.Registration.Address ?? "", ServicePort = s.Registration.Port,
         ServiceTags = s.Tags, ServiceMeta = s.Registration.Meta ?? new Dictionary<string, string>(),
+        ServiceKind = s.Registration.Kind is { Length: > 0 } kind ? kind : null, ServiceEnableTagOverride = s.Registration.EnableTagOverride ?? false,
+        ServiceWeights = s.Registration.Weights ?? new(), ServiceTaggedAddresses = s.Registration.TaggedAddresses,
+        ServiceProxy = s.Registration.Proxy, ServiceConnect = s.Registration.Connect, Id = EmbeddedNode.Id(store),
         CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
     };
 
     private static ServiceEntry ToEntry(RegistryStore store, InstanceView i) => new()
     {
-        Node = new ConsulNode { Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter },
+        Node = EmbeddedNode.InEntry(store),
         Service = ToAgentService(store, i.Service),
         Checks = EmbeddedNode.Checks(store, [i]).ToList(),
     };

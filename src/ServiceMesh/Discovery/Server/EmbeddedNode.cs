@@ -34,6 +34,13 @@ internal static class EmbeddedNode
         CreateIndex = 1, ModifyIndex = 1,
     };
 
+    /// <summary>The node as health entries carry it.</summary>
+    public static ConsulNode InEntry(RegistryStore store)
+    {
+        var node = Describe(store);
+        return new() { Id = node.Id, Node = node.Node, Address = node.Address, Datacenter = node.Datacenter, TaggedAddresses = node.TaggedAddresses, Meta = node.Meta };
+    }
+
     public static AgentMember Member(RegistryStore store) => new()
     {
         Name = store.NodeName, Addr = store.NodeAddress, Port = SerfLanPort, Status = 1,

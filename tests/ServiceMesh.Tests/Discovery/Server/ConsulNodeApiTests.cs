@@ -168,6 +168,53 @@ public sealed class ConsulNodeApiTests
         one.GetArrayLength().ShouldBe(2);
     }
 
+    [Fact] // TestAPI_AgentServices (EnableTagOverride, Weights, TaggedAddresses), TestAPI_AgentServices_SidecarService (Kind, Proxy, Connect)
+    public async Task Register_ConsulOnlyFields_KeptInAgentCatalogAndHealthAnswers()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        using var http = Http(host);
+        const string body = """
+            {"ID":"web-proxy","Name":"web-sidecar-proxy","Port":21000,"Kind":"connect-proxy","EnableTagOverride":true,
+             "Weights":{"Passing":10,"Warning":2},"TaggedAddresses":{"lan":{"Address":"127.0.0.1","Port":21000}},
+             "Proxy":{"DestinationServiceName":"web","Upstreams":[{"DestinationName":"db","LocalBindPort":9191}]},
+             "Connect":{"Native":false}}
+            """;
+
+        using var registered = await http.PutAsync("v1/agent/service/register", new StringContent(body));
+        using var badWeights = await http.PutAsync("v1/agent/service/register", new StringContent("""{"Name":"w","Weights":{"Passing":0,"Warning":1}}"""));
+        var agent = (await GetJsonAsync(host, "v1/agent/services")).GetProperty("web-proxy");
+        var catalog = (await GetJsonAsync(host, "v1/catalog/service/web-sidecar-proxy"))[0];
+        var entry = (await GetJsonAsync(host, "v1/health/service/web-sidecar-proxy"))[0];
+
+        registered.StatusCode.ShouldBe(HttpStatusCode.OK);
+        badWeights.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        agent.GetProperty("Kind").GetString().ShouldBe("connect-proxy");
+        agent.GetProperty("EnableTagOverride").GetBoolean().ShouldBeTrue();
+        agent.GetProperty("Weights").GetProperty("Passing").GetInt32().ShouldBe(10);
+        agent.GetProperty("TaggedAddresses").GetProperty("lan").GetProperty("Port").GetInt32().ShouldBe(21000);
+        agent.GetProperty("Proxy").GetProperty("Upstreams")[0].GetProperty("LocalBindPort").GetInt32().ShouldBe(9191);
+        catalog.GetProperty("ServiceKind").GetString().ShouldBe("connect-proxy");
+        catalog.GetProperty("ServiceWeights").GetProperty("Warning").GetInt32().ShouldBe(2);
+        catalog.GetProperty("ServiceProxy").GetProperty("DestinationServiceName").GetString().ShouldBe("web");
+        entry.GetProperty("Node").GetProperty("ID").GetString().ShouldNotBeNullOrEmpty();
+        entry.GetProperty("Node").GetProperty("TaggedAddresses").GetProperty("lan").GetString().ShouldBe("127.0.0.1");
+        entry.GetProperty("Service").GetProperty("Connect").GetProperty("Native").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Register_TypicalService_DefaultWeightsAndNoKind()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await ConsulClientFor(host).RegisterAsync(Service("foo", 8000, "foo-1"), default);
+
+        var agent = await GetJsonAsync(host, "v1/agent/service/foo-1");
+
+        agent.GetProperty("Weights").GetProperty("Passing").GetInt32().ShouldBe(1);
+        agent.GetProperty("Weights").GetProperty("Warning").GetInt32().ShouldBe(1);
+        agent.GetProperty("EnableTagOverride").GetBoolean().ShouldBeFalse();
+        agent.TryGetProperty("Kind", out _).ShouldBeFalse();
+    }
+
     [Theory] // agent/http.go parseWait and parseConsistency
     [InlineData("v1/catalog/services?index=5&wait=2", "Invalid wait time")]
     [InlineData("v1/catalog/services?index=abc", "Invalid index")]
