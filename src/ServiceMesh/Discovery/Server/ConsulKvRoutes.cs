@@ -70,6 +70,11 @@ internal static class ConsulKvRoutes
     {
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         var path = target.Split('?', 2)[0];
+        if (!path.StartsWith('/') && Uri.TryCreate(path, UriKind.Absolute, out var absolute))
+        {
+            path = absolute.AbsolutePath; // an absolute-form target ("http://host/v1/kv/a"), as a forward proxy sends it
+        }
+
         return Uri.UnescapeDataString(path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : "");
     }
 
