@@ -17,7 +17,24 @@ internal static class EmbeddedNode
     /// <summary>A UUID derived from datacenter and node name: stable across restarts, as Consul's persisted node-id is.</summary>
     public static string Id(RegistryStore store)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"service-mesh node {store.Datacenter}/{store.NodeName}"));
+        var name = $"{store.Datacenter}/{store.NodeName}";
+        if (Volatile.Read(ref _last) is { } last && last.Name == name)
+        {
+            return last.Id; // every catalog and health entry carries it: hashed once, not per entry
+        }
+
+        var id = NewId(name);
+        Volatile.Write(ref _last, new NodeIdentity(name, id));
+        return id;
+    }
+
+    private sealed record NodeIdentity(string Name, string Id);
+
+    private static NodeIdentity? _last;
+
+    private static string NewId(string name)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"service-mesh node {name}"));
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5 layout, variant RFC 4122
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
