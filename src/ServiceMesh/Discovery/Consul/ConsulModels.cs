@@ -147,6 +147,15 @@ internal sealed record KvPair
     public ulong LockIndex { get; init; }
     public ulong Flags { get; init; }
     public string? Value { get; init; }
+    /// <summary>The session holding the key's lock; absent when unlocked (Consul's omitempty).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Session { get; init; }
+
+    public static KvPair From(Registry.KvResult result) => new()
+    {
+        Key = result.Entry.Key, CreateIndex = result.Entry.CreateIndex, ModifyIndex = result.Entry.ModifyIndex,
+        LockIndex = result.Entry.LockIndex, Flags = result.Entry.Flags, Session = result.Entry.Session,
+        Value = result.ValueShown && result.Entry.Value.Length > 0 ? Convert.ToBase64String(result.Entry.Value) : null,
+    };
 }
 
 /// <summary>Consul's check status strings.</summary>

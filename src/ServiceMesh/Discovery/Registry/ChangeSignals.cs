@@ -1,7 +1,7 @@
 namespace ServiceMesh.Discovery.Registry;
 
 /// <summary>
-/// Wakes blocking queries per topic ("catalog", "health", "svc:&lt;name&gt;", "kv"), so a change to one service wakes only its
+/// Wakes blocking queries per topic ("catalog", "health", "svc:&lt;name&gt;", "kv", "sessions"), so a change to one service wakes only its
 /// watchers. A waiter takes its task first and then checks the index, so a signal can never fall between the two.
 /// </summary>
 internal sealed class ChangeSignals
@@ -37,4 +37,5 @@ internal sealed class ChangeSignals
     public const string Catalog = "catalog";
     public const string Kv = "kv";
     public const string Health = "health";
+    public const string Sessions = "sessions";
 }

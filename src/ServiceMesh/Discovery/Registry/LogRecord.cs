@@ -6,22 +6,35 @@ namespace ServiceMesh.Discovery.Registry;
 /// <summary>One persisted mutation. Replaying records in order rebuilds the state; replaying one twice is harmless.</summary>
 /// <param name="Cas">KV only: applied only when the key's ModifyIndex is this (0: only when the key does not exist).</param>
 /// <param name="Recurse">KV delete only: every key under <see cref="Key"/> as a prefix.</param>
+/// <param name="Ops">kv: the operations, applied all or none (a transaction, or one single-key write).</param>
+/// <param name="Entry">kv-restore: an entry exactly as it was (compaction), lock holder included.</param>
 internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistration? Service = null, string? Id = null, string? Key = null, byte[]? Value = null,
-    ulong Flags = 0, ulong? Cas = null, bool? Recurse = null)
+    ulong Flags = 0, ulong? Cas = null, bool? Recurse = null, IReadOnlyList<KvOperation>? Ops = null, KvRecord? Entry = null,
+    SessionRecord? Session = null)
 {
     public const string RegisterOp = "register";
     public const string DeregisterOp = "deregister";
+    /// <summary>Written before sessions existed (set/cas and delete/delete-cas/delete-tree): still replayed.</summary>
     public const string KvPutOp = "kv-put";
     public const string KvDeleteOp = "kv-delete";
+    public const string KvOp = "kv";
+    public const string KvRestoreOp = "kv-restore";
+    public const string SessionCreateOp = "session-create";
+    public const string SessionDestroyOp = "session-destroy";
     /// <summary>Carries the index into a snapshot, so the index never goes backwards across a compaction.</summary>
     public const string IndexOp = "index";
 
     public static LogRecord Register(AgentServiceRegistration service, ulong index) => new(RegisterOp, index, Service: service);
     public static LogRecord Deregister(string id, ulong index) => new(DeregisterOp, index, Id: id);
-    public static LogRecord KvPut(string key, byte[] value, ulong flags, ulong index, ulong? cas = null) =>
-        new(KvPutOp, index, Key: key, Value: value, Flags: flags, Cas: cas);
-    public static LogRecord KvDelete(string key, ulong index, ulong? cas = null, bool recurse = false) =>
-        new(KvDeleteOp, index, Key: key, Cas: cas, Recurse: recurse ? true : null);
+    public static LogRecord Kv(IReadOnlyList<KvOperation> ops, ulong index) => new(KvOp, index, Ops: ops);
+    public static LogRecord KvRestore(KvRecord entry) => new(KvRestoreOp, entry.ModifyIndex, Entry: entry);
+    public static LogRecord SessionCreate(SessionRecord session, ulong index) => new(SessionCreateOp, index, Session: session);
+    public static LogRecord SessionDestroy(string id, ulong index) => new(SessionDestroyOp, index, Id: id);
+
+    /// <summary>A record written before sessions existed, as the operation it was.</summary>
+    public KvOperation LegacyKvOperation() => Op == KvPutOp
+        ? new KvOperation(Cas is null ? KvVerbs.Set : KvVerbs.Cas, Key!, Value ?? [], Flags, Cas ?? 0)
+        : new KvOperation(Recurse == true ? KvVerbs.DeleteTree : Cas is null ? KvVerbs.Delete : KvVerbs.DeleteCas, Key!, Index: Cas ?? 0);
     public static LogRecord IndexMark(ulong index) => new(IndexOp, index);
 }
 
@@ -43,6 +56,9 @@ internal sealed class PendingRecord(LogRecord record, object? prepared = null)
 
     /// <summary>Set when applied: false when the record changed nothing it was meant to (a deregistration of an ID gone by then).</summary>
     public bool Result { get; set; }
+
+    /// <summary>Set when applied, for records whose callers need more than <see cref="Result"/> (a transaction's outcome).</summary>
+    public object? Output { get; set; }
 
     public Task<bool> Completion => _done.Task;
 

@@ -28,7 +28,13 @@ internal sealed record ServiceRecord(
     public IReadOnlyList<string> Tags => Registration.Tags ?? [];
 }
 
-internal sealed record KvRecord(string Key, byte[] Value, ulong Flags, ulong CreateIndex, ulong ModifyIndex);
+/// <summary>A KV entry; <see cref="Session"/> holds its lock and <see cref="LockIndex"/> counts how often it was acquired.</summary>
+internal sealed record KvRecord(string Key, byte[] Value, ulong Flags, ulong CreateIndex, ulong ModifyIndex, ulong LockIndex = 0, string? Session = null)
+{
+    /// <summary>Same content (Consul skips writing an unchanged entry: no new ModifyIndex, no wake-up).</summary>
+    public bool SameContent(KvRecord other) =>
+        Flags == other.Flags && LockIndex == other.LockIndex && Session == other.Session && Value.AsSpan().SequenceEqual(other.Value);
+}
 
 /// <summary>A service instance with its checks' states, as reads return it.</summary>
 internal sealed record InstanceView(ServiceRecord Service, ImmutableArray<(CheckDefinition Definition, CheckState State)> Checks)

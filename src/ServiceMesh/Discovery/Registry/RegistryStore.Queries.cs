@@ -84,6 +84,7 @@ internal sealed partial class RegistryStore
                 ChangeSignals.Catalog => _catalogIndex,
                 ChangeSignals.Kv => _kvIndex,
                 ChangeSignals.Health => _healthIndex,
+                ChangeSignals.Sessions => _sessionIndex,
                 _ => _serviceIndex.GetValueOrDefault(topic[4..]),
             });
         }
@@ -93,7 +94,8 @@ internal sealed partial class RegistryStore
     /// A blocking query's wait: returns as soon as the topic's index passes <paramref name="minIndex"/>, or when
     /// <paramref name="wait"/> has passed. Index 0 never blocks (Consul's rule).
     /// </summary>
-    public async Task WaitAsync(string topic, ulong minIndex, TimeSpan wait, CancellationToken cancellationToken)
+    /// <param name="currentIndex">The index of the data the query reads, when it is narrower than the topic's (a KV key).</param>
+    public async Task WaitAsync(string topic, ulong minIndex, TimeSpan wait, CancellationToken cancellationToken, Func<ulong>? currentIndex = null)
     {
         if (minIndex == 0 || wait <= TimeSpan.Zero)
         {
@@ -108,7 +110,7 @@ internal sealed partial class RegistryStore
             while (true)
             {
                 var next = _signals.Next(topic); // first the task, then the index: no lost wake-up
-                if (TopicIndex(topic) > minIndex)
+                if ((currentIndex?.Invoke() ?? TopicIndex(topic)) > minIndex)
                 {
                     return;
                 }

@@ -15,7 +15,7 @@ internal abstract record CheckEvent(string CheckId)
 /// <summary>Embedded registry state (services, checks, KV; index only grows). Like Consul's FSM after a Raft commit, a
 /// mutation is applied (<see cref="Apply"/>) only after its fsync, so readers never see non-durable state and a full disk
 /// leaves only an index gap. Check results are not logged: checks re-run after a restart.</summary>
-internal sealed partial class RegistryStore
+internal sealed partial class RegistryStore : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly RegistryLog _log;
@@ -26,12 +26,10 @@ internal sealed partial class RegistryStore
     private readonly Dictionary<string, CheckState> _checkStates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _serviceIdByCheck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _serviceIndex = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, KvRecord> _kv = new(StringComparer.Ordinal);
     private ulong _index; // the highest index readers can see: that of applied (durable) state or of a check update
     private ulong _assigned; // the last index given out: queued records and check updates (a refused record leaves a gap)
     private ulong _catalogIndex;
     private ulong _healthIndex; // any check of the node: registrations, deregistrations and check results
-    private ulong _kvIndex;
 
     public RegistryStore(RegistryLog log, TimeProvider time)
     {
@@ -39,7 +37,7 @@ internal sealed partial class RegistryStore
         _time = time;
         foreach (var record in log.Recovered)
         {
-            Apply(record, prepared: null, changes: null);
+            Apply(record, prepared: null, changes: null, out _);
         }
         // Reads report at least index 1 (Consul never reports 0), so the first change must be 2 to be seen as one.
         _index = Math.Max(_index, 1);
@@ -102,6 +100,11 @@ internal sealed partial class RegistryStore
         }
         _signals.Signal(ChangeSignals.Service(name));
         _signals.Signal(ChangeSignals.Health);
+        if (status == HealthStatuses.Critical)
+        {
+            DestroySessionsOnCritical(checkId);
+        }
+
         return true;
     }
 
@@ -126,11 +129,15 @@ internal sealed partial class RegistryStore
     }
 
     // The index is given under the lock that also queues the record, so the log holds records in index order.
-    private Task<bool> Queue(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null)
+    private Task<bool> Queue(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null) => QueuePending(record, checks).Completion;
+
+    private PendingRecord QueuePending(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null)
     {
         lock (_gate)
         {
-            return _log.Append(new PendingRecord(record(++_assigned), checks));
+            var pending = new PendingRecord(record(++_assigned), checks);
+            _ = _log.Append(pending);
+            return pending;
         }
     }
 
@@ -142,7 +149,8 @@ internal sealed partial class RegistryStore
         {
             foreach (var pending in batch)
             {
-                pending.Result = Apply(pending.Record, pending.Prepared as ImmutableArray<CheckDefinition>?, changes);
+                pending.Result = Apply(pending.Record, pending.Prepared as ImmutableArray<CheckDefinition>?, changes, out var output);
+                pending.Output = output;
             }
         }
         foreach (var e in changes.Events)
@@ -166,8 +174,9 @@ internal sealed partial class RegistryStore
     /// <summary>Applies one durable record under the lock, live (<paramref name="changes"/> collects events) or at replay
     /// (null); every state-dependent decision is made here, in log order, so replay reaches the live state.</summary>
     /// <param name="prepared">A registration's checks, normalised when it was accepted; null at replay (normalised again).</param>
-    private bool Apply(LogRecord record, ImmutableArray<CheckDefinition>? prepared, AppliedChanges? changes)
+    private bool Apply(LogRecord record, ImmutableArray<CheckDefinition>? prepared, AppliedChanges? changes, out object? output)
     {
+        output = null;
         switch (record.Op)
         {
             case LogRecord.RegisterOp when prepared is { } checks:
@@ -179,8 +188,19 @@ internal sealed partial class RegistryStore
             case LogRecord.DeregisterOp when _services.TryGetValue(record.Id ?? "", out var existing):
                 Remove(existing, record.Index, changes);
                 return true;
-            case LogRecord.KvPutOp or LogRecord.KvDeleteOp:
-                return ApplyKv(record, changes);
+            case LogRecord.KvPutOp or LogRecord.KvDeleteOp or LogRecord.KvOp:
+                var outcome = ApplyKv(record.Ops ?? [record.LegacyKvOperation()], record.Index, changes);
+                output = outcome;
+                return outcome.Succeeded;
+            case LogRecord.KvRestoreOp when record.Entry is { } entry:
+                _kv[entry.Key] = entry;
+                _kvIndex = Advance(entry.ModifyIndex, changes, ChangeSignals.Kv);
+                return true;
+            case LogRecord.SessionCreateOp when record.Session is { } session:
+                output = ApplySessionCreate(session, record.Index, changes);
+                return output is null;
+            case LogRecord.SessionDestroyOp:
+                return ApplySessionDestroy(record.Id ?? "", record.Index, changes);
             case LogRecord.IndexOp:
                 _index = Math.Max(_index, record.Index);
                 return true;
@@ -215,6 +235,7 @@ internal sealed partial class RegistryStore
                 _checkStates.Remove(old.CheckId);
                 _serviceIdByCheck.Remove(old.CheckId);
                 changes?.Events.Add(new CheckEvent.Removed(old.CheckId));
+                DestroySessionsOf(old.CheckId, recordIndex, changes);
             }
             if (existing.Name != registration.Name)
             {
@@ -257,6 +278,7 @@ internal sealed partial class RegistryStore
             _checkStates.Remove(check.CheckId);
             _serviceIdByCheck.Remove(check.CheckId);
             changes?.Events.Add(new CheckEvent.Removed(check.CheckId));
+            DestroySessionsOf(check.CheckId, recordIndex, changes);
         }
         _serviceIndex[existing.Name] = index;
         _catalogIndex = _healthIndex = index;
@@ -277,7 +299,8 @@ internal sealed partial class RegistryStore
         lock (_gate)
         {
             return [LogRecord.IndexMark(_index), .. _services.Values.OrderBy(s => s.ModifyIndex).Select(s => LogRecord.Register(s.Registration, s.ModifyIndex)),
-                    .. _kv.Values.Select(k => LogRecord.KvPut(k.Key, k.Value, k.Flags, k.ModifyIndex))];
+                    .. _sessions.Values.Select(session => LogRecord.SessionCreate(session, session.ModifyIndex)),
+                    .. _kv.Values.Select(LogRecord.KvRestore)];
         }
     }
 }

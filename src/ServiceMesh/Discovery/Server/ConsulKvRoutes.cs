@@ -7,7 +7,7 @@ using ServiceMesh.Discovery.Registry;
 
 namespace ServiceMesh.Discovery.Server;
 
-/// <summary>/v1/kv: get (?recurse, ?keys with ?separator, ?raw), put (?flags, ?cas), delete (?recurse, ?cas), as Consul answers.</summary>
+/// <summary>/v1/kv: get (?recurse, ?keys with ?separator, ?raw; blocking per key or prefix), put (?flags, ?cas, ?acquire, ?release), delete (?recurse, ?cas), as Consul answers.</summary>
 internal static class ConsulKvRoutes
 {
     private const string Prefix = "/v1/kv/";
@@ -16,8 +16,9 @@ internal static class ConsulKvRoutes
     {
         app.MapGet(Prefix + "{**key}", async context =>
         {
-            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Kv);
             var key = KeyOf(context);
+            var recurse = ConsulHttpApi.Flag(context, "recurse") || ConsulHttpApi.Flag(context, "keys");
+            await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Kv, () => store.KvChangeIndex(key, recurse));
             if (ConsulHttpApi.Flag(context, "keys"))
             {
                 var (keysIndex, keys) = store.KvKeys(key, context.Request.Query["separator"]);
@@ -25,7 +26,7 @@ internal static class ConsulKvRoutes
                 return;
             }
 
-            var (index, pairs) = store.Kv(key, ConsulHttpApi.Flag(context, "recurse"));
+            var (index, pairs) = store.Kv(key, recurse);
             if (ConsulHttpApi.Flag(context, "raw") && pairs.Count > 0)
             {
                 context.Response.Headers["X-Consul-Index"] = index.ToString(CultureInfo.InvariantCulture);
@@ -34,12 +35,12 @@ internal static class ConsulKvRoutes
                 return;
             }
 
-            var body = pairs.Select(k => new KvPair { Key = k.Key, CreateIndex = k.CreateIndex, ModifyIndex = k.ModifyIndex, Flags = k.Flags, Value = Convert.ToBase64String(k.Value) }).ToList();
+            var body = pairs.Select(k => KvPair.From(new KvResult(k, ValueShown: true))).ToList();
             await WriteOr404Async(context, body.Count, () => ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListKvPair, index), index);
         });
         app.MapPut(Prefix + "{**key}", context => ConsulRoutes.Guarded(context, token, async () =>
         {
-            if (Refusal(context) is { } refusal)
+            if (Refusal(context, store) is { } refusal)
             {
                 await ConsulHttpApi.ErrorAsync(context, refusal.Status, refusal.Reason);
                 return;
@@ -47,10 +48,8 @@ internal static class ConsulKvRoutes
 
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            _ = TryNumber(context, "flags", out var flags);
-            _ = TryNumber(context, "cas", out var cas);
-            var written = await store.PutKvAsync(KeyOf(context), buffer.ToArray(), flags ?? 0, cas, context.RequestAborted);
-            await ConsulHttpApi.WriteAsync(context, written, ConsulJsonContext.Default.Boolean);
+            var outcome = await store.WriteKvAsync([PutOperation(context, buffer.ToArray())], context.RequestAborted);
+            await ConsulHttpApi.WriteAsync(context, outcome.Succeeded, ConsulJsonContext.Default.Boolean);
         }));
         app.MapDelete(Prefix + "{**key}", context => ConsulRoutes.Guarded(context, token, async () =>
         {
@@ -63,6 +62,18 @@ internal static class ConsulKvRoutes
             var deleted = await store.DeleteKvAsync(KeyOf(context), cas, ConsulHttpApi.Flag(context, "recurse"), context.RequestAborted);
             await ConsulHttpApi.WriteAsync(context, deleted, ConsulJsonContext.Default.Boolean);
         }));
+    }
+
+    // As Consul's kvs endpoint picks the verb: ?acquire and ?release win over ?cas; the body is the value for all four.
+    private static KvOperation PutOperation(HttpContext context, byte[] value)
+    {
+        var query = context.Request.Query;
+        _ = TryNumber(context, "flags", out var flags);
+        _ = TryNumber(context, "cas", out var cas);
+        var (verb, session) = query.TryGetValue("release", out var released) ? (KvVerbs.Unlock, released.ToString())
+            : query.TryGetValue("acquire", out var acquired) ? (KvVerbs.Lock, acquired.ToString())
+            : (cas is null ? KvVerbs.Set : KvVerbs.Cas, null);
+        return new KvOperation(verb, KeyOf(context), value, flags ?? 0, cas ?? 0, session);
     }
 
     // From the raw request target, percent-decoded once as Go's URL.Path is: "a%2Fb" is the key "a/b" (Kestrel keeps %2F).
@@ -78,9 +89,8 @@ internal static class ConsulKvRoutes
         return Uri.UnescapeDataString(path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : "");
     }
 
-    // Locks need sessions, which the embedded agent does not serve yet: no session ID can be valid, so say so rather than
-    // answer true and lock nothing.
-    private static (int Status, string Reason)? Refusal(HttpContext context)
+    // Consul answers an acquire with a session that does not exist with 500 and the state store's error.
+    private static (int Status, string Reason)? Refusal(HttpContext context, RegistryStore store)
     {
         var query = context.Request.Query;
         if (KeyOf(context).Length == 0)
@@ -88,13 +98,9 @@ internal static class ConsulKvRoutes
             return (StatusCodes.Status400BadRequest, "Missing key name");
         }
 
-        foreach (var verb in new[] { "acquire", "release" })
+        if (query.TryGetValue("acquire", out var session) && !query.ContainsKey("release") && !store.SessionExists(session.ToString()))
         {
-            if (query.TryGetValue(verb, out var session))
-            {
-                return (StatusCodes.Status500InternalServerError,
-                    $"invalid session \"{session}\": the embedded agent has no sessions yet, so ?{verb} cannot hold a lock");
-            }
+            return (StatusCodes.Status500InternalServerError, $"invalid session \"{session}\"");
         }
 
         return !TryNumber(context, "flags", out _) ? (StatusCodes.Status400BadRequest, "Invalid flags")

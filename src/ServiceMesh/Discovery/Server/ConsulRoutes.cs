@@ -67,6 +67,8 @@ internal static class ConsulRoutes
             await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListServiceEntry, index);
         });
         app.MapConsulKv(store, token);
+        app.MapConsulSessions(store, token);
+        app.MapConsulTxn(store, token);
         app.MapConsulNodeApi(store);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
     }
