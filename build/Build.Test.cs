@@ -26,6 +26,16 @@ internal sealed partial class Build
     /// <summary>The real clients the tests talk to the runtime with: curl and openssl (TLS), dig (DNS), python-consul.</summary>
     static readonly string[] TestClientPackages = ["curl", "dnsutils", "openssl", "python3-consul"];
 
+    /// <summary>
+    /// Node.js and npm for the npm consul client scenario (its test installs the pinned client with npm ci): Debian's,
+    /// unless both are on PATH already, as NodeSource's nodejs is with its own npm (Debian's npm would conflict with it).
+    /// </summary>
+    static IEnumerable<string> NodePackages => OnPath("node") && OnPath("npm") ? [] : ["nodejs", "npm"];
+
+    static bool OnPath(string command) => (System.Environment.GetEnvironmentVariable("PATH") ?? "")
+        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Any(folder => File.Exists(Path.Combine(folder, command)));
+
     Target Test => _ => _
         .Description("Runs every test project; prints 'Tests: N passed, N failed, N skipped' and a table per project")
         .DependsOn(Compile)
@@ -33,7 +43,7 @@ internal sealed partial class Build
         {
             if (Docker.AptPackages.CanInstall)
             {
-                await new Docker.AptPackages(Tools).EnsureInstalledAsync(TestClientPackages, foreignArchitecture: null, ct);
+                await new Docker.AptPackages(Tools).EnsureInstalledAsync([.. TestClientPackages, .. NodePackages], foreignArchitecture: null, ct);
             }
 
             Directory.CreateDirectory(TestResultsDirectory);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using DnsClient;
 using Microsoft.AspNetCore.Builder;
@@ -25,6 +26,29 @@ internal static class DiscoveryTestSupport
         {
             UseCache = false, UseTcpOnly = tcp, Retries = 2, Timeout = TimeSpan.FromSeconds(10), ThrowDnsErrors = false,
         });
+
+    /// <summary>
+    /// dig, the tool operators use, against the host's embedded DNS. Installs dnsutils when missing (CI runs as root on a
+    /// fresh Debian machine) and fails, rather than skips, when it cannot.
+    /// </summary>
+    public static async Task<string> DigAsync(MeshTestHost host, string arguments)
+    {
+        if (!File.Exists("/usr/bin/dig"))
+        {
+            await RunAsync("apt-get", "install -y -q dnsutils");
+            File.Exists("/usr/bin/dig").ShouldBeTrue("dig is needed (apt-get install dnsutils) and could not be installed");
+        }
+
+        return await RunAsync("dig", $"@127.0.0.1 -p {host.Options.EmbeddedDnsPort} +tries=3 +time=10 {arguments}");
+    }
+
+    private static async Task<string> RunAsync(string command, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return output;
+    }
 
     public static CatalogWatcher Watcher(MeshTestHost host) => host.App.Services.GetRequiredService<CatalogWatcher>();
 

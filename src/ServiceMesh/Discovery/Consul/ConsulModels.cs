@@ -186,6 +186,8 @@ internal static class HealthStatuses
 [JsonSerializable(typeof(List<AgentMember>))]
 [JsonSerializable(typeof(List<CatalogNode>))]
 [JsonSerializable(typeof(CatalogNodeServices))]
+[JsonSerializable(typeof(UserEvent))]
+[JsonSerializable(typeof(List<UserEvent>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]

@@ -23,7 +23,12 @@ internal static class ConsulHttpApi
     /// Waits as a blocking query asks (?index=&amp;wait=): until the topic's index passes the given one, or the wait
     /// (default 5 min, at most 10 min, plus up to wait/16 of jitter as Consul adds, so many watchers do not return at once).
     /// </summary>
-    public static async Task BlockAsync(HttpContext context, RegistryStore store, string topic, Func<ulong>? currentIndex = null)
+    /// <param name="currentIndex">The index of the data the query reads, when narrower than the topic's (a KV key).</param>
+    public static Task BlockAsync(HttpContext context, RegistryStore store, string topic, Func<ulong>? currentIndex = null) =>
+        BlockAsync(context, (index, wait, token) => store.WaitAsync(topic, index, wait, token, currentIndex));
+
+    /// <summary>The same for data outside the registry: <paramref name="waitPast"/> gets the asked index, the wait and the token.</summary>
+    public static async Task BlockAsync(HttpContext context, Func<ulong, TimeSpan, CancellationToken, Task> waitPast)
     {
         var query = context.Request.Query;
         var index = ConsulQueryOptions.Index(query);
@@ -40,7 +45,7 @@ internal static class ConsulHttpApi
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
-            await store.WaitAsync(topic, index, wait, either.Token, currentIndex).ConfigureAwait(false);
+            await waitPast(index, wait, either.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {

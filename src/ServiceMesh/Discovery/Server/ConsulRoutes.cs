@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Http;
@@ -70,6 +71,7 @@ internal static class ConsulRoutes
         app.MapConsulSessions(store, token);
         app.MapConsulTxn(store, token);
         app.MapConsulNodeApi(store);
+        app.MapConsulEvents(store, new UserEventRing(app.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System), token);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
     }
 

@@ -9,15 +9,23 @@ namespace ServiceMesh.Discovery.Server;
 /// <summary>
 /// Consul DNS names under <c>consul.</c> (optionally <c>&lt;dc&gt;.consul.</c>): <c>[tag.]svc.service</c> and RFC 2782
 /// <c>_svc._tcp.service</c> (passing and warning instances; <c>consul.service</c> is the server itself), <c>&lt;node&gt;.node</c>,
-/// <c>&lt;hex&gt;.addr</c> (the SRV targets), and the zone's SOA and NS. NXDOMAIN with SOA if unknown, REFUSED outside the zone.
+/// <c>&lt;hex&gt;.addr</c> (the SRV targets), the zone's SOA and NS, and reverse names (<see cref="DnsReverseRecords"/>).
+/// NXDOMAIN with SOA if unknown, REFUSED outside the zone and <c>arpa.</c>
 /// </summary>
 internal sealed class DnsRecords(RegistryStore store, TimeSpan ttl)
 {
     private static readonly DomainName Zone = new("consul");
     private static readonly DomainName NameServer = new("ns.consul");
+    private readonly DnsReverseRecords _reverse = new(store);
 
     public void Resolve(Question question, Message response)
     {
+        if (question.Name.BelongsTo(DnsReverseRecords.Arpa))
+        {
+            Answered(_reverse.Resolve(question, response), response);
+            return;
+        }
+
         if (!question.Name.BelongsTo(Zone))
         {
             response.AA = false;
@@ -40,6 +48,11 @@ internal sealed class DnsRecords(RegistryStore store, TimeSpan ttl)
             [.. var name, "service"] => Services(question, response, name),
             _ => false,
         };
+        Answered(found, response);
+    }
+
+    private void Answered(bool found, Message response)
+    {
         if (!found)
         {
             response.Status = MessageStatus.NameError;

@@ -84,6 +84,52 @@ public sealed class ConsulDnsTests
         answer.Answers.OfType<CNameRecord>().Single().CanonicalName.Value.ShouldBe("db.internal.example.");
     }
 
+    [Fact] // TestDNS_ServiceReverseLookupNodeAddress
+    public async Task DigReverse_NodeAddress_NodeNameEvenWhenAServiceHasIt()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await ConsulClientFor(host).RegisterAsync(new AgentServiceRegistration { Id = "db-1", Name = "db", Address = "127.0.0.1", Port = 12345, Tags = ["primary"] }, default);
+
+        var answer = await DigAsync(host, "-x 127.0.0.1 +noall +answer");
+
+        answer.Trim().ShouldMatch($@"^1\.0\.0\.127\.in-addr\.arpa\.\s+0\s+IN\s+PTR\s+service-mesh\.node\.{host.Options.ConsulDatacenter}\.consul\.$");
+    }
+
+    [Fact] // TestDNS_ServiceReverseLookup, TestDNS_ServiceReverseLookup_IPV6
+    public async Task DigReverse_ServiceAddress_ServiceNameInTheDatacenter()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        var consul = ConsulClientFor(host);
+        await consul.RegisterAsync(new AgentServiceRegistration { Id = "db-1", Name = "db", Address = "127.0.0.2", Port = 12345, Tags = ["primary"] }, default);
+        await consul.RegisterAsync(new AgentServiceRegistration { Id = "cache-1", Name = "cache", Address = "2001:db8::ff00:42:8329", Port = 6379 }, default);
+        var dc = host.Options.ConsulDatacenter;
+
+        var v4 = await DigAsync(host, "-x 127.0.0.2 +short");
+        var v6 = await DigAsync(host, "-x 2001:db8::ff00:42:8329 +short");
+        var v6Name = await DigAsync(host, "9.2.3.8.2.4.0.0.0.0.f.f.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. ANY +short");
+
+        v4.Trim().ShouldBe($"db.service.{dc}.consul.");
+        v6.Trim().ShouldBe($"cache.service.{dc}.consul.");
+        v6Name.Trim().ShouldBe($"cache.service.{dc}.consul.");
+    }
+
+    [Fact] // TestDNS_ReverseLookup_NotFound
+    public async Task DigReverse_UnknownOrPartialAddress_NxDomainWithTheZoneSoa()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        await ConsulClientFor(host).RegisterAsync(Service("web", 8080, "web-1"), default); // no address of its own: found as the node
+
+        var unknown = await DigAsync(host, "-x 127.0.0.9");
+        var partial = await DigAsync(host, "0.127.in-addr.arpa. PTR");
+
+        foreach (var output in new[] { unknown, partial })
+        {
+            output.ShouldContain("status: NXDOMAIN");
+            output.ShouldContain("ANSWER: 0");
+            output.ShouldMatch(@"consul\.\s+\d+\s+IN\s+SOA\s+ns\.consul\. hostmaster\.consul\.");
+        }
+    }
+
     private static async Task<(Message Reply, int Bytes)> AskUdpWithoutEdnsAsync(MeshTestHost host, string name, DnsType type)
     {
         var query = new Message { Id = (ushort)Random.Shared.Next(1, ushort.MaxValue), RD = true };
