@@ -6,8 +6,9 @@ namespace ServiceMesh.Discovery.Registry;
 /// <summary>One persisted mutation. Replaying records in order rebuilds the state; replaying one twice is harmless.</summary>
 /// <param name="Cas">KV only: applied only when the key's ModifyIndex is this (0: only when the key does not exist).</param>
 /// <param name="Recurse">KV delete only: every key under <see cref="Key"/> as a prefix.</param>
+/// <param name="Check">check-register and maintenance: the normalised check registration.</param>
 internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistration? Service = null, string? Id = null, string? Key = null, byte[]? Value = null,
-    ulong Flags = 0, ulong? Cas = null, bool? Recurse = null)
+    ulong Flags = 0, ulong? Cas = null, bool? Recurse = null, AgentCheckRegistration? Check = null)
 {
     public const string RegisterOp = "register";
     public const string DeregisterOp = "deregister";
@@ -23,6 +24,18 @@ internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistratio
     public static LogRecord KvDelete(string key, ulong index, ulong? cas = null, bool recurse = false) =>
         new(KvDeleteOp, index, Key: key, Cas: cas, Recurse: recurse ? true : null);
     public static LogRecord IndexMark(ulong index) => new(IndexOp, index);
+
+    public const string CheckRegisterOp = "check-register";
+    public const string CheckDeregisterOp = "check-deregister";
+    /// <summary>Service or node maintenance on: Consul's critical maintenance check (off is a check-deregister).</summary>
+    public const string MaintenanceOp = "maintenance";
+    /// <summary>catalog/deregister of the agent's own node: every service and check registered through the API.</summary>
+    public const string NodeDeregisterOp = "node-deregister";
+
+    public static LogRecord CheckRegister(AgentCheckRegistration check, ulong index) => new(CheckRegisterOp, index, Check: check);
+    public static LogRecord CheckDeregister(string id, ulong index) => new(CheckDeregisterOp, index, Id: id);
+    public static LogRecord Maintenance(AgentCheckRegistration check, ulong index) => new(MaintenanceOp, index, Check: check);
+    public static LogRecord NodeDeregister(ulong index) => new(NodeDeregisterOp, index);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
