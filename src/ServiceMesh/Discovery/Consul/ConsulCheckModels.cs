@@ -49,13 +49,36 @@ internal sealed record CatalogCheck
     [JsonPropertyName("ServiceID")] public string? ServiceId { get; init; }
 }
 
+/// <summary>The service of a catalog registration (an AgentService as sent: every field may be missing).</summary>
+internal sealed record CatalogService
+{
+    [JsonPropertyName("ID")] public string? Id { get; init; }
+    public string? Service { get; init; }
+    public IReadOnlyList<string>? Tags { get; init; }
+    public IReadOnlyDictionary<string, string>? Meta { get; init; }
+    public int Port { get; init; }
+    public string? Address { get; init; }
+    public string? Kind { get; init; }
+    public bool? EnableTagOverride { get; init; }
+    public ServiceWeights? Weights { get; init; }
+    public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
+    public System.Text.Json.JsonElement? Proxy { get; init; }
+    public System.Text.Json.JsonElement? Connect { get; init; }
+
+    public AgentServiceRegistration ToRegistration() => new()
+    {
+        Id = Id, Name = Service ?? "", Tags = Tags, Address = Address, Port = Port, Meta = Meta, Kind = Kind, EnableTagOverride = EnableTagOverride,
+        Weights = Weights, TaggedAddresses = TaggedAddresses, Proxy = Proxy, Connect = Connect,
+    };
+}
+
 /// <summary>PUT /v1/catalog/register body.</summary>
 internal sealed record CatalogRegistration
 {
     public string? Node { get; init; }
     public string? Address { get; init; }
     public string? Datacenter { get; init; }
-    public AgentService? Service { get; init; }
+    public CatalogService? Service { get; init; }
     public CatalogCheck? Check { get; init; }
     public IReadOnlyList<CatalogCheck>? Checks { get; init; }
 }

@@ -61,12 +61,12 @@ internal static class ConsulCatalogWriteRoutes
 
         if (request.Service is { } service)
         {
-            if (service.Id.Length > 0 && service.Service.Length == 0)
+            if (!string.IsNullOrEmpty(service.Id) && string.IsNullOrEmpty(service.Service))
             {
                 return new CheckRefusal(500, "Must provide service name with ID");
             }
 
-            if (await store.RegisterAsync(ToRegistration(service), cancellationToken).ConfigureAwait(false) is { } error)
+            if (await store.RegisterAsync(service.ToRegistration(), cancellationToken).ConfigureAwait(false) is { } error)
             {
                 return new CheckRefusal(400, $"Invalid service: {error}");
             }
@@ -120,11 +120,4 @@ internal static class ConsulCatalogWriteRoutes
 
         return null;
     }
-
-    private static AgentServiceRegistration ToRegistration(AgentService service) => new()
-    {
-        Id = service.Id, Name = service.Service, Tags = service.Tags, Address = service.Address, Port = service.Port, Meta = service.Meta,
-        Kind = service.Kind, EnableTagOverride = service.EnableTagOverride, Weights = service.Weights, TaggedAddresses = service.TaggedAddresses,
-        Proxy = service.Proxy, Connect = service.Connect,
-    };
 }
