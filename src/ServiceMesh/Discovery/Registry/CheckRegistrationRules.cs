@@ -12,10 +12,8 @@ internal static class CheckRegistrationRules
     public const string DefaultServiceReason = "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.";
     public const string DefaultNodeReason = "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.";
 
-    /// <summary>
-    /// The normalised registration (ID filled in: ID, else CheckID, else Name, as Consul does) and its definition, or why
-    /// it is refused. A definition without HTTP, TCP or TTL is a static check (catalog/register's), which nobody runs.
-    /// </summary>
+    /// <summary>The normalised registration (ID: ID, else CheckID, else Name, as in Consul) and its definition, or why it is
+    /// refused. One without HTTP, TCP or TTL is a static check (catalog/register's), which nobody runs.</summary>
     /// <param name="networks">Where checks may connect; null at replay (see <see cref="RegistrationRules.Normalize"/>).</param>
     public static (AgentCheckRegistration? Registration, CheckDefinition? Definition, string? Error) Normalize(AgentCheckRegistration request, AllowedNetworks? networks)
     {

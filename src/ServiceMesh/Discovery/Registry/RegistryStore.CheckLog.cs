@@ -68,11 +68,9 @@ internal sealed partial class RegistryStore
         }
     }
 
-    /// <summary>
-    /// Consul deletes the node with every service and check; its agent's anti-entropy then registers again what the agent
-    /// holds. Here the catalog is the agent: what was registered through the API goes, services.yaml's stay (they are the
-    /// agent's configuration, as services in Consul's config files are) and so does the node itself, which answers.
-    /// </summary>
+    /// <summary>Consul deletes the node, then the agent's anti-entropy registers again what it holds. Here the catalog is the
+    /// agent: API registrations go, services.yaml's stay (the agent's configuration, as Consul's config-file services are
+    /// restored), and so does the node itself.</summary>
     private void ApplyNodeDeregistration(ulong recordIndex, AppliedChanges? changes)
     {
         RemoveAddedChecks([.. _addedChecks.Keys], changes);

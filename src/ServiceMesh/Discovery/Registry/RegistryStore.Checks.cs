@@ -10,10 +10,8 @@ internal sealed partial class RegistryStore
 {
     private readonly Dictionary<string, AddedCheck> _addedChecks = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Registers or replaces a check bound to a service (ServiceID) or to the node. Throws
-    /// <see cref="Storage.StorageUnavailableException"/> when it could not be made durable.
-    /// </summary>
+    /// <summary>Registers or replaces a check bound to a service (ServiceID) or to the node. Throws
+    /// <see cref="Storage.StorageUnavailableException"/> when it could not be made durable.</summary>
     public async Task<CheckRefusal?> RegisterCheckAsync(AgentCheckRegistration request, CancellationToken cancellationToken = default)
     {
         var (registration, _, error) = CheckRegistrationRules.Normalize(request, CheckNetworks);
@@ -58,10 +56,8 @@ internal sealed partial class RegistryStore
         return true;
     }
 
-    /// <summary>
-    /// Records a check result. A new status moves the index at once; a new output alone is kept (reads show it) but moves
-    /// the index at most once per <see cref="CheckUpdateInterval"/> per check, as Consul's agent syncs output-only changes.
-    /// </summary>
+    /// <summary>Records a check result. A new status moves the index at once; a new output alone is kept (reads show it) but
+    /// moves the index at most once per <see cref="CheckUpdateInterval"/> per check, as Consul's agent syncs output.</summary>
     public bool SetCheckState(string checkId, string status, string output)
     {
         List<string> names;

@@ -6,11 +6,9 @@ using ServiceMesh.Http;
 
 namespace ServiceMesh.Discovery.Server;
 
-/// <summary>
-/// catalog/register and catalog/deregister for the agent's own node, done as the agent endpoints do. The embedded agent
-/// is one node and keeps no other: registering another node is refused (a catalog of many nodes is what a Consul
-/// cluster is for), and deregistering one answers true, as Consul does for a node it does not know.
-/// </summary>
+/// <summary>catalog/register and deregister for the agent's own node, as the agent endpoints do. The embedded agent is one
+/// node and keeps no other (many nodes need a Consul cluster): registering another is refused, deregistering one is
+/// true, as Consul answers for a node it does not know.</summary>
 internal static class ConsulCatalogWriteRoutes
 {
     public static void MapConsulCatalogWrites(this IEndpointRouteBuilder app, RegistryStore store, string? token)
