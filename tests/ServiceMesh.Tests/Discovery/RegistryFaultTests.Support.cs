@@ -20,9 +20,15 @@ public sealed partial class RegistryFaultTests
             .Aggregate("", (all, p) => all + p + ";").ShouldBe(kv.Aggregate("", (all, p) => all + $"{p.Key}={p.Value};"), $"KV {when} is exactly the acknowledged writes");
     }
 
-    private static Task<MeshTestHost> HostOnAsync(InjectedDisk disk) => MeshTestHost.StartAsync(services: builder =>
+    private static Task<MeshTestHost> HostOnAsync(InjectedDisk disk, TimeProvider? clock = null) => MeshTestHost.StartAsync(services: builder =>
+    {
         builder.Services.AddSingleton(sp => RegistryLog.Open(Path.Combine(sp.GetRequiredService<MeshOptions>().DataPath, "registry"),
-            NullLogger.Instance, openLog: disk.Open, faults: sp.GetRequiredService<StorageFaults>())));
+            NullLogger.Instance, openLog: disk.Open, faults: sp.GetRequiredService<StorageFaults>()));
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
+    });
 
     private static string RegistryFolder(MeshTestHost host) => Path.Combine(host.Options.DataPath, "registry");
 

@@ -3,6 +3,7 @@ using DnsClient;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Tests.Support;
@@ -122,16 +123,17 @@ public sealed partial class RegistryFaultTests
     public async Task Reaper_DiskFull_HostKeepsRunningAndServiceReapedOnceSpaceIsBack()
     {
         var disk = new InjectedDisk();
-        await using var host = await HostOnAsync(disk);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await HostOnAsync(disk, clock);
         var consul = ConsulClientFor(host);
-        // Passing at first, so the reaper cannot act before the disk is full: TTL expiry, then critical for 300 ms.
+        // Passing at first, so the reaper cannot act before the disk is full: TTL expiry, then critical for over a minute.
         await consul.RegisterAsync(Service("doomed", 9000, check: new AgentServiceCheck
         {
-            CheckId = "doomed-ttl", Ttl = "300ms", Status = HealthStatuses.Passing, DeregisterCriticalServiceAfter = "300ms",
+            CheckId = "doomed-ttl", Ttl = "10s", Status = HealthStatuses.Passing, DeregisterCriticalServiceAfter = "1m",
         }), default);
         disk.Full = true;
 
-        await EventuallyAsync(() => Task.FromResult(disk.RefusedWrites >= 3), "the reaper tries again after a refused deregistration");
+        await CheckRunnerTests.AdvanceUntilAsync(clock, () => Task.FromResult(disk.RefusedWrites >= 3), "the reaper tries again after a refused deregistration");
 
         var lifetime = host.App.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.IsCancellationRequested.ShouldBeFalse("a refused deregistration never stops the host");
@@ -141,7 +143,7 @@ public sealed partial class RegistryFaultTests
         RegistryFault(host).ShouldNotBeNull();
 
         disk.Full = false;
-        await EventuallyAsync(async () => (await consul.CatalogServiceAsync("doomed", null, default)).Value.Count == 0, "reaped once space is back");
+        await CheckRunnerTests.AdvanceUntilAsync(clock, async () => (await consul.CatalogServiceAsync("doomed", null, default)).Value.Count == 0, "reaped once space is back");
         RegistryFault(host).ShouldBeNull();
         runner.ExecuteTask.IsCompleted.ShouldBeFalse();
     }

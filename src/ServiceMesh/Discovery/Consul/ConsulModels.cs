@@ -191,4 +191,8 @@ internal static class HealthStatuses
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(AgentCheckRegistration))]
+[JsonSerializable(typeof(CheckUpdate))]
+[JsonSerializable(typeof(CatalogRegistration))]
+[JsonSerializable(typeof(CatalogDeregistration))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext;

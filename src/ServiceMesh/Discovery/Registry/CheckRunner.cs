@@ -11,8 +11,15 @@ namespace ServiceMesh.Discovery.Registry;
 /// </summary>
 internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probes, TimeProvider time, ILogger<CheckRunner> logger) : BackgroundService
 {
-    /// <summary>How often the reaper looks for services to remove (Consul's agent does this every 30 s).</summary>
-    internal static readonly TimeSpan ReapEvery = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often the reaper looks for services to remove: Consul's check_reap_interval (30 s).</summary>
+    internal static readonly TimeSpan ReapEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>Consul's check_deregister_interval_min: a shorter DeregisterCriticalServiceAfter is raised to it.</summary>
+    internal static readonly TimeSpan MinimumDeregisterAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a check must stay critical before its service is removed (agent.go addCheck's rule).</summary>
+    internal static TimeSpan? ReapAfter(CheckDefinition check) =>
+        check.DeregisterCriticalServiceAfter is { } after && after > TimeSpan.Zero ? (after < MinimumDeregisterAfter ? MinimumDeregisterAfter : after) : null;
 
     private readonly ConcurrentDictionary<string, CheckLoop> _loops = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reapsFailing = new(StringComparer.Ordinal); // service IDs; only the reaper loop touches it
@@ -75,9 +82,14 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
 
     private void Start(CheckDefinition definition, string serviceId)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested || !definition.Runs)
         {
             return;
+        }
+
+        if (definition.DeregisterCriticalServiceAfter < MinimumDeregisterAfter)
+        {
+            Log.DeregisterBelowMinimum(logger, definition.CheckId, GoDuration.Format(MinimumDeregisterAfter));
         }
 
         var loop = new CheckLoop(definition, serviceId, CancellationTokenSource.CreateLinkedTokenSource(_stopping));
@@ -155,8 +167,9 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
 
         foreach (var loop in _loops.Values)
         {
-            if (loop.Definition.DeregisterCriticalServiceAfter is not { } after
-                || store.CheckStateOf(loop.Definition.CheckId) is not { CriticalSince: { } since } || now - since < after)
+            // A node check has no service to remove (agent.go reapServicesInternal); Consul reaps after strictly more than the time.
+            if (loop.ServiceId.Length == 0 || ReapAfter(loop.Definition) is not { } after
+                || store.CheckStateOf(loop.Definition.CheckId) is not { CriticalSince: { } since } || now - since <= after)
             {
                 continue;
             }
@@ -191,5 +204,8 @@ internal sealed partial class CheckRunner(RegistryStore store, CheckProbes probe
 
         [LoggerMessage(3, LogLevel.Error, "Service {ServiceId} could not be removed although check {CheckId} was critical for longer than DeregisterCriticalServiceAfter {After}: {Reason}. It stays registered and removal is retried until it succeeds")]
         public static partial void ReapFailed(ILogger logger, string serviceId, string checkId, string after, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "check has deregister interval below minimum: check {CheckId} is reaped after the minimum_interval {Minimum}")]
+        public static partial void DeregisterBelowMinimum(ILogger logger, string checkId, string minimum);
     }
 }

@@ -8,9 +8,10 @@ namespace ServiceMesh.Discovery.Registry;
 /// <param name="Recurse">KV delete only: every key under <see cref="Key"/> as a prefix.</param>
 /// <param name="Ops">kv: the operations, applied all or none (a transaction, or one single-key write).</param>
 /// <param name="Entry">kv-restore: an entry exactly as it was (compaction), lock holder included.</param>
+/// <param name="Check">check-register and maintenance: the normalised check registration.</param>
 internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistration? Service = null, string? Id = null, string? Key = null, byte[]? Value = null,
     ulong Flags = 0, ulong? Cas = null, bool? Recurse = null, IReadOnlyList<KvOperation>? Ops = null, KvRecord? Entry = null,
-    SessionRecord? Session = null)
+    SessionRecord? Session = null, AgentCheckRegistration? Check = null)
 {
     public const string RegisterOp = "register";
     public const string DeregisterOp = "deregister";
@@ -36,6 +37,18 @@ internal sealed record LogRecord(string Op, ulong Index, AgentServiceRegistratio
         ? new KvOperation(Cas is null ? KvVerbs.Set : KvVerbs.Cas, Key!, Value ?? [], Flags, Cas ?? 0)
         : new KvOperation(Recurse == true ? KvVerbs.DeleteTree : Cas is null ? KvVerbs.Delete : KvVerbs.DeleteCas, Key!, Index: Cas ?? 0);
     public static LogRecord IndexMark(ulong index) => new(IndexOp, index);
+
+    public const string CheckRegisterOp = "check-register";
+    public const string CheckDeregisterOp = "check-deregister";
+    /// <summary>Service or node maintenance on: Consul's critical maintenance check (off is a check-deregister).</summary>
+    public const string MaintenanceOp = "maintenance";
+    /// <summary>catalog/deregister of the agent's own node: every service and check registered through the API.</summary>
+    public const string NodeDeregisterOp = "node-deregister";
+
+    public static LogRecord CheckRegister(AgentCheckRegistration check, ulong index) => new(CheckRegisterOp, index, Check: check);
+    public static LogRecord CheckDeregister(string id, ulong index) => new(CheckDeregisterOp, index, Id: id);
+    public static LogRecord Maintenance(AgentCheckRegistration check, ulong index) => new(MaintenanceOp, index, Check: check);
+    public static LogRecord NodeDeregister(ulong index) => new(NodeDeregisterOp, index);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -88,7 +88,7 @@ internal static partial class RegistrationRules
         static (AgentServiceRegistration?, ImmutableArray<CheckDefinition>, string?) Fail(string error) => (null, [], error);
     }
 
-    private static (CheckDefinition? Check, string? Error) Check(AgentServiceCheck check, string checkId, string serviceName, AllowedNetworks? networks)
+    internal static (CheckDefinition? Check, string? Error) Check(AgentServiceCheck check, string checkId, string serviceName, AllowedNetworks? networks)
     {
         var kinds = new[] { check.Http, check.Tcp, check.Ttl }.Count(k => !string.IsNullOrWhiteSpace(k));
         if (kinds != 1)

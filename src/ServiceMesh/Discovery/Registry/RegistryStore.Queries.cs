@@ -62,7 +62,7 @@ internal sealed partial class RegistryStore
     {
         lock (_gate)
         {
-            return _services.Values.SelectMany(s => s.Checks.Select(c => (c, s.Id))).ToList();
+            return [.. _services.Values.SelectMany(s => s.Checks.Select(c => (c, s.Id))), .. _addedChecks.Values.Select(c => (c.Definition, c.ServiceId))];
         }
     }
 
@@ -128,6 +128,25 @@ internal sealed partial class RegistryStore
         }
     }
 
-    private InstanceView View(ServiceRecord service) =>
-        new(service, [.. service.Checks.Select(c => (c, _checkStates.GetValueOrDefault(c.CheckId) ?? new CheckState(c.InitialStatus, "", null)))]);
+    /// <summary>The node's own checks (registered without a ServiceID, and node maintenance), by ID.</summary>
+    public IReadOnlyList<CheckView> NodeChecks()
+    {
+        lock (_gate)
+        {
+            return NodeCheckViews();
+        }
+    }
+
+    private List<CheckView> NodeCheckViews() =>
+        [.. _addedChecks.Values.Where(c => c.ServiceId.Length == 0).OrderBy(c => c.Definition.CheckId, StringComparer.Ordinal).Select(ViewOf)];
+
+    // The service's own checks, then those registered for it alone (by ID).
+    private InstanceView View(ServiceRecord service) => new(service,
+        [.. service.Checks.Select(c => new CheckView(c, StateOf(c), service.CreateIndex, service.ModifyIndex)),
+         .. _addedChecks.Values.Where(c => c.ServiceId == service.Id).OrderBy(c => c.Definition.CheckId, StringComparer.Ordinal).Select(ViewOf)],
+        [.. NodeCheckViews()]);
+
+    private CheckView ViewOf(AddedCheck check) => new(check.Definition, StateOf(check.Definition), check.CreateIndex, check.ModifyIndex);
+
+    private CheckState StateOf(CheckDefinition check) => _checkStates.GetValueOrDefault(check.CheckId) ?? new CheckState(check.InitialStatus, "", null);
 }

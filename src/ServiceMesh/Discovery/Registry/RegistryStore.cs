@@ -77,57 +77,6 @@ internal sealed partial class RegistryStore : IDisposable
     public Task<bool> DeregisterAsync(string serviceId, CancellationToken cancellationToken = default) =>
         Queue(index => LogRecord.Deregister(serviceId, index)).WaitAsync(cancellationToken);
 
-    /// <summary>Records a check result; the index moves (and watchers wake) only when status or output changed.</summary>
-    public bool SetCheckState(string checkId, string status, string output)
-    {
-        string name;
-        lock (_gate)
-        {
-            if (!_checkStates.TryGetValue(checkId, out var previous) || !_serviceIdByCheck.TryGetValue(checkId, out var serviceId))
-            {
-                return false;
-            }
-
-            if (previous.Status == status && previous.Output == output)
-            {
-                return true;
-            }
-
-            var criticalSince = status == HealthStatuses.Critical ? previous.CriticalSince ?? _time.GetUtcNow() : (DateTimeOffset?)null;
-            _checkStates[checkId] = new CheckState(status, output, criticalSince);
-            name = _services[serviceId].Name;
-            _serviceIndex[name] = _healthIndex = _index = ++_assigned;
-        }
-        _signals.Signal(ChangeSignals.Service(name));
-        _signals.Signal(ChangeSignals.Health);
-        if (status == HealthStatuses.Critical)
-        {
-            DestroySessionsOnCritical(checkId);
-        }
-
-        return true;
-    }
-
-    /// <summary>agent/check/pass|warn|fail: null when unknown, false when the check is not a TTL check.</summary>
-    public bool? UpdateTtl(string checkId, string status, string? note)
-    {
-        lock (_gate)
-        {
-            if (!_serviceIdByCheck.TryGetValue(checkId, out var serviceId))
-            {
-                return null;
-            }
-
-            if (_services[serviceId].Checks.First(c => c.CheckId == checkId).Ttl is null)
-            {
-                return false;
-            }
-        }
-        SetCheckState(checkId, status, note ?? "");
-        CheckChanged?.Invoke(new CheckEvent.TtlUpdated(checkId));
-        return true;
-    }
-
     // The index is given under the lock that also queues the record, so the log holds records in index order.
     private Task<bool> Queue(Func<ulong, LogRecord> record, ImmutableArray<CheckDefinition>? checks = null) => QueuePending(record, checks).Completion;
 
@@ -201,6 +150,8 @@ internal sealed partial class RegistryStore : IDisposable
                 return output is null;
             case LogRecord.SessionDestroyOp:
                 return ApplySessionDestroy(record.Id ?? "", record.Index, changes);
+            case LogRecord.CheckRegisterOp or LogRecord.CheckDeregisterOp or LogRecord.MaintenanceOp or LogRecord.NodeDeregisterOp:
+                return ApplyCheckOp(record, changes);
             case LogRecord.IndexOp:
                 _index = Math.Max(_index, record.Index);
                 return true;
@@ -232,10 +183,7 @@ internal sealed partial class RegistryStore : IDisposable
         {
             foreach (var old in existing.Checks.Where(o => !checks.Any(c => c.CheckId == o.CheckId && c == o)))
             {
-                _checkStates.Remove(old.CheckId);
-                _serviceIdByCheck.Remove(old.CheckId);
-                changes?.Events.Add(new CheckEvent.Removed(old.CheckId));
-                DestroySessionsOf(old.CheckId, recordIndex, changes);
+                ForgetCheck(old.CheckId, changes, checks.Any(c => c.CheckId == old.CheckId) ? null : recordIndex);
             }
             if (existing.Name != registration.Name)
             {
@@ -244,6 +192,7 @@ internal sealed partial class RegistryStore : IDisposable
                 changes?.Topics.Add(ChangeSignals.Service(existing.Name));
             }
         }
+        RemoveAddedChecks(checks.Select(c => c.CheckId), changes, sessionsEndAt: null); // a service's own check replaces one registered alone (as in Consul)
         foreach (var check in checks)
         {
             if (_checkStates.ContainsKey(check.CheckId))
@@ -275,11 +224,9 @@ internal sealed partial class RegistryStore : IDisposable
         RemoveName(existing.Name, existing.Id);
         foreach (var check in existing.Checks)
         {
-            _checkStates.Remove(check.CheckId);
-            _serviceIdByCheck.Remove(check.CheckId);
-            changes?.Events.Add(new CheckEvent.Removed(check.CheckId));
-            DestroySessionsOf(check.CheckId, recordIndex, changes);
+            ForgetCheck(check.CheckId, changes, recordIndex);
         }
+        RemoveAddedChecks(AddedCheckIdsOf(existing.Id), changes, recordIndex); // Consul's RemoveService removes every check of the service
         _serviceIndex[existing.Name] = index;
         _catalogIndex = _healthIndex = index;
         changes?.Topics.Add(ChangeSignals.Health);
@@ -299,7 +246,7 @@ internal sealed partial class RegistryStore : IDisposable
         lock (_gate)
         {
             return [LogRecord.IndexMark(_index), .. _services.Values.OrderBy(s => s.ModifyIndex).Select(s => LogRecord.Register(s.Registration, s.ModifyIndex)),
-                    .. _sessions.Values.Select(session => LogRecord.SessionCreate(session, session.ModifyIndex)),
+                    .. CapturedChecks(), .. _sessions.Values.Select(session => LogRecord.SessionCreate(session, session.ModifyIndex)),
                     .. _kv.Values.Select(LogRecord.KvRestore)];
         }
     }

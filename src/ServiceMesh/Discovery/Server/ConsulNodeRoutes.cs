@@ -15,7 +15,7 @@ internal static class ConsulNodeRoutes
         app.MapGet("/v1/agent/self", context => ConsulHttpApi.WriteAsync(context, EmbeddedNode.Self(store), ConsulJsonContext.Default.AgentSelf));
         app.MapGet("/v1/agent/members", context => ConsulHttpApi.WriteAsync(context, [EmbeddedNode.Member(store)], ConsulJsonContext.Default.ListAgentMember));
         app.MapGet("/v1/agent/checks", context => ConsulHttpApi.WriteAsync(context,
-            EmbeddedNode.Checks(store, store.AllInstances()).ToDictionary(c => c.CheckId, StringComparer.Ordinal), ConsulJsonContext.Default.DictionaryStringHealthCheck));
+            LocalChecks(store).ToDictionary(c => c.CheckId, StringComparer.Ordinal), ConsulJsonContext.Default.DictionaryStringHealthCheck));
         app.MapGet("/v1/agent/service/{id}", (HttpContext context, string id) =>
             store.AgentServices().FirstOrDefault(s => s.Id == id) is { } service
                 ? ConsulHttpApi.WriteAsync(context, ConsulRoutes.ToAgentService(store, service), ConsulJsonContext.Default.AgentService)
@@ -71,7 +71,10 @@ internal static class ConsulNodeRoutes
         });
     }
 
-    // The node's own check first, then every service check, as Consul lists a node's checks.
-    private static IEnumerable<HealthCheck> NodeChecks(RegistryStore store) =>
-        EmbeddedNode.Checks(store, store.AllInstances()).Prepend(EmbeddedNode.SerfHealth(store));
+    // The node's own checks first, then every service check, as Consul lists a node's checks.
+    private static IEnumerable<HealthCheck> NodeChecks(RegistryStore store) => LocalChecks(store).Prepend(EmbeddedNode.SerfHealth(store));
+
+    // What the agent itself holds (agent/checks): serfHealth belongs to the cluster, not to the agent's local state.
+    private static IEnumerable<HealthCheck> LocalChecks(RegistryStore store) =>
+        EmbeddedNode.NodeChecks(store, store.NodeChecks()).Concat(EmbeddedNode.Checks(store, store.AllInstances()));
 }

@@ -33,16 +33,6 @@ internal static class ConsulRoutes
                 await ConsulHttpApi.ErrorAsync(context, 404, $"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
             }
         }));
-        foreach (var (verb, status) in new[] { ("pass", HealthStatuses.Passing), ("warn", HealthStatuses.Warning), ("fail", HealthStatuses.Critical) })
-        {
-            app.MapPut($"/v1/agent/check/{verb}/{{id}}", (HttpContext context, string id) => Guarded(context, token, () => store.UpdateTtl(id, status, context.Request.Query["note"]) switch
-            {
-                null => ConsulHttpApi.ErrorAsync(context, 404, $"Unknown check ID \"{id}\""),
-                false => ConsulHttpApi.ErrorAsync(context, 500, $"CheckID \"{id}\" does not have associated TTL"),
-                true => Task.CompletedTask,
-            }));
-        }
-
         app.MapGet("/v1/agent/services", context => ConsulHttpApi.WriteAsync(context,
             store.AgentServices().ToDictionary(s => s.Id, s => ToAgentService(store, s), StringComparer.Ordinal),
             ConsulJsonContext.Default.DictionaryStringAgentService));
@@ -70,6 +60,8 @@ internal static class ConsulRoutes
         app.MapConsulKv(store, token);
         app.MapConsulSessions(store, token);
         app.MapConsulTxn(store, token);
+        app.MapConsulChecks(store, token);
+        app.MapConsulCatalogWrites(store, token);
         app.MapConsulNodeApi(store);
         app.MapConsulEvents(store, new UserEventRing(app.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System), token);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
@@ -125,6 +117,6 @@ internal static class ConsulRoutes
     {
         Node = EmbeddedNode.InEntry(store),
         Service = ToAgentService(store, i.Service),
-        Checks = EmbeddedNode.Checks(store, [i]).ToList(),
+        Checks = [.. EmbeddedNode.NodeChecks(store, i.NodeChecks), .. EmbeddedNode.Checks(store, [i])], // node checks first, as Consul's entries
     };
 }

@@ -86,13 +86,17 @@ internal static class EmbeddedNode
         Output = "Agent alive and reachable", CreateIndex = 1, ModifyIndex = 1,
     };
 
-    public static HealthCheck Check(RegistryStore store, ServiceRecord service, CheckDefinition definition, CheckState state) => new()
+    /// <param name="service">Null for a node-level check.</param>
+    public static HealthCheck Check(RegistryStore store, ServiceRecord? service, CheckView check) => new()
     {
-        Node = store.NodeName, CheckId = definition.CheckId, Name = definition.Name, Status = state.Status, Notes = definition.Notes,
-        Output = state.Output, ServiceId = service.Id, ServiceName = service.Name, ServiceTags = service.Tags, Type = definition.Type,
-        CreateIndex = service.CreateIndex, ModifyIndex = service.ModifyIndex,
+        Node = store.NodeName, CheckId = check.Definition.CheckId, Name = check.Definition.Name, Status = check.State.Status,
+        Notes = check.Definition.Notes, Output = check.State.Output, ServiceId = service?.Id ?? "", ServiceName = service?.Name ?? "",
+        ServiceTags = service?.Tags ?? [], Type = check.Definition.Type, CreateIndex = check.CreateIndex, ModifyIndex = check.ModifyIndex,
     };
 
+    /// <summary>The instances' service checks (node checks not included: see <see cref="NodeChecks"/>).</summary>
     public static IEnumerable<HealthCheck> Checks(RegistryStore store, IEnumerable<InstanceView> instances) =>
-        instances.SelectMany(i => i.Checks.Select(c => Check(store, i.Service, c.Definition, c.State)));
+        instances.SelectMany(i => i.Checks.Select(c => Check(store, i.Service, c)));
+
+    public static IEnumerable<HealthCheck> NodeChecks(RegistryStore store, IEnumerable<CheckView> checks) => checks.Select(c => Check(store, null, c));
 }

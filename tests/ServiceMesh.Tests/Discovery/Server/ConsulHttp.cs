@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -5,16 +6,35 @@ using ServiceMesh.Tests.Support;
 
 namespace ServiceMesh.Tests.Discovery.Server;
 
-/// <summary>Raw HTTP to the embedded agent's port, for scenarios that assert Consul's exact statuses and bodies.</summary>
+/// <summary>Raw HTTP to a test host's embedded Consul port, for scenarios that assert Consul's exact statuses and bodies.</summary>
 internal sealed class ConsulHttp(MeshTestHost host) : IDisposable
 {
-    public HttpClient Client { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/") };
+    public HttpClient Client { get; } = For(host);
+
+    public static HttpClient For(MeshTestHost host) => new() { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/") };
+
+    public static async Task<JsonElement> GetJsonAsync(MeshTestHost host, string path)
+    {
+        using var http = new ConsulHttp(host);
+        return await http.GetAsync(path);
+    }
+
+    /// <summary>PUT with a body; returns the status and the body as text (Consul's errors are plain text).</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> PutAsync(MeshTestHost host, string path, string body = "")
+    {
+        using var http = new ConsulHttp(host);
+        var (status, text, _) = await http.SendAsync(HttpMethod.Put, path, body);
+        return (status, text);
+    }
+
+    public static async Task<string> NodeNameAsync(MeshTestHost host) =>
+        (await GetJsonAsync(host, "v1/agent/self")).GetProperty("Config").GetProperty("NodeName").GetString()!;
 
     public async Task<(HttpStatusCode Status, string Body, ulong Index)> SendAsync(HttpMethod method, string path, string? body = null)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8) };
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json") };
         using var response = await Client.SendAsync(request);
-        var index = response.Headers.TryGetValues("X-Consul-Index", out var values) ? ulong.Parse(values.First(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var index = response.Headers.TryGetValues("X-Consul-Index", out var values) ? ulong.Parse(values.First(), CultureInfo.InvariantCulture) : 0;
         return (response.StatusCode, (await response.Content.ReadAsStringAsync()).Trim(), index);
     }
 

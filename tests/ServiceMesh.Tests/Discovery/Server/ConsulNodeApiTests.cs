@@ -248,13 +248,7 @@ public sealed class ConsulNodeApiTests
         unitless.StatusCode.ShouldBe(HttpStatusCode.OK, "Go's time.ParseDuration accepts a bare 0");
     }
 
-    private static HttpClient Http(MeshTestHost host) => new() { BaseAddress = new Uri($"http://127.0.0.1:{host.Options.EmbeddedConsulHttpPort}/") };
+    private static HttpClient Http(MeshTestHost host) => ConsulHttp.For(host);
 
-    private static async Task<JsonElement> GetJsonAsync(MeshTestHost host, string path)
-    {
-        using var http = Http(host);
-        using var response = await http.GetAsync(path);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}: {await response.Content.ReadAsStringAsync()}");
-        return await response.JsonAsync();
-    }
+    private static Task<JsonElement> GetJsonAsync(MeshTestHost host, string path) => ConsulHttp.GetJsonAsync(host, path);
 }
