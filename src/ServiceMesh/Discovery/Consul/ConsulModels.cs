@@ -87,6 +87,8 @@ internal sealed record CatalogServiceNode
     public string Node { get; init; } = "";
     public string Address { get; init; } = "";
     public string Datacenter { get; init; } = "";
+    public IReadOnlyDictionary<string, string>? TaggedAddresses { get; init; }
+    public IReadOnlyDictionary<string, string>? NodeMeta { get; init; }
     [JsonPropertyName("ServiceID")] public string ServiceId { get; init; } = "";
     public string ServiceName { get; init; } = "";
     public string ServiceAddress { get; init; } = "";
@@ -178,6 +180,11 @@ internal static class HealthStatuses
 [JsonSerializable(typeof(List<CatalogNode>))]
 [JsonSerializable(typeof(CatalogNodeServices))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(CatalogServiceNode))]
+[JsonSerializable(typeof(ServiceEntry))]
+[JsonSerializable(typeof(HealthCheck))]
+[JsonSerializable(typeof(CatalogNode))]
+[JsonSerializable(typeof(AgentMember))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext;
