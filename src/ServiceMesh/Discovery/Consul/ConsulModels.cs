@@ -87,6 +87,8 @@ internal sealed record CatalogServiceNode
     public string Node { get; init; } = "";
     public string Address { get; init; } = "";
     public string Datacenter { get; init; } = "";
+    public IReadOnlyDictionary<string, string>? TaggedAddresses { get; init; }
+    public IReadOnlyDictionary<string, string>? NodeMeta { get; init; }
     [JsonPropertyName("ServiceID")] public string ServiceId { get; init; } = "";
     public string ServiceName { get; init; } = "";
     public string ServiceAddress { get; init; } = "";
@@ -189,6 +191,11 @@ internal static class HealthStatuses
 [JsonSerializable(typeof(UserEvent))]
 [JsonSerializable(typeof(List<UserEvent>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(CatalogServiceNode))]
+[JsonSerializable(typeof(ServiceEntry))]
+[JsonSerializable(typeof(HealthCheck))]
+[JsonSerializable(typeof(CatalogNode))]
+[JsonSerializable(typeof(AgentMember))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(AgentCheckRegistration))]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Discovery.Server.Filtering;
 
 namespace ServiceMesh.Discovery.Server;
 
@@ -13,9 +14,16 @@ internal static class ConsulNodeRoutes
     public static void MapConsulNodeApi(this IEndpointRouteBuilder app, RegistryStore store)
     {
         app.MapGet("/v1/agent/self", context => ConsulHttpApi.WriteAsync(context, EmbeddedNode.Self(store), ConsulJsonContext.Default.AgentSelf));
-        app.MapGet("/v1/agent/members", context => ConsulHttpApi.WriteAsync(context, [EmbeddedNode.Member(store)], ConsulJsonContext.Default.ListAgentMember));
-        app.MapGet("/v1/agent/checks", context => ConsulHttpApi.WriteAsync(context,
-            LocalChecks(store).ToDictionary(c => c.CheckId, StringComparer.Ordinal), ConsulJsonContext.Default.DictionaryStringHealthCheck));
+        app.MapGet("/v1/agent/members", context => ConsulHttpApi.WriteAsync(context,
+            ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.AgentMember).Keep([EmbeddedNode.Member(store)], ConsulJsonContext.Default.AgentMember),
+            ConsulJsonContext.Default.ListAgentMember));
+        app.MapGet("/v1/agent/checks", context =>
+        {
+            // Consul checks this filter's selectors only against a first check: with none, any selector passes.
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.HealthCheck, checkOnFirstUse: true);
+            var checks = LocalChecks(store).Select(c => KeyValuePair.Create(c.CheckId, c));
+            return ConsulHttpApi.WriteAsync(context, filter.Keep(checks, ConsulJsonContext.Default.HealthCheck), ConsulJsonContext.Default.DictionaryStringHealthCheck);
+        });
         app.MapGet("/v1/agent/service/{id}", (HttpContext context, string id) =>
             store.AgentServices().FirstOrDefault(s => s.Id == id) is { } service
                 ? ConsulHttpApi.WriteAsync(context, ConsulRoutes.ToAgentService(store, service), ConsulJsonContext.Default.AgentService)
@@ -26,11 +34,15 @@ internal static class ConsulNodeRoutes
         app.MapGet("/v1/catalog/datacenters", context => ConsulHttpApi.WriteAsync(context, [store.Datacenter], ConsulJsonContext.Default.ListString));
         app.MapGet("/v1/catalog/nodes", async context =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.CatalogNode);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Catalog);
-            await ConsulHttpApi.WriteAsync(context, [EmbeddedNode.Describe(store)], ConsulJsonContext.Default.ListCatalogNode, store.TopicIndex(ChangeSignals.Catalog));
+            var nodes = ConsulRequestFilters.OnMatchingNode(context, store, [EmbeddedNode.Describe(store)]);
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(nodes, ConsulJsonContext.Default.CatalogNode), ConsulJsonContext.Default.ListCatalogNode,
+                store.TopicIndex(ChangeSignals.Catalog));
         });
         app.MapGet("/v1/catalog/node/{node}", async (HttpContext context, string node) =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.AgentService); // on the node's services
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Catalog);
             var index = store.TopicIndex(ChangeSignals.Catalog);
             if (node != store.NodeName)
@@ -39,22 +51,27 @@ internal static class ConsulNodeRoutes
                 return;
             }
 
-            var services = store.AgentServices().ToDictionary(s => s.Id, s => ConsulRoutes.ToAgentService(store, s), StringComparer.Ordinal);
+            var services = filter.Keep(store.AgentServices().Select(s => KeyValuePair.Create(s.Id, ConsulRoutes.ToAgentService(store, s))),
+                ConsulJsonContext.Default.AgentService);
             await ConsulHttpApi.WriteAsync(context, new CatalogNodeServices { Node = EmbeddedNode.Describe(store), Services = services },
                 ConsulJsonContext.Default.CatalogNodeServices, index);
         });
 
         app.MapGet("/v1/health/checks/{service}", async (HttpContext context, string service) =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.HealthCheck);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(service));
             var (index, instances) = store.Instances(service);
-            await ConsulHttpApi.WriteAsync(context, EmbeddedNode.Checks(store, instances).ToList(), ConsulJsonContext.Default.ListHealthCheck, index);
+            var checks = EmbeddedNode.Checks(store, ConsulRequestFilters.OnMatchingNode(context, store, instances));
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(checks, ConsulJsonContext.Default.HealthCheck), ConsulJsonContext.Default.ListHealthCheck, index);
         });
         app.MapGet("/v1/health/node/{node}", async (HttpContext context, string node) =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.HealthCheck);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Health);
-            var checks = node == store.NodeName ? NodeChecks(store).ToList() : [];
-            await ConsulHttpApi.WriteAsync(context, checks, ConsulJsonContext.Default.ListHealthCheck, store.TopicIndex(ChangeSignals.Health));
+            var checks = node == store.NodeName ? NodeChecks(store) : [];
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(checks, ConsulJsonContext.Default.HealthCheck), ConsulJsonContext.Default.ListHealthCheck,
+                store.TopicIndex(ChangeSignals.Health));
         });
         app.MapGet("/v1/health/state/{state}", async (HttpContext context, string state) =>
         {
@@ -65,9 +82,11 @@ internal static class ConsulNodeRoutes
                 return;
             }
 
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.HealthCheck);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Health);
-            var checks = NodeChecks(store).Where(c => state == "any" || c.Status == state).ToList();
-            await ConsulHttpApi.WriteAsync(context, checks, ConsulJsonContext.Default.ListHealthCheck, store.TopicIndex(ChangeSignals.Health));
+            var checks = ConsulRequestFilters.OnMatchingNode(context, store, NodeChecks(store)).Where(c => state == "any" || c.Status == state);
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(checks, ConsulJsonContext.Default.HealthCheck), ConsulJsonContext.Default.ListHealthCheck,
+                store.TopicIndex(ChangeSignals.Health));
         });
     }
 

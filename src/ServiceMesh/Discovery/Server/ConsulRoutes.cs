@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
+using ServiceMesh.Discovery.Server.Filtering;
 using ServiceMesh.Http;
 using ServiceMesh.Storage;
 
@@ -33,29 +34,37 @@ internal static class ConsulRoutes
                 await ConsulHttpApi.ErrorAsync(context, 404, $"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
             }
         }));
-        app.MapGet("/v1/agent/services", context => ConsulHttpApi.WriteAsync(context,
-            store.AgentServices().ToDictionary(s => s.Id, s => ToAgentService(store, s), StringComparer.Ordinal),
-            ConsulJsonContext.Default.DictionaryStringAgentService));
+        app.MapGet("/v1/agent/services", context =>
+        {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.AgentService);
+            var services = store.AgentServices().Select(s => KeyValuePair.Create(s.Id, ToAgentService(store, s)));
+            return ConsulHttpApi.WriteAsync(context, filter.Keep(services, ConsulJsonContext.Default.AgentService), ConsulJsonContext.Default.DictionaryStringAgentService);
+        });
         app.MapGet("/v1/catalog/services", async context =>
         {
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Catalog);
             var (index, services) = store.CatalogServices();
-            await ConsulHttpApi.WriteAsync(context, new Dictionary<string, string[]>(services, StringComparer.Ordinal), ConsulJsonContext.Default.DictionaryStringStringArray, index);
+            var body = ConsulRequestFilters.NodeMetaMatches(context, store) ? new Dictionary<string, string[]>(services, StringComparer.Ordinal) : [];
+            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.DictionaryStringStringArray, index);
         });
         app.MapGet("/v1/catalog/service/{name}", async (HttpContext context, string name) =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.CatalogServiceNode);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
             var (index, instances) = store.Instances(name);
-            var body = Tagged(context, instances).Select(i => ToCatalogNode(store, i.Service)).ToList();
-            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListCatalogServiceNode, index);
+            var node = EmbeddedNode.Describe(store);
+            var body = ConsulRequestFilters.OnMatchingNode(context, store, Tagged(context, instances)).Select(i => ToCatalogNode(store, node, i.Service));
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(body, ConsulJsonContext.Default.CatalogServiceNode), ConsulJsonContext.Default.ListCatalogServiceNode, index);
         });
         app.MapGet("/v1/health/service/{name}", async (HttpContext context, string name) =>
         {
+            var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.ServiceEntry);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
             var (index, instances) = store.Instances(name);
             var passingOnly = ConsulHttpApi.Flag(context, "passing") && context.Request.Query["passing"] is var p && p.ToString() is not ("false" or "0");
-            var body = Tagged(context, instances).Where(i => !passingOnly || i.AggregatedStatus == HealthStatuses.Passing).Select(i => ToEntry(store, i)).ToList();
-            await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.ListServiceEntry, index);
+            var body = ConsulRequestFilters.OnMatchingNode(context, store, Tagged(context, instances))
+                .Where(i => !passingOnly || i.AggregatedStatus == HealthStatuses.Passing).Select(i => ToEntry(store, i));
+            await ConsulHttpApi.WriteAsync(context, filter.Keep(body, ConsulJsonContext.Default.ServiceEntry), ConsulJsonContext.Default.ListServiceEntry, index);
         });
         app.MapConsulKv(store, token);
         app.MapConsulSessions(store, token);
@@ -102,10 +111,10 @@ internal static class ConsulRoutes
         Connect = s.Registration.Connect, CreateIndex = s.CreateIndex, ModifyIndex = s.ModifyIndex,
     };
 
-    private static CatalogServiceNode ToCatalogNode(RegistryStore store, ServiceRecord s) => new()
+    private static CatalogServiceNode ToCatalogNode(RegistryStore store, CatalogNode node, ServiceRecord s) => new()
     {
         Node = store.NodeName, Address = store.NodeAddress, Datacenter = store.Datacenter,
-        ServiceId = s.Id, ServiceName = s.Name, ServiceAddress = s.Registration.Address ?? "", ServicePort = s.Registration.Port,
+        TaggedAddresses = node.TaggedAddresses, NodeMeta = node.Meta, ServiceId = s.Id, ServiceName = s.Name, ServiceAddress = s.Registration.Address ?? "", ServicePort = s.Registration.Port,
         ServiceTags = s.Tags, ServiceMeta = s.Registration.Meta ?? new Dictionary<string, string>(),
         ServiceKind = s.Registration.Kind is { Length: > 0 } kind ? kind : null, ServiceEnableTagOverride = s.Registration.EnableTagOverride ?? false,
         ServiceWeights = s.Registration.Weights ?? new(), ServiceTaggedAddresses = s.Registration.TaggedAddresses,

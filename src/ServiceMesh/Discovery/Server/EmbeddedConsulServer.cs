@@ -45,6 +45,7 @@ internal sealed class EmbeddedConsulServer(
         var app = builder.Build();
         app.Use(ConsulHttpApi.RejectBadBodies);
         app.Use(ConsulQueryOptions.RejectBadQueries);
+        app.Use(ConsulRequestFilters.Middleware(store));
         app.MapConsulApi(store, token);
         additions?.Routes(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
