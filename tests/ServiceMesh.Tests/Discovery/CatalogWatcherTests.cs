@@ -70,7 +70,7 @@ public sealed class CatalogWatcherTests
         });
         var watcher = Watcher(host);
 
-        (await watcher.WaitUntilAsync(s => s.Services.Count == 11, TimeSpan.FromSeconds(15), default)).ShouldBeTrue();
+        (await watcher.WaitUntilAsync(s => s.Services.Count == 12, TimeSpan.FromSeconds(15), default)).ShouldBeTrue("11 from services.yaml and the server's consul");
         var snapshot = watcher.Current;
         snapshot.Find("lucid-mongodb")!.Instances.Single().Port.ShouldBe(27017);
         snapshot.Find("blockchain-engine")!.Instances.Single().Port.ShouldBe(8082);

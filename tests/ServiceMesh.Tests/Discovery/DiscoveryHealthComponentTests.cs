@@ -16,19 +16,19 @@ public sealed class DiscoveryHealthComponentTests
         var watcher = DiscoveryTestSupport.Watcher(host);
         await RegisterAsync(host, "counted", 9500);
         (await watcher.WaitUntilAsync(s => s.Find("counted") is not null, TimeSpan.FromSeconds(15), default)).ShouldBeTrue();
-        (await DiscoveryDetailAsync(host)).ShouldContain("1 services, 1 instances");
+        (await DiscoveryDetailAsync(host)).ShouldContain("2 services, 2 instances");
         var counted = component.CountsComputed;
 
         for (var i = 0; i < 5; i++)
         {
-            (await DiscoveryDetailAsync(host)).ShouldContain("1 services, 1 instances");
+            (await DiscoveryDetailAsync(host)).ShouldContain("2 services, 2 instances");
         }
 
         component.CountsComputed.ShouldBe(counted, "the same snapshot is not counted again");
 
         await RegisterAsync(host, "counted-too", 9501);
         (await watcher.WaitUntilAsync(s => s.Find("counted-too") is not null, TimeSpan.FromSeconds(15), default)).ShouldBeTrue();
-        (await DiscoveryDetailAsync(host)).ShouldContain("2 services, 2 instances (2 passing", Case.Sensitive, "the next /health after the snapshot changed shows it");
+        (await DiscoveryDetailAsync(host)).ShouldContain("3 services, 3 instances (3 passing", Case.Sensitive, "the next /health after the snapshot changed shows it (with the server's own consul service)");
         component.CountsComputed.ShouldBe(counted + 1);
     }
 

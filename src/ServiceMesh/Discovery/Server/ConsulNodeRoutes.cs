@@ -51,7 +51,7 @@ internal static class ConsulNodeRoutes
                 return;
             }
 
-            var services = filter.Keep(store.AgentServices().Select(s => KeyValuePair.Create(s.Id, ConsulRoutes.ToAgentService(store, s))),
+            var services = filter.Keep(WithServer(store, store.AgentServices()).Select(s => KeyValuePair.Create(s.Id, ConsulRoutes.ToAgentService(store, s))),
                 ConsulJsonContext.Default.AgentService);
             await ConsulHttpApi.WriteAsync(context, new CatalogNodeServices { Node = EmbeddedNode.Describe(store), Services = services },
                 ConsulJsonContext.Default.CatalogNodeServices, index);
@@ -89,6 +89,10 @@ internal static class ConsulNodeRoutes
                 store.TopicIndex(ChangeSignals.Health));
         });
     }
+
+    // The node's services as the catalog holds them: the server's "consul" too, unless a registration took its ID.
+    private static IEnumerable<ServiceRecord> WithServer(RegistryStore store, IReadOnlyList<ServiceRecord> services) =>
+        services.Any(s => s.Id == EmbeddedNode.Server(store).Service.Id) ? services : services.Prepend(EmbeddedNode.Server(store).Service);
 
     // The node's own checks first, then every service check, as Consul lists a node's checks.
     private static IEnumerable<HealthCheck> NodeChecks(RegistryStore store) => LocalChecks(store).Prepend(EmbeddedNode.SerfHealth(store));

@@ -44,6 +44,7 @@ internal static class ConsulRoutes
         {
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Catalog);
             var (index, services) = store.CatalogServices();
+            services.TryAdd(EmbeddedNode.Server(store).Service.Name, []);
             var body = ConsulRequestFilters.NodeMetaMatches(context, store) ? new Dictionary<string, string[]>(services, StringComparer.Ordinal) : [];
             await ConsulHttpApi.WriteAsync(context, body, ConsulJsonContext.Default.DictionaryStringStringArray, index);
         });
@@ -51,7 +52,7 @@ internal static class ConsulRoutes
         {
             var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.CatalogServiceNode);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
-            var (index, instances) = store.Instances(name);
+            var (index, instances) = EmbeddedNode.Instances(store, name);
             var node = EmbeddedNode.Describe(store);
             var body = ConsulRequestFilters.OnMatchingNode(context, store, Tagged(context, instances)).Select(i => ToCatalogNode(store, node, i.Service));
             await ConsulHttpApi.WriteAsync(context, filter.Keep(body, ConsulJsonContext.Default.CatalogServiceNode), ConsulJsonContext.Default.ListCatalogServiceNode, index);
@@ -60,7 +61,7 @@ internal static class ConsulRoutes
         {
             var filter = ConsulRequestFilters.Filter(context, ConsulJsonContext.Default.ServiceEntry);
             await ConsulHttpApi.BlockAsync(context, store, ChangeSignals.Service(name));
-            var (index, instances) = store.Instances(name);
+            var (index, instances) = EmbeddedNode.Instances(store, name);
             var passingOnly = ConsulHttpApi.Flag(context, "passing") && context.Request.Query["passing"] is var p && p.ToString() is not ("false" or "0");
             var body = ConsulRequestFilters.OnMatchingNode(context, store, Tagged(context, instances))
                 .Where(i => !passingOnly || i.AggregatedStatus == HealthStatuses.Passing).Select(i => ToEntry(store, i));
@@ -126,6 +127,8 @@ internal static class ConsulRoutes
     {
         Node = EmbeddedNode.InEntry(store),
         Service = ToAgentService(store, i.Service),
-        Checks = [.. EmbeddedNode.NodeChecks(store, i.NodeChecks), .. EmbeddedNode.Checks(store, [i])], // node checks first, as Consul's entries
+        // Node checks registered alone first, as Consul lists them. Consul's serfHealth is left out here: the platform's
+        // callers take Checks[0] as the service's own health, and an always-passing first check would hide a failing one.
+        Checks = [.. EmbeddedNode.NodeChecks(store, i.NodeChecks), .. EmbeddedNode.Checks(store, [i])],
     };
 }

@@ -79,6 +79,18 @@ internal static class EmbeddedNode
         Meta = new Dictionary<string, string> { ["consul-network-segment"] = "", ["service-mesh-version"] = BuildInfo.Version },
     };
 
+    /// <summary>The "consul" service every Consul server has in the catalog (port 8300), as the leader registers it; the
+    /// agent's own services (agent/services) do not list it, as in Consul.</summary>
+    public static InstanceView Server(RegistryStore store) => new(
+        new ServiceRecord(new AgentServiceRegistration { Id = "consul", Name = "consul", Port = ServerRpcPort }, [], 1, 1), [], []);
+
+    /// <summary>The instances of a service as the catalog holds them: the registry's, and for "consul" this server too.</summary>
+    public static (ulong Index, IReadOnlyList<InstanceView> Instances) Instances(RegistryStore store, string name)
+    {
+        var (index, instances) = store.Instances(name);
+        return name == Server(store).Service.Name ? (index, [Server(store), .. instances]) : (index, instances);
+    }
+
     /// <summary>serfHealth: the node check every Consul node has; this node is the agent answering, so it is alive.</summary>
     public static HealthCheck SerfHealth(RegistryStore store) => new()
     {

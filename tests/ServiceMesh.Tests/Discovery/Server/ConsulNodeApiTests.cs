@@ -248,6 +248,23 @@ public sealed class ConsulNodeApiTests
         unitless.StatusCode.ShouldBe(HttpStatusCode.OK, "Go's time.ParseDuration accepts a bare 0");
     }
 
+    [Fact] // TestAPI_CatalogServices: a server's catalog always holds "consul"
+    public async Task CatalogServices_ServerItself_ConsulOnPort8300InCatalogAndHealthButNotAnAgentService()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+
+        var services = await GetJsonAsync(host, "v1/catalog/services");
+        var server = (await GetJsonAsync(host, "v1/catalog/service/consul")).EnumerateArray().Single();
+        var health = (await GetJsonAsync(host, "v1/health/service/consul?passing")).EnumerateArray().Single();
+        var agent = await GetJsonAsync(host, "v1/agent/services");
+
+        services.GetProperty("consul").GetArrayLength().ShouldBe(0);
+        server.GetProperty("ServiceID").GetString().ShouldBe("consul");
+        server.GetProperty("ServicePort").GetInt32().ShouldBe(8300);
+        health.GetProperty("Service").GetProperty("Service").GetString().ShouldBe("consul");
+        agent.TryGetProperty("consul", out _).ShouldBeFalse("the leader registers it in the catalog, not the agent");
+    }
+
     private static HttpClient Http(MeshTestHost host) => ConsulHttp.For(host);
 
     private static Task<JsonElement> GetJsonAsync(MeshTestHost host, string path) => ConsulHttp.GetJsonAsync(host, path);
