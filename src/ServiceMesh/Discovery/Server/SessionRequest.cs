@@ -9,7 +9,7 @@ namespace ServiceMesh.Discovery.Server;
 /// <summary>
 /// The body of session/create, read as Consul's decoder does: names in any case, LockDelay as Go duration text or
 /// nanoseconds (values under 1000 taken as seconds, Consul's lockDelayMinThreshold), Checks defaulting to serfHealth only
-/// when the body does not name them.
+/// when the body names none of Checks, NodeChecks and ServiceChecks.
 /// </summary>
 internal static class SessionRequest
 {
@@ -34,18 +34,22 @@ internal static class SessionRequest
                 return (null, "the body must be a JSON object");
             }
 
-            IEnumerable<string>? checks = null;
+            var checksNamed = false; // any of the three names, even empty, replaces the default (Consul's FixupChecks)
+            var checks = Enumerable.Empty<string>();
             var nodeChecks = Enumerable.Empty<string>();
             foreach (var member in body.RootElement.EnumerateObject())
             {
                 switch (member.Name.ToUpperInvariant())
                 {
                     case "CHECKS":
-                        checks = Texts(member.Value);
+                        (checks, checksNamed) = (Texts(member.Value), true);
                         continue;
                     case "NODECHECKS":
-                        nodeChecks = Texts(member.Value);
+                        (nodeChecks, checksNamed) = (Texts(member.Value), true);
                         continue;
+                    case "SERVICECHECKS":
+                        checksNamed = true;
+                        break;
                 }
 
                 session = member.Name.ToUpperInvariant() switch
@@ -60,7 +64,7 @@ internal static class SessionRequest
                 };
             }
 
-            var named = (checks ?? (nodeChecks.Any() ? [] : session.Checks)).Concat(nodeChecks);
+            var named = checksNamed ? checks.Concat(nodeChecks) : session.Checks;
             return (session with { Checks = [.. named.Distinct(StringComparer.Ordinal)] }, null);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)

@@ -59,12 +59,14 @@ public sealed class ConsulSessionApiTests
         info.GetProperty("CreateIndex").GetUInt64().ShouldBeGreaterThan(0UL);
     }
 
-    [Fact] // TestAPI_SessionInfo_NoChecks
-    public async Task Info_EmptyChecks_NoChecksAndLockDelayInSecondsWhenSmall()
+    [Theory] // TestAPI_SessionInfo_NoChecks: the Go client's CreateNoChecks sends "NodeChecks": []
+    [InlineData("""{"Checks":[],"LockDelay":5,"Name":"no-checks"}""")]
+    [InlineData("""{"NodeChecks":[],"LockDelay":"5s","Name":"no-checks"}""")]
+    public async Task Info_EmptyChecks_NoChecksAndLockDelayInSecondsWhenSmall(string body)
     {
         await using var host = await MeshTestHost.StartAsync();
         using var consul = new ConsulHttp(host);
-        var id = await consul.CreateSessionAsync("""{"Checks":[],"LockDelay":5,"Name":"no-checks"}""");
+        var id = await consul.CreateSessionAsync(body);
 
         var info = (await consul.GetAsync($"v1/session/info/{id}"))[0];
 
