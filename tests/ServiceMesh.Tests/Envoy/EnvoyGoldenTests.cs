@@ -44,7 +44,8 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
                 scalars.Where(s => s.Key == "@type").ShouldAllBe(s => s.Value.StartsWith(TypePrefix) && !s.Value.Contains(".v2."));
                 scalars.Select(s => s.Key).ShouldNotContain("match_subject_alt_names");
                 scalars.Select(s => s.Key).ShouldNotContain("access_log_path");
-                scalars.Where(s => s.Key is "connect_timeout" or "timeout" or "interval" or "base_ejection_time" or "stats_flush_interval")
+                scalars.Where(s => s.Key is "connect_timeout" or "timeout" or "interval" or "base_ejection_time" or "stats_flush_interval"
+                        or "stream_idle_timeout" or "request_headers_timeout")
                     .ShouldAllBe(s => DurationString().IsMatch(s.Value), $"durations in {file} are protobuf JSON strings");
                 // Every config source uses path_config_source (ConfigSource.path is deprecated) and V3 resources.
                 foreach (var source in _mesh.Yaml(file).MappingsWith("path_config_source"))

@@ -1,18 +1,21 @@
 namespace ServiceMesh.Envoy.Policies;
 
-/// <summary>Health check, outlier detection, timeouts and circuit breakers for one upstream cluster, all set.</summary>
+/// <summary>Health check, outlier detection, timeouts and circuit breakers for one upstream cluster, all set; the
+/// hardening applies to the service's own sidecar (its policy as a service) and to its callers' side of each call.</summary>
 internal sealed record UpstreamPolicy(
     TimeSpan ConnectTimeout,
     TimeSpan RequestTimeout,
     HealthCheckPolicy HealthCheck,
     OutlierPolicy Outlier,
-    CircuitBreakerPolicy CircuitBreakers)
+    CircuitBreakerPolicy CircuitBreakers,
+    HardeningPolicy Hardening)
 {
     public static UpstreamPolicy Default { get; } = new(
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
         new HealthCheckPolicy(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), 3, 2, "/health"),
         new OutlierPolicy(5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 50),
-        new CircuitBreakerPolicy(1024, 1024, 1024, 3));
+        new CircuitBreakerPolicy(1024, 1024, 1024, 3),
+        HardeningPolicy.Default);
 }
 
 /// <param name="HttpPath">Checked on HTTP upstreams; TCP upstreams get a connect check.</param>

@@ -10,9 +10,9 @@ internal sealed record PolicyReadResult(MeshPolicies? Policies, IReadOnlyList<st
     public bool IsValid => Policies is not null && Problems.Count == 0;
 }
 
-/// <summary>Reads policies.yaml via YamlDotNet's representation model (AOT-safe, keeps line numbers). Keys:
-/// <c>default</c> (allow|deny, for callers no rule names), <c>allow</c> [{from, to}], <c>upstream_defaults</c>
-/// (timeouts, health_check, outlier_detection, circuit_breakers), <c>upstreams</c> (per-name overrides).</summary>
+/// <summary>Reads policies.yaml via YamlDotNet's representation model (AOT-safe, keeps line numbers). Keys: <c>default</c>
+/// (allow|deny), <c>allow</c> [{from, to}], <c>upstream_defaults</c> (timeouts, health_check, outlier_detection,
+/// circuit_breakers, connections, http_connection_manager, tls), <c>upstreams</c> (per-name overrides).</summary>
 internal static class PolicyFile
 {
     public const string FileName = "policies.yaml";
@@ -89,6 +89,7 @@ internal static class PolicyFile
             YamlField.Section<UpstreamPolicy, HealthCheckPolicy>("health_check", p => p.HealthCheck, (p, v) => p with { HealthCheck = v }, HealthCheckFields),
             YamlField.Section<UpstreamPolicy, OutlierPolicy>("outlier_detection", p => p.Outlier, (p, v) => p with { Outlier = v }, OutlierFields),
             YamlField.Section<UpstreamPolicy, CircuitBreakerPolicy>("circuit_breakers", p => p.CircuitBreakers, (p, v) => p with { CircuitBreakers = v }, BreakerFields),
+            .. HardeningFields.Sections,
         ];
 
         private readonly YamlNodeReader yaml = new(fileName);

@@ -1,5 +1,6 @@
 using ServiceMesh.Envoy.Output;
 using ServiceMesh.Envoy.Planning;
+using ServiceMesh.Envoy.Policies;
 using ServiceMesh.Envoy.Rendering.Model;
 
 namespace ServiceMesh.Envoy.Rendering;
@@ -68,7 +69,8 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         new Admin(EnvoyAddress.Tcp("127.0.0.1", spec.AdminPort)),
         LayeredRuntime.Default,
         StatsConfig: new StatsConfig(UseAllDefaultTags: true),
-        StatsFlushInterval: TimeSpan.FromSeconds(5));
+        StatsFlushInterval: TimeSpan.FromSeconds(5),
+        OverloadManager: HardeningMessages.Overload(spec.LocalAppPolicy.Hardening));
 
     // Dynamic: the pair inline, so the one rename that replaces sds-cert.yaml carries certificate and key together (two
     // files, even behind one folder link, are opened one after the other and can come from two issuances). Before the
@@ -89,8 +91,9 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
 
     private static List<Listener> Listeners(EnvoyServiceSpec spec, SdsSecretConfig certificate, SdsSecretConfig trustBundle)
     {
+        var own = spec.LocalAppPolicy.Hardening;
         var inboundTls = new DownstreamTlsContext(
-            new CommonTlsContext([certificate], ValidationContextSdsSecretConfig: trustBundle),
+            new CommonTlsContext([certificate], ValidationContextSdsSecretConfig: trustBundle, TlsParams: HardeningMessages.Tls(own)),
             RequireClientCertificate: true);
         var callers = spec.Callers.SpiffeIds.Select(id => new StringMatcher(Exact: id))
             .Concat(spec.Callers.Prefix is { } prefix ? [new StringMatcher(Prefix: prefix)] : [])
@@ -102,22 +105,23 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                 new FilterChain(
                 [
                     new TypedExtension(NetworkRbac.FilterName, new NetworkRbac(PublicListener + "_rbac", callers)),
-                    Proxy(spec.Protocol, PublicListener, LocalAppCluster, spec.LocalAppPolicy.RequestTimeout, inbound: true),
+                    Proxy(spec.Protocol, PublicListener, LocalAppCluster, spec.LocalAppPolicy, inbound: true),
                 ], TlsTransportSocket.Of(inboundTls)),
-            ]),
+            ], HardeningMessages.BufferLimit(own)),
         };
         foreach (var upstream in spec.Upstreams)
         {
             var name = "upstream_" + upstream.Name;
             listeners.Add(new Listener(name, EnvoyAddress.Tcp("127.0.0.1", upstream.LocalBindPort), "OUTBOUND",
-                [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy.RequestTimeout, inbound: false)])]));
+                [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy, inbound: false)])], HardeningMessages.BufferLimit(upstream.Policy.Hardening)));
         }
         return listeners;
     }
 
-    private static TypedExtension Proxy(MeshProtocol protocol, string statPrefix, string cluster, TimeSpan timeout, bool inbound) =>
+    private static TypedExtension Proxy(MeshProtocol protocol, string statPrefix, string cluster, UpstreamPolicy policy, bool inbound) =>
         protocol == MeshProtocol.Http
-            ? new TypedExtension(HttpConnectionManager.FilterName, new HttpConnectionManager(statPrefix, cluster, timeout, ForwardCallerIdentity: inbound))
+            ? new TypedExtension(HttpConnectionManager.FilterName,
+                new HttpConnectionManager(statPrefix, cluster, policy.RequestTimeout, ForwardCallerIdentity: inbound, HardeningMessages.Http(policy.Hardening)))
             : new TypedExtension(TcpProxy.FilterName, new TcpProxy(statPrefix, cluster));
 
     private static List<Cluster> Clusters(EnvoyServiceSpec spec, SdsSecretConfig certificate, SdsSecretConfig trustBundle)
@@ -125,7 +129,9 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         var clusters = new List<Cluster>
         {
             new(LocalAppCluster, Cluster.Static, spec.LocalAppPolicy.ConnectTimeout,
-                new ClusterLoadAssignment(LocalAppCluster, [EnvoyAddress.Tcp("127.0.0.1", spec.ServicePort)])),
+                new ClusterLoadAssignment(LocalAppCluster, [EnvoyAddress.Tcp("127.0.0.1", spec.ServicePort)]),
+                PerConnectionBufferLimitBytes: HardeningMessages.BufferLimit(spec.LocalAppPolicy.Hardening),
+                UpstreamConnectionOptions: HardeningMessages.Keepalive(spec.LocalAppPolicy.Hardening)),
         };
         foreach (var upstream in spec.Upstreams)
         {
@@ -133,7 +139,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
             var upstreamTls = new UpstreamTlsContext(
                 new CommonTlsContext([certificate], CombinedValidationContext: new CombinedValidationContext(
                     new CertificateValidationContext(MatchTypedSubjectAltNames: [SubjectAltNameMatcher.Uri(upstream.SpiffeId)]),
-                    trustBundle)),
+                    trustBundle), TlsParams: HardeningMessages.Tls(policy.Hardening)),
                 Sni: upstream.Name);
             var check = policy.HealthCheck;
             clusters.Add(new Cluster(
@@ -145,7 +151,9 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                     upstream.Protocol == MeshProtocol.Http ? check.HttpPath : null)],
                 OutlierDetection: new OutlierDetection(policy.Outlier.Consecutive5xx, policy.Outlier.Interval, policy.Outlier.BaseEjectionTime, policy.Outlier.MaxEjectionPercent),
                 CircuitBreakers: new CircuitBreakers(policy.CircuitBreakers.MaxConnections, policy.CircuitBreakers.MaxPendingRequests, policy.CircuitBreakers.MaxRequests, policy.CircuitBreakers.MaxRetries),
-                TransportSocket: TlsTransportSocket.Of(upstreamTls)));
+                TransportSocket: TlsTransportSocket.Of(upstreamTls),
+                PerConnectionBufferLimitBytes: HardeningMessages.BufferLimit(policy.Hardening),
+                UpstreamConnectionOptions: HardeningMessages.Keepalive(policy.Hardening)));
         }
         return clusters;
     }

@@ -8,7 +8,8 @@ internal sealed record Bootstrap(
     DynamicResources? DynamicResources = null,
     StaticResources? StaticResources = null,
     StatsConfig? StatsConfig = null,
-    TimeSpan? StatsFlushInterval = null) : IEnvoyMessage
+    TimeSpan? StatsFlushInterval = null,
+    OverloadManager? OverloadManager = null) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml
         .Field("node", Node)
@@ -17,7 +18,8 @@ internal sealed record Bootstrap(
         .Field("stats_config", StatsConfig)
         .Field("stats_flush_interval", StatsFlushInterval)
         .Field("admin", Admin)
-        .Field("layered_runtime", LayeredRuntime);
+        .Field("layered_runtime", LayeredRuntime)
+        .Field("overload_manager", OverloadManager);
 }
 
 /// <summary>config.core.v3.Node: id and cluster identify this sidecar in stats and the admin interface.</summary>

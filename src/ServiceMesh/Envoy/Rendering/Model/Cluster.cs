@@ -9,7 +9,9 @@ internal sealed record Cluster(
     IReadOnlyList<HealthCheck>? HealthChecks = null,
     OutlierDetection? OutlierDetection = null,
     CircuitBreakers? CircuitBreakers = null,
-    TypedExtension? TransportSocket = null) : IEnvoyTypedMessage
+    TypedExtension? TransportSocket = null,
+    int? PerConnectionBufferLimitBytes = null,
+    UpstreamConnectionOptions? UpstreamConnectionOptions = null) : IEnvoyTypedMessage
 {
     public const string Static = "STATIC";
     public const string StrictDns = "STRICT_DNS";
@@ -20,6 +22,7 @@ internal sealed record Cluster(
         .Field("name", Name)
         .Field("type", Type)
         .Field("connect_timeout", ConnectTimeout)
+        .Field("per_connection_buffer_limit_bytes", PerConnectionBufferLimitBytes)
         .Field("lb_policy", "ROUND_ROBIN")
         // Host names (compose service names) resolve over IPv4, the only family the Lucid network has.
         .Field("dns_lookup_family", Type == StrictDns ? "V4_ONLY" : null)
@@ -27,7 +30,8 @@ internal sealed record Cluster(
         .List("health_checks", HealthChecks)
         .Field("outlier_detection", OutlierDetection)
         .Field("circuit_breakers", CircuitBreakers)
-        .Field("transport_socket", TransportSocket);
+        .Field("transport_socket", TransportSocket)
+        .Field("upstream_connection_options", UpstreamConnectionOptions);
 }
 
 /// <summary>config.endpoint.v3.ClusterLoadAssignment with one locality.</summary>

@@ -1,7 +1,8 @@
 namespace ServiceMesh.Envoy.Rendering.Model;
 
 /// <summary>config.listener.v3.Listener.</summary>
-internal sealed record Listener(string Name, EnvoyAddress Address, string TrafficDirection, IReadOnlyList<FilterChain> FilterChains) : IEnvoyTypedMessage
+internal sealed record Listener(string Name, EnvoyAddress Address, string TrafficDirection, IReadOnlyList<FilterChain> FilterChains,
+    int? PerConnectionBufferLimitBytes = null) : IEnvoyTypedMessage
 {
     public string TypeUrl => EnvoyYamlWriter.TypeUrlPrefix + "envoy.config.listener.v3.Listener";
 
@@ -9,7 +10,8 @@ internal sealed record Listener(string Name, EnvoyAddress Address, string Traffi
         .Field("name", Name)
         .Field("address", Address)
         .Field("traffic_direction", TrafficDirection)
-        .List("filter_chains", FilterChains);
+        .List("filter_chains", FilterChains)
+        .Field("per_connection_buffer_limit_bytes", PerConnectionBufferLimitBytes);
 }
 
 /// <summary>config.listener.v3.FilterChain: network filters in order, and the downstream transport socket.</summary>
@@ -32,19 +34,23 @@ internal sealed record TcpProxy(string StatPrefix, string Cluster) : IEnvoyTyped
 /// extensions.filters.network.http_connection_manager.v3.HttpConnectionManager with an inline route to one cluster.
 /// On the inbound side it replaces any client-sent x-forwarded-client-cert with the verified caller's URI SAN.
 /// </summary>
-internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, TimeSpan RouteTimeout, bool ForwardCallerIdentity) : IEnvoyTypedMessage
+internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, TimeSpan RouteTimeout, bool ForwardCallerIdentity, IEnvoyMessage? Limits = null)
+    : IEnvoyTypedMessage
 {
     public const string FilterName = "envoy.filters.network.http_connection_manager";
 
     public string TypeUrl => EnvoyYamlWriter.TypeUrlPrefix + "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
-    public void WriteFields(EnvoyYamlWriter yaml) => yaml
-        .Field("stat_prefix", StatPrefix)
-        .Field("codec_type", "AUTO")
-        .Field("route_config", new RouteConfiguration(StatPrefix, Cluster, RouteTimeout))
-        .List("http_filters", [new TypedExtension("envoy.filters.http.router", new Router())])
-        .Field("forward_client_cert_details", ForwardCallerIdentity ? "SANITIZE_SET" : "SANITIZE")
-        .Field("set_current_client_cert_details", ForwardCallerIdentity ? new ClientCertDetails() : null);
+    public void WriteFields(EnvoyYamlWriter yaml)
+    {
+        yaml.Field("stat_prefix", StatPrefix)
+            .Field("codec_type", "AUTO")
+            .Field("route_config", new RouteConfiguration(StatPrefix, Cluster, RouteTimeout))
+            .List("http_filters", [new TypedExtension("envoy.filters.http.router", new Router())])
+            .Field("forward_client_cert_details", ForwardCallerIdentity ? "SANITIZE_SET" : "SANITIZE")
+            .Field("set_current_client_cert_details", ForwardCallerIdentity ? new ClientCertDetails() : null);
+        Limits?.WriteFields(yaml); // more fields of this message, not a nested one
+    }
 
     private sealed record ClientCertDetails : IEnvoyMessage
     {

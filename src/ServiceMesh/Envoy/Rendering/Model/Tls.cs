@@ -27,18 +27,14 @@ internal sealed record UpstreamTlsContext(CommonTlsContext CommonTlsContext, str
 internal sealed record CommonTlsContext(
     IReadOnlyList<SdsSecretConfig> TlsCertificateSdsSecretConfigs,
     SdsSecretConfig? ValidationContextSdsSecretConfig = null,
-    CombinedValidationContext? CombinedValidationContext = null) : IEnvoyMessage
+    CombinedValidationContext? CombinedValidationContext = null,
+    TlsParameters? TlsParams = null) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml
-        .Field("tls_params", new TlsParameters("TLSv1_2"))
+        .Field("tls_params", TlsParams)
         .List("tls_certificate_sds_secret_configs", TlsCertificateSdsSecretConfigs)
         .Field("validation_context_sds_secret_config", ValidationContextSdsSecretConfig)
         .Field("combined_validation_context", CombinedValidationContext);
-
-    private sealed record TlsParameters(string TlsMinimumProtocolVersion) : IEnvoyMessage
-    {
-        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("tls_minimum_protocol_version", TlsMinimumProtocolVersion);
-    }
 }
 
 /// <summary>SdsSecretConfig: a secret by name, fetched from a config source (here: a watched file); name only = static secret.</summary>
