@@ -9,7 +9,8 @@ internal sealed record Cluster(
     IReadOnlyList<HealthCheck>? HealthChecks = null,
     OutlierDetection? OutlierDetection = null,
     CircuitBreakers? CircuitBreakers = null,
-    TypedExtension? TransportSocket = null) : IEnvoyTypedMessage
+    TypedExtension? TransportSocket = null,
+    Http2ProtocolOptions? TypedExtensionProtocolOptions = null) : IEnvoyTypedMessage
 {
     public const string Static = "STATIC";
     public const string StrictDns = "STRICT_DNS";
@@ -27,7 +28,8 @@ internal sealed record Cluster(
         .List("health_checks", HealthChecks)
         .Field("outlier_detection", OutlierDetection)
         .Field("circuit_breakers", CircuitBreakers)
-        .Field("transport_socket", TransportSocket);
+        .Field("transport_socket", TransportSocket)
+        .Field("typed_extension_protocol_options", TypedExtensionProtocolOptions);
 }
 
 /// <summary>config.endpoint.v3.ClusterLoadAssignment with one locality.</summary>
@@ -53,8 +55,12 @@ internal sealed record ClusterLoadAssignment(string ClusterName, IReadOnlyList<E
     }
 }
 
-/// <summary>config.core.v3.HealthCheck: timeout, interval and both thresholds are required; HTTP path or a TCP connect check.</summary>
-internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int UnhealthyThreshold, int HealthyThreshold, string? HttpPath) : IEnvoyMessage
+/// <summary>
+/// config.core.v3.HealthCheck: timeout, interval and both thresholds are required; HTTP path (over HTTP/2 when the
+/// upstream speaks it), grpc.health.v1 for gRPC upstreams, or a TCP connect check.
+/// </summary>
+internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int UnhealthyThreshold, int HealthyThreshold, string? HttpPath,
+    bool Http2 = false, bool Grpc = false) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml)
     {
@@ -62,19 +68,23 @@ internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int Unhe
             .Field("interval", Interval)
             .Field("unhealthy_threshold", UnhealthyThreshold)
             .Field("healthy_threshold", HealthyThreshold);
-        if (HttpPath is null)
+        if (Grpc)
+        {
+            yaml.Empty("grpc_health_check"); // empty service_name: the server's overall health
+        }
+        else if (HttpPath is null)
         {
             yaml.Empty("tcp_health_check"); // no payload: a successful connect (and TLS handshake) is healthy
         }
         else
         {
-            yaml.Field("http_health_check", new HttpHealthCheck(HttpPath));
+            yaml.Field("http_health_check", new HttpHealthCheck(HttpPath, Http2 ? "HTTP2" : null));
         }
     }
 
-    private sealed record HttpHealthCheck(string Path) : IEnvoyMessage
+    private sealed record HttpHealthCheck(string Path, string? CodecClientType) : IEnvoyMessage
     {
-        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("path", Path);
+        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("path", Path).Field("codec_client_type", CodecClientType);
     }
 }
 
