@@ -28,6 +28,7 @@ internal sealed partial class EnvoyGenerator(
     private Dictionary<string, (EnvoyServiceSpec Spec, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
     private long _number;
     private HashSet<string> _reportedExcluded = new(StringComparer.Ordinal);
+    private HashSet<(string, string)> _reportedWarnings = [];
     private string _reportedPolicyProblems = "";
 
     public IReadOnlyList<IEnvoyInputs> Inputs => _inputs;
@@ -51,6 +52,7 @@ internal sealed partial class EnvoyGenerator(
         ReportExcluded(membership.Excluded);
         var members = membership.Members;
         var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
+        ReportWarnings(specs);
         sidecarCertificates?.RevokeDeparted([.. specs.Select(s => s.Name)]);
         sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
         var files = Render(specs);
@@ -115,6 +117,23 @@ internal sealed partial class EnvoyGenerator(
         _reportedExcluded = now;
     }
 
+    /// <summary>Logs each upstream warning once, when it appears; one that goes away and comes back is logged again.</summary>
+    private void ReportWarnings(IReadOnlyList<EnvoyServiceSpec> specs)
+    {
+        var now = new HashSet<(string, string)>();
+        foreach (var spec in specs)
+        {
+            foreach (var warning in spec.Warnings)
+            {
+                if (now.Add((spec.Name, warning)) && !_reportedWarnings.Contains((spec.Name, warning)))
+                {
+                    Log.UpstreamWarning(logger, spec.Name, warning);
+                }
+            }
+        }
+        _reportedWarnings = now;
+    }
+
     private void ReportPolicies(bool waiting)
     {
         var problems = policies.Problems;
@@ -152,5 +171,8 @@ internal sealed partial class EnvoyGenerator(
 
         [LoggerMessage(5, LogLevel.Warning, "Service {Service} (from {Source}) gets no sidecar, certificate or Envoy files: {Reason}")]
         public static partial void Excluded(ILogger logger, string service, string source, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "Sidecar {Service}: {Warning}; its listener and cluster are generated, and calls fail until that changes")]
+        public static partial void UpstreamWarning(ILogger logger, string service, string warning);
     }
 }

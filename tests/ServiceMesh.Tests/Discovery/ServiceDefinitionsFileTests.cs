@@ -53,9 +53,23 @@ public sealed class ServiceDefinitionsFileTests
     }
 
     [Theory]
+    [InlineData("http", nameof(ServiceProtocol.Http))]
+    [InlineData("http2", nameof(ServiceProtocol.Http2))]
+    [InlineData("grpc", nameof(ServiceProtocol.Grpc))]
+    [InlineData("tcp", nameof(ServiceProtocol.Tcp))]
+    public void Parse_Protocol_ReadAndRegisteredAsConsulMetaProtocol(string text, string protocol)
+    {
+        var (definitions, problems) = ServiceDefinitionsFile.Parse("services.yaml", $"services:\n  - name: a\n    port: 80\n    protocol: {text}\n");
+
+        problems.ShouldBeEmpty();
+        definitions.Find("a")!.Protocol.ToString().ShouldBe(protocol);
+        definitions.Find("a")!.ToRegistration().Meta!["protocol"].ShouldBe(text);
+    }
+
+    [Theory]
     [InlineData("services:\n  - name: a\n    port: http\n", "services.yaml line 3, key 'services[0].port': expected a port from 1 to 65535, found 'http'")]
     [InlineData("services:\n  - name: Not_A_Label\n    port: 80\n", "services.yaml line 2, key 'services[0].name'")]
-    [InlineData("services:\n  - name: a\n    port: 80\n    protocol: grpc\n", "line 4, key 'services[0].protocol': expected http or tcp")]
+    [InlineData("services:\n  - name: a\n    port: 80\n    protocol: udp\n", "line 4, key 'services[0].protocol': expected http, http2, grpc or tcp")]
     [InlineData("services:\n  - name: a\n    port: 80\n    check: { http: health }\n", "key 'services[0].check.http': expected a path starting with '/'")]
     [InlineData("services:\n  - name: a\n    port: 80\n    mesh: { public_port: 1, upstreams: [ { name: b, local_bind_port: 2 } ] }\n", "'b' is not a service in this file")]
     [InlineData("services:\n  - name: a\n    port: 80\n    colour: red\n", "line 4, key 'services[0].colour': unknown key")]

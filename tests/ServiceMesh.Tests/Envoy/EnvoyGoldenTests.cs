@@ -113,7 +113,8 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
         {
             var document = _mesh.Yaml(file);
             // http_health_check.path is a URL path on the upstream, not a file
-            var urlPaths = document.MappingsWith("http_health_check").Select(m => m.Text("http_health_check", "path")).ToHashSet();
+            var urlPaths = document.MappingsWith("http_health_check").Select(m => m.Text("http_health_check", "path"))
+                .Concat(document.MappingsWith("json_format").SelectMany(m => m.At("json_format").Scalars().Select(s => s.Value))).ToHashSet(); // access log operators
             var paths = document.Scalars().Where(s => s.Key is "path" or "filename" && !urlPaths.Contains(s.Value)).Select(s => s.Value).ToList();
             foreach (var path in paths)
             {

@@ -103,6 +103,17 @@ internal sealed class EnvoyTestMesh : IDisposable
             mongodbAddresses.Length == 0 ? ["10.0.0.13"] : mongodbAddresses),
     ]);
 
+    /// <summary>One member per protocol: web (HTTP/1.1) calls each of the others.</summary>
+    public static MeshTopology ProtocolTopology() => new(
+    [
+        new MeshMember("web", MeshProtocol.Http, 8080, 21000,
+            [new("auth-service", 9001), new("grpc-api", 9002), new("h2-api", 9003), new("lucid-mongodb", 9004)], ["10.0.0.10"]),
+        new MeshMember("auth-service", MeshProtocol.Http, 8089, 21001, [], ["10.0.0.11"]),
+        new MeshMember("grpc-api", MeshProtocol.Grpc, 50051, 21002, [], ["10.0.0.12"]),
+        new MeshMember("h2-api", MeshProtocol.Http2, 8443, 21003, [], ["10.0.0.13"]),
+        new MeshMember("lucid-mongodb", MeshProtocol.Tcp, 27017, 21004, [], ["10.0.0.14"]),
+    ]);
+
     /// <summary>Issues (or re-issues: a rotation) a service's certificate through the certificate manager.</summary>
     public Task IssueAsync(string service) => Manager.IssueAsync(service, CancellationToken.None);
 

@@ -5,7 +5,8 @@ using ServiceMesh.Discovery.Consul;
 
 namespace ServiceMesh.Discovery.Definitions;
 
-internal enum ServiceProtocol { Http, Tcp }
+/// <summary>What a service speaks, as Consul's service-defaults name it: http (HTTP/1.1), http2, grpc, tcp.</summary>
+internal enum ServiceProtocol { Http, Tcp, Http2, Grpc }
 
 /// <summary>How the registry checks a platform service: GET a path over HTTP, or a TCP connect.</summary>
 internal sealed record CheckSpec(string? HttpPath, TimeSpan Interval, TimeSpan Timeout, TimeSpan? DeregisterCriticalServiceAfter);
@@ -34,7 +35,7 @@ internal sealed record ServiceDefinition(
         Meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [SourceMetaKey] = SourceMetaValue,
-            ["protocol"] = Protocol == ServiceProtocol.Http ? "http" : "tcp",
+            ["protocol"] = Protocol.ToString().ToLowerInvariant(),
         },
         Check = Check is null ? null : new AgentServiceCheck
         {

@@ -140,13 +140,14 @@ internal static partial class ServiceDefinitionsFile
 
             var port = yaml.Port(map, "port", at, required: true) ?? 0;
             var protocol = yaml.Scalar(map, "protocol", at) ?? "http";
-            if (protocol is not ("http" or "tcp"))
+            var known = protocol is "http" or "http2" or "grpc" or "tcp";
+            if (!known)
             {
-                yaml.Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http or tcp, found '{protocol}'");
+                yaml.Problem(Child(map, "protocol")!, $"{at}.protocol", $"expected http, http2, grpc or tcp, found '{protocol}'");
             }
 
             var tags = yaml.List(map, "tags", at).Select(t => t.Value).ToImmutableArray();
-            return (address, port, protocol == "tcp" ? ServiceProtocol.Tcp : ServiceProtocol.Http, tags);
+            return (address, port, known ? Enum.Parse<ServiceProtocol>(protocol, ignoreCase: true) : ServiceProtocol.Http, tags);
         }
 
         private CheckSpec? Check(YamlNode node, string at)

@@ -38,7 +38,8 @@ internal sealed record EnvoyServiceResponse(
     [property: JsonPropertyName("allowed_callers")] IReadOnlyList<string> AllowedCallers,
     [property: JsonPropertyName("upstreams")] IReadOnlyList<EnvoyUpstreamResponse> Upstreams,
     [property: JsonPropertyName("bootstrap")] string Bootstrap,
-    [property: JsonPropertyName("files")] IReadOnlyList<string> Files);
+    [property: JsonPropertyName("files")] IReadOnlyList<string> Files,
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings);
 
 /// <summary><c>configs</c> and <c>count</c> as the earlier API listed them; <c>services</c> holds the same items (kept for our callers).</summary>
 internal sealed record EnvoyConfigListResponse(

@@ -194,9 +194,9 @@ internal static class EnvoyEndpoints
                 problems.Add(new("public_port", $"expected {PortNumber.Rule}, got {publicPort}"));
             }
 
-            if (body.Protocol is { } protocol && protocol is not ("http" or "tcp"))
+            if (body.Protocol is { } protocol && !MeshProtocols.TryParse(protocol, out _))
             {
-                problems.Add(new("protocol", $"expected http or tcp, got '{protocol}'"));
+                problems.Add(new("protocol", $"expected {MeshProtocols.Expected}, got '{protocol}'"));
             }
 
             var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
@@ -231,7 +231,7 @@ internal static class EnvoyEndpoints
             return null;
         }
 
-        return new MeshMember(svc, body!.Protocol == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http, body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
+        return new MeshMember(svc, MeshProtocols.ParseOrHttp(body!.Protocol), body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
             [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!]);
     }
 
@@ -258,7 +258,7 @@ internal static class EnvoyEndpoints
         var written = File.Exists(bootstrap) ? new DateTimeOffset(File.GetLastWriteTimeUtc(bootstrap), TimeSpan.Zero) : generation.CompletedAt;
         return new(status, spec.Name, bootstrap, "127.0.0.1", written, spec.Name,
         generation.SourceOf.GetValueOrDefault(spec.Name, "unknown"),
-        spec.Protocol.ToString().ToLowerInvariant(),
+        spec.Protocol.Name(),
         spec.ServicePort,
         spec.PublicPort,
         spec.AdminPort,
@@ -266,6 +266,7 @@ internal static class EnvoyEndpoints
         [.. spec.Callers.SpiffeIds, .. spec.Callers.Prefix is { } prefix ? [prefix + "*"] : Array.Empty<string>()],
             [.. spec.Upstreams.Select(u => new EnvoyUpstreamResponse(u.Name, u.LocalBindPort, u.SpiffeId, [.. u.Endpoints.Select(e => $"{e.Address}:{e.Port}")]))],
             EnvoyFileLayout.BootstrapName(spec.Name),
-            [.. set?.Files.Select(f => f.RelativePath) ?? []]);
+            [.. set?.Files.Select(f => f.RelativePath) ?? []],
+            spec.Warnings);
     }
 }

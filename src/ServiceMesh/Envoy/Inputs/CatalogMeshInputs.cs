@@ -117,7 +117,7 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
         var passing = service.Instances.Where(i => i.Health == InstanceHealth.Passing).Select(i => i.Address).Distinct(StringComparer.Ordinal).ToList();
         if (service.Definition is { Mesh: { } mesh } definition)
         {
-            return new MeshMember(service.Name, definition.Protocol == ServiceProtocol.Tcp ? MeshProtocol.Tcp : MeshProtocol.Http, definition.Port,
+            return new MeshMember(service.Name, MeshProtocols.ParseOrHttp(definition.Protocol.ToString().ToLowerInvariant()), definition.Port,
                 mesh.PublicPort, [.. mesh.Upstreams.Select(u => new MeshUpstreamRef(u.Name, u.LocalBindPort))], passing);
         }
         var tagged = service.Instances.FirstOrDefault(i => i.Tags.Contains(MeshTag));
@@ -128,7 +128,7 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
 
         var publicPort = PortNumber.TryParse(tagged.Meta.GetValueOrDefault("mesh_public_port"), out var p)
             ? p : EnvoyEndpoints.DefaultPublicPort;
-        var protocol = tagged.Meta.TryGetValue("protocol", out var value) && value == "tcp" ? MeshProtocol.Tcp : MeshProtocol.Http;
+        var protocol = MeshProtocols.ParseOrHttp(tagged.Meta.GetValueOrDefault("protocol"));
         return new MeshMember(service.Name, protocol, tagged.Port, publicPort, Upstreams(tagged.Meta.GetValueOrDefault("mesh_upstreams")), passing);
     }
 

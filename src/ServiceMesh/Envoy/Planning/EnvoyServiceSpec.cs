@@ -2,7 +2,7 @@ using ServiceMesh.Envoy.Policies;
 
 namespace ServiceMesh.Envoy.Planning;
 
-internal enum MeshProtocol { Http, Tcp }
+internal enum MeshProtocol { Http, Tcp, Http2, Grpc }
 
 /// <summary>
 /// Everything the generator needs for one sidecar; built by <see cref="EnvoySpecPlanner"/>, never read from disk.
@@ -21,11 +21,17 @@ internal sealed record EnvoyServiceSpec(
     EnvoyTlsFiles Tls,
     UpstreamPolicy LocalAppPolicy)
 {
+    /// <summary>JSON access logs to stdout on every listener (policies.yaml <c>access_log</c>).</summary>
+    public bool AccessLog { get; init; } = true;
+
+    /// <summary>Upstreams that can never work (denied by the destination, not registered); not rendered, so not compared.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public bool Equals(EnvoyServiceSpec? other) =>
         other is not null
         && Name == other.Name && ServicePort == other.ServicePort && Protocol == other.Protocol && PublicPort == other.PublicPort
         && AdminPort == other.AdminPort && SpiffeId == other.SpiffeId && Callers.Equals(other.Callers)
-        && Upstreams.SequenceEqual(other.Upstreams) && Tls.Equals(other.Tls) && LocalAppPolicy.Equals(other.LocalAppPolicy);
+        && Upstreams.SequenceEqual(other.Upstreams) && Tls.Equals(other.Tls) && LocalAppPolicy.Equals(other.LocalAppPolicy) && AccessLog == other.AccessLog;
 
     public override int GetHashCode() => HashCode.Combine(Name, PublicPort, Upstreams.Count, Tls);
 }

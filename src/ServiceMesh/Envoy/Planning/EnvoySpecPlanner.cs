@@ -24,6 +24,7 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
             _pairs.Forget();
         }
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var names = byName.Keys.ToHashSet(StringComparer.Ordinal);
         var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
         var revocations = revocationList?.Invoke() ?? RevocationListStatus.NotPublished; // one list for the whole generation
         var specs = new List<EnvoyServiceSpec>(members.Count);
@@ -46,7 +47,11 @@ internal sealed class EnvoySpecPlanner(int adminPort, string trustDomainPrefix, 
                 Callers(member.Name, policies),
                 [.. member.Upstreams.Select(u => Upstream(u, byName, policies))],
                 new EnvoyTlsFiles(paths, pair?.Version ?? FileVersions.None, bundleVersion, revocations.Pem, revocations.Version, pair),
-                policies.For(member.Name)));
+                policies.For(member.Name))
+            {
+                AccessLog = policies.AccessLog,
+                Warnings = UpstreamWarnings.Of(member.Name, member.Upstreams, names, policies),
+            });
         }
         return specs;
     }

@@ -10,6 +10,9 @@ internal sealed record UpstreamPolicy(
     CircuitBreakerPolicy CircuitBreakers,
     HardeningPolicy Hardening)
 {
+    /// <summary>Route retries towards this upstream (HTTP, HTTP/2 and gRPC upstreams only).</summary>
+    public RetryPolicy Retries { get; init; } = RetryPolicy.Default;
+
     public static UpstreamPolicy Default { get; } = new(
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
         new HealthCheckPolicy(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), 3, 2, "/health"),
@@ -37,8 +40,14 @@ internal sealed record MeshPolicies(
     /// <summary>No policies.yaml: every service of the trust domain may call every service, built-in upstream settings.</summary>
     public static MeshPolicies AllowAll { get; } = new(DefaultAccess.Allow, new Dictionary<string, IReadOnlySet<string>>(), UpstreamPolicy.Default, new Dictionary<string, UpstreamPolicy>());
 
+    /// <summary>JSON access logs to stdout on every sidecar listener (<c>access_log</c>, default on).</summary>
+    public bool AccessLog { get; init; } = true;
+
     public UpstreamPolicy For(string upstream) => Upstreams.TryGetValue(upstream, out var policy) ? policy : UpstreamDefaults;
 
     /// <summary>The callers named for <paramref name="target"/>, or null when no rule names it (then <see cref="Default"/> applies).</summary>
     public IReadOnlySet<string>? CallersOf(string target) => CallersByTarget.TryGetValue(target, out var callers) ? callers : null;
+
+    /// <summary>Whether <paramref name="target"/>'s public listener admits <paramref name="caller"/> (the RBAC the planner writes).</summary>
+    public bool Allows(string caller, string target) => CallersOf(target) is { } named ? named.Contains(caller) : Default == DefaultAccess.Allow;
 }

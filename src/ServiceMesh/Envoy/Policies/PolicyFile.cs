@@ -10,9 +10,10 @@ internal sealed record PolicyReadResult(MeshPolicies? Policies, IReadOnlyList<st
     public bool IsValid => Policies is not null && Problems.Count == 0;
 }
 
-/// <summary>Reads policies.yaml via YamlDotNet's representation model (AOT-safe, keeps line numbers). Keys: <c>default</c>
-/// (allow|deny), <c>allow</c> [{from, to}], <c>upstream_defaults</c> (timeouts, health_check, outlier_detection,
-/// circuit_breakers, connections, http_connection_manager, tls), <c>upstreams</c> (per-name overrides).</summary>
+/// <summary>Reads policies.yaml via YamlDotNet's representation model (AOT-safe, keeps line numbers). Keys:
+/// <c>default</c> (allow|deny, for callers no rule names), <c>allow</c> [{from, to}], <c>upstream_defaults</c>
+/// (timeouts, health_check, outlier_detection, circuit_breakers, retries, connections, http_connection_manager, tls),
+/// <c>upstreams</c> (per-name overrides), <c>access_log</c> (true|false).</summary>
 internal static class PolicyFile
 {
     public const string FileName = "policies.yaml";
@@ -55,7 +56,7 @@ internal static class PolicyFile
 
     private sealed class Reader(string fileName)
     {
-        private static readonly string[] RootKeys = ["default", "allow", "upstream_defaults", "upstreams"];
+        private static readonly string[] RootKeys = ["default", "allow", "upstream_defaults", "upstreams", "access_log"];
 
         private static readonly YamlField<HealthCheckPolicy>[] HealthCheckFields =
         [
@@ -90,6 +91,7 @@ internal static class PolicyFile
             YamlField.Section<UpstreamPolicy, OutlierPolicy>("outlier_detection", p => p.Outlier, (p, v) => p with { Outlier = v }, OutlierFields),
             YamlField.Section<UpstreamPolicy, CircuitBreakerPolicy>("circuit_breakers", p => p.CircuitBreakers, (p, v) => p with { CircuitBreakers = v }, BreakerFields),
             .. HardeningFields.Sections,
+            RetryPolicyFile.Section,
         ];
 
         private readonly YamlNodeReader yaml = new(fileName);
@@ -101,6 +103,7 @@ internal static class PolicyFile
             var access = DefaultAccess.Allow;
             var callers = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             var defaults = UpstreamPolicy.Default;
+            var accessLog = true;
             var upstreamNodes = new List<(string Name, YamlMappingNode Node, string Key)>();
             foreach (var (key, value) in yaml.Entries(root, ""))
             {
@@ -119,6 +122,13 @@ internal static class PolicyFile
                         break;
                     case "upstream_defaults":
                         defaults = yaml.Section(value, key, defaults, UpstreamFields);
+                        if (value is YamlMappingNode section)
+                        {
+                            RetryPolicyFile.Check(yaml, section, key, defaults);
+                        }
+                        break;
+                    case "access_log":
+                        accessLog = yaml.Bool(value, key) ?? accessLog;
                         break;
                     case "upstreams":
                         foreach (var (name, node) in yaml.Entries(value, key))
@@ -136,8 +146,18 @@ internal static class PolicyFile
                 }
             }
             // Per-upstream values override the defaults as finally read, wherever upstream_defaults appears in the file.
-            var upstreams = upstreamNodes.ToDictionary(u => u.Name, u => yaml.Section(u.Node, u.Key, defaults, UpstreamFields), StringComparer.Ordinal);
-            return new MeshPolicies(access, callers.ToDictionary(c => c.Key, c => (IReadOnlySet<string>)c.Value, StringComparer.Ordinal), defaults, upstreams);
+            var upstreams = upstreamNodes.ToDictionary(u => u.Name, u => Upstream(u.Node, u.Key, defaults), StringComparer.Ordinal);
+            return new MeshPolicies(access, callers.ToDictionary(c => c.Key, c => (IReadOnlySet<string>)c.Value, StringComparer.Ordinal), defaults, upstreams)
+            {
+                AccessLog = accessLog,
+            };
+        }
+
+        private UpstreamPolicy Upstream(YamlMappingNode node, string at, UpstreamPolicy defaults)
+        {
+            var policy = yaml.Section(node, at, defaults, UpstreamFields);
+            RetryPolicyFile.Check(yaml, node, at, policy);
+            return policy;
         }
 
         private void ReadRules(YamlNode node, Dictionary<string, HashSet<string>> callers)

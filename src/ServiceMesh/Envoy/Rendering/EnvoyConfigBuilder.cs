@@ -93,7 +93,8 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
     {
         var own = spec.LocalAppPolicy.Hardening;
         var inboundTls = new DownstreamTlsContext(
-            new CommonTlsContext([certificate], ValidationContextSdsSecretConfig: trustBundle, TlsParams: HardeningMessages.Tls(own)),
+            new CommonTlsContext([certificate], ValidationContextSdsSecretConfig: trustBundle, TlsParams: HardeningMessages.Tls(own),
+                AlpnProtocols: spec.Protocol.IsHttp2() ? ["h2", "http/1.1"] : null),
             RequireClientCertificate: true);
         var callers = spec.Callers.SpiffeIds.Select(id => new StringMatcher(Exact: id))
             .Concat(spec.Callers.Prefix is { } prefix ? [new StringMatcher(Prefix: prefix)] : [])
@@ -105,7 +106,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                 new FilterChain(
                 [
                     new TypedExtension(NetworkRbac.FilterName, new NetworkRbac(PublicListener + "_rbac", callers)),
-                    Proxy(spec.Protocol, PublicListener, LocalAppCluster, spec.LocalAppPolicy, inbound: true),
+                    Proxy(spec.Protocol, PublicListener, LocalAppCluster, spec.LocalAppPolicy, inbound: true, spec.AccessLog),
                 ], TlsTransportSocket.Of(inboundTls)),
             ], HardeningMessages.BufferLimit(own)),
         };
@@ -113,16 +114,23 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         {
             var name = "upstream_" + upstream.Name;
             listeners.Add(new Listener(name, EnvoyAddress.Tcp("127.0.0.1", upstream.LocalBindPort), "OUTBOUND",
-                [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy, inbound: false)])], HardeningMessages.BufferLimit(upstream.Policy.Hardening)));
+                [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy, inbound: false, spec.AccessLog)])],
+                HardeningMessages.BufferLimit(upstream.Policy.Hardening)));
         }
         return listeners;
     }
 
-    private static TypedExtension Proxy(MeshProtocol protocol, string statPrefix, string cluster, UpstreamPolicy policy, bool inbound) =>
-        protocol == MeshProtocol.Http
-            ? new TypedExtension(HttpConnectionManager.FilterName,
-                new HttpConnectionManager(statPrefix, cluster, policy.RequestTimeout, ForwardCallerIdentity: inbound, HardeningMessages.Http(policy.Hardening)))
-            : new TypedExtension(TcpProxy.FilterName, new TcpProxy(statPrefix, cluster));
+    // Retries belong to the caller's side only: retrying on both sidecars would multiply the attempts.
+    private static TypedExtension Proxy(MeshProtocol protocol, string statPrefix, string cluster, UpstreamPolicy policy, bool inbound, bool accessLog) =>
+        protocol.IsHttp()
+            ? new TypedExtension(HttpConnectionManager.FilterName, new HttpConnectionManager(statPrefix, cluster, policy.RequestTimeout, ForwardCallerIdentity: inbound,
+                HardeningMessages.Http(policy.Hardening), Http2: protocol.IsHttp2(), Retry: inbound ? null : Retry(protocol, policy.Retries),
+                AccessLog: accessLog ? AccessLogs.Http(inbound) : null))
+            : new TypedExtension(TcpProxy.FilterName, new TcpProxy(statPrefix, cluster, accessLog ? AccessLogs.Tcp(inbound) : null));
+
+    private static RouteRetryPolicy? Retry(MeshProtocol protocol, RetryPolicy retries) => retries.NumRetries == 0
+        ? null
+        : new RouteRetryPolicy(protocol == MeshProtocol.Grpc ? RouteRetryPolicy.Grpc : RouteRetryPolicy.Http, retries.NumRetries, retries.PerTryTimeout);
 
     private static List<Cluster> Clusters(EnvoyServiceSpec spec, SdsSecretConfig certificate, SdsSecretConfig trustBundle)
     {
@@ -131,7 +139,8 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
             new(LocalAppCluster, Cluster.Static, spec.LocalAppPolicy.ConnectTimeout,
                 new ClusterLoadAssignment(LocalAppCluster, [EnvoyAddress.Tcp("127.0.0.1", spec.ServicePort)]),
                 PerConnectionBufferLimitBytes: HardeningMessages.BufferLimit(spec.LocalAppPolicy.Hardening),
-                UpstreamConnectionOptions: HardeningMessages.Keepalive(spec.LocalAppPolicy.Hardening)),
+                UpstreamConnectionOptions: HardeningMessages.Keepalive(spec.LocalAppPolicy.Hardening),
+                TypedExtensionProtocolOptions: spec.Protocol.IsHttp2() ? Http2ProtocolOptions.Instance : null),
         };
         foreach (var upstream in spec.Upstreams)
         {
@@ -139,7 +148,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
             var upstreamTls = new UpstreamTlsContext(
                 new CommonTlsContext([certificate], CombinedValidationContext: new CombinedValidationContext(
                     new CertificateValidationContext(MatchTypedSubjectAltNames: [SubjectAltNameMatcher.Uri(upstream.SpiffeId)]),
-                    trustBundle), TlsParams: HardeningMessages.Tls(policy.Hardening)),
+                    trustBundle), TlsParams: HardeningMessages.Tls(policy.Hardening), AlpnProtocols: upstream.Protocol.IsHttp2() ? ["h2"] : null),
                 Sni: upstream.Name);
             var check = policy.HealthCheck;
             clusters.Add(new Cluster(
@@ -148,12 +157,13 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                 policy.ConnectTimeout,
                 new ClusterLoadAssignment(upstream.Name, upstream.Endpoints.Select(e => EnvoyAddress.Tcp(e.Address, e.Port)).ToList()),
                 HealthChecks: [new HealthCheck(check.Timeout, check.Interval, check.UnhealthyThreshold, check.HealthyThreshold,
-                    upstream.Protocol == MeshProtocol.Http ? check.HttpPath : null)],
+                    upstream.Protocol.IsHttp() ? check.HttpPath : null, Http2: upstream.Protocol.IsHttp2(), Grpc: upstream.Protocol == MeshProtocol.Grpc)],
                 OutlierDetection: new OutlierDetection(policy.Outlier.Consecutive5xx, policy.Outlier.Interval, policy.Outlier.BaseEjectionTime, policy.Outlier.MaxEjectionPercent),
                 CircuitBreakers: new CircuitBreakers(policy.CircuitBreakers.MaxConnections, policy.CircuitBreakers.MaxPendingRequests, policy.CircuitBreakers.MaxRequests, policy.CircuitBreakers.MaxRetries),
                 TransportSocket: TlsTransportSocket.Of(upstreamTls),
                 PerConnectionBufferLimitBytes: HardeningMessages.BufferLimit(policy.Hardening),
-                UpstreamConnectionOptions: HardeningMessages.Keepalive(policy.Hardening)));
+                UpstreamConnectionOptions: HardeningMessages.Keepalive(policy.Hardening),
+                TypedExtensionProtocolOptions: upstream.Protocol.IsHttp2() ? Http2ProtocolOptions.Instance : null));
         }
         return clusters;
     }

@@ -34,6 +34,29 @@ public sealed class CatalogMeshInputsTests
         members[1].Upstreams.ShouldBe([new MeshUpstreamRef("api-gateway", 9010)]);
     }
 
+    [Theory]
+    [InlineData("grpc", nameof(MeshProtocol.Grpc))]
+    [InlineData("http2", nameof(MeshProtocol.Http2))]
+    [InlineData("tcp", nameof(MeshProtocol.Tcp))]
+    [InlineData(null, nameof(MeshProtocol.Http))]
+    [InlineData("quic", nameof(MeshProtocol.Http))] // unknown: HTTP/1.1, as before the mesh knew other protocols
+    public void ToTopology_ConsulMetaProtocol_IsTheMembersProtocol(string? meta, string expected)
+    {
+        var snapshot = Snapshot(new CatalogService("api", [Instance("api", "10.0.0.40", InstanceHealth.Passing, tags: ["mesh"],
+            meta: meta is null ? null : new() { ["protocol"] = meta })], null));
+
+        CatalogMeshInputs.ToTopology(snapshot).Members.Single().Protocol.ToString().ShouldBe(expected);
+    }
+
+    [Fact]
+    public void ToTopology_ServicesYamlGrpc_MemberSpeaksGrpc()
+    {
+        var definition = new ServiceDefinition("api", "10.0.0.40", 50051, ServiceProtocol.Grpc, [], null, new MeshDefinition(21000, []), Line: 1);
+        var snapshot = Snapshot(new CatalogService("api", [Instance("api", "10.0.0.40", InstanceHealth.Passing)], definition));
+
+        CatalogMeshInputs.ToTopology(snapshot).Members.Single().Protocol.ShouldBe(MeshProtocol.Grpc);
+    }
+
     private static CatalogSnapshot Snapshot(params CatalogService[] services) =>
         new(1, 1, DateTimeOffset.UnixEpoch, services.ToImmutableSortedDictionary(s => s.Name, s => s, StringComparer.Ordinal));
 

@@ -11,7 +11,8 @@ internal sealed record Cluster(
     CircuitBreakers? CircuitBreakers = null,
     TypedExtension? TransportSocket = null,
     int? PerConnectionBufferLimitBytes = null,
-    UpstreamConnectionOptions? UpstreamConnectionOptions = null) : IEnvoyTypedMessage
+    UpstreamConnectionOptions? UpstreamConnectionOptions = null,
+    Http2ProtocolOptions? TypedExtensionProtocolOptions = null) : IEnvoyTypedMessage
 {
     public const string Static = "STATIC";
     public const string StrictDns = "STRICT_DNS";
@@ -31,7 +32,8 @@ internal sealed record Cluster(
         .Field("outlier_detection", OutlierDetection)
         .Field("circuit_breakers", CircuitBreakers)
         .Field("transport_socket", TransportSocket)
-        .Field("upstream_connection_options", UpstreamConnectionOptions);
+        .Field("upstream_connection_options", UpstreamConnectionOptions)
+        .Field("typed_extension_protocol_options", TypedExtensionProtocolOptions);
 }
 
 /// <summary>config.endpoint.v3.ClusterLoadAssignment with one locality.</summary>
@@ -57,8 +59,12 @@ internal sealed record ClusterLoadAssignment(string ClusterName, IReadOnlyList<E
     }
 }
 
-/// <summary>config.core.v3.HealthCheck: timeout, interval and both thresholds are required; HTTP path or a TCP connect check.</summary>
-internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int UnhealthyThreshold, int HealthyThreshold, string? HttpPath) : IEnvoyMessage
+/// <summary>
+/// config.core.v3.HealthCheck: timeout, interval and both thresholds are required; HTTP path (over HTTP/2 when the
+/// upstream speaks it), grpc.health.v1 for gRPC upstreams, or a TCP connect check.
+/// </summary>
+internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int UnhealthyThreshold, int HealthyThreshold, string? HttpPath,
+    bool Http2 = false, bool Grpc = false) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml)
     {
@@ -66,19 +72,23 @@ internal sealed record HealthCheck(TimeSpan Timeout, TimeSpan Interval, int Unhe
             .Field("interval", Interval)
             .Field("unhealthy_threshold", UnhealthyThreshold)
             .Field("healthy_threshold", HealthyThreshold);
-        if (HttpPath is null)
+        if (Grpc)
+        {
+            yaml.Empty("grpc_health_check"); // empty service_name: the server's overall health
+        }
+        else if (HttpPath is null)
         {
             yaml.Empty("tcp_health_check"); // no payload: a successful connect (and TLS handshake) is healthy
         }
         else
         {
-            yaml.Field("http_health_check", new HttpHealthCheck(HttpPath));
+            yaml.Field("http_health_check", new HttpHealthCheck(HttpPath, Http2 ? "HTTP2" : null));
         }
     }
 
-    private sealed record HttpHealthCheck(string Path) : IEnvoyMessage
+    private sealed record HttpHealthCheck(string Path, string? CodecClientType) : IEnvoyMessage
     {
-        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("path", Path);
+        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("path", Path).Field("codec_client_type", CodecClientType);
     }
 }
 

@@ -21,21 +21,22 @@ internal sealed record FilterChain(IReadOnlyList<TypedExtension> Filters, TypedE
 }
 
 /// <summary>extensions.filters.network.tcp_proxy.v3.TcpProxy.</summary>
-internal sealed record TcpProxy(string StatPrefix, string Cluster) : IEnvoyTypedMessage
+internal sealed record TcpProxy(string StatPrefix, string Cluster, IReadOnlyList<TypedExtension>? AccessLog = null) : IEnvoyTypedMessage
 {
     public const string FilterName = "envoy.filters.network.tcp_proxy";
 
     public string TypeUrl => EnvoyYamlWriter.TypeUrlPrefix + "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
 
-    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("stat_prefix", StatPrefix).Field("cluster", Cluster);
+    public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("stat_prefix", StatPrefix).Field("cluster", Cluster).List("access_log", AccessLog);
 }
 
 /// <summary>
 /// extensions.filters.network.http_connection_manager.v3.HttpConnectionManager with an inline route to one cluster.
-/// On the inbound side it replaces any client-sent x-forwarded-client-cert with the verified caller's URI SAN.
+/// On the inbound side it replaces any client-sent x-forwarded-client-cert with the verified caller's URI SAN. AUTO
+/// picks HTTP/2 by ALPN (TLS) or the connection preface (h2c from the app); <see cref="Http2"/> sets its options.
 /// </summary>
-internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, TimeSpan RouteTimeout, bool ForwardCallerIdentity, IEnvoyMessage? Limits = null)
-    : IEnvoyTypedMessage
+internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, TimeSpan RouteTimeout, bool ForwardCallerIdentity,
+    IEnvoyMessage? Limits = null, bool Http2 = false, RouteRetryPolicy? Retry = null, IReadOnlyList<TypedExtension>? AccessLog = null) : IEnvoyTypedMessage
 {
     public const string FilterName = "envoy.filters.network.http_connection_manager";
 
@@ -44,9 +45,15 @@ internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, 
     public void WriteFields(EnvoyYamlWriter yaml)
     {
         yaml.Field("stat_prefix", StatPrefix)
-            .Field("codec_type", "AUTO")
-            .Field("route_config", new RouteConfiguration(StatPrefix, Cluster, RouteTimeout))
+            .Field("codec_type", "AUTO");
+        if (Http2)
+        {
+            yaml.Empty("http2_protocol_options");
+        }
+
+        yaml.Field("route_config", new RouteConfiguration(StatPrefix, Cluster, RouteTimeout, Retry))
             .List("http_filters", [new TypedExtension("envoy.filters.http.router", new Router())])
+            .List("access_log", AccessLog)
             .Field("forward_client_cert_details", ForwardCallerIdentity ? "SANITIZE_SET" : "SANITIZE")
             .Field("set_current_client_cert_details", ForwardCallerIdentity ? new ClientCertDetails() : null);
         Limits?.WriteFields(yaml); // more fields of this message, not a nested one
@@ -59,25 +66,25 @@ internal sealed record HttpConnectionManager(string StatPrefix, string Cluster, 
 }
 
 /// <summary>config.route.v3.RouteConfiguration: one virtual host, every path to one cluster.</summary>
-internal sealed record RouteConfiguration(string Name, string Cluster, TimeSpan Timeout) : IEnvoyMessage
+internal sealed record RouteConfiguration(string Name, string Cluster, TimeSpan Timeout, RouteRetryPolicy? Retry = null) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml
         .Field("name", Name)
-        .List("virtual_hosts", [new VirtualHost(Name, Cluster, Timeout)]);
+        .List("virtual_hosts", [new VirtualHost(Name, new RouteAction(Cluster, Timeout, Retry))]);
 
-    private sealed record VirtualHost(string Name, string Cluster, TimeSpan Timeout) : IEnvoyMessage
+    private sealed record VirtualHost(string Name, RouteAction Action) : IEnvoyMessage
     {
         public void WriteFields(EnvoyYamlWriter yaml) => yaml
             .Field("name", Name)
             .Strings("domains", ["*"])
-            .List("routes", [new Route(Cluster, Timeout)]);
+            .List("routes", [new Route(Action)]);
     }
 
-    private sealed record Route(string Cluster, TimeSpan Timeout) : IEnvoyMessage
+    private sealed record Route(RouteAction Action) : IEnvoyMessage
     {
         public void WriteFields(EnvoyYamlWriter yaml) => yaml
             .Field("match", new PrefixMatch("/"))
-            .Field("route", new RouteAction(Cluster, Timeout));
+            .Field("route", Action);
     }
 
     private sealed record PrefixMatch(string Prefix) : IEnvoyMessage
@@ -85,9 +92,9 @@ internal sealed record RouteConfiguration(string Name, string Cluster, TimeSpan 
         public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("prefix", Prefix);
     }
 
-    private sealed record RouteAction(string Cluster, TimeSpan Timeout) : IEnvoyMessage
+    private sealed record RouteAction(string Cluster, TimeSpan Timeout, RouteRetryPolicy? Retry) : IEnvoyMessage
     {
-        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("cluster", Cluster).Field("timeout", Timeout);
+        public void WriteFields(EnvoyYamlWriter yaml) => yaml.Field("cluster", Cluster).Field("timeout", Timeout).Field("retry_policy", Retry);
     }
 }
 

@@ -23,18 +23,21 @@ internal sealed record UpstreamTlsContext(CommonTlsContext CommonTlsContext, str
 /// <summary>
 /// CommonTlsContext with certificates from SDS. Either a plain validation context from SDS (inbound: any peer the
 /// trust bundle signed, RBAC decides who) or a combined one adding SAN matchers (outbound: exactly the upstream's ID).
+/// ALPN (alpn_protocols) only for HTTP/2 services: h2 on the mTLS hop.
 /// </summary>
 internal sealed record CommonTlsContext(
     IReadOnlyList<SdsSecretConfig> TlsCertificateSdsSecretConfigs,
     SdsSecretConfig? ValidationContextSdsSecretConfig = null,
     CombinedValidationContext? CombinedValidationContext = null,
-    TlsParameters? TlsParams = null) : IEnvoyMessage
+    TlsParameters? TlsParams = null,
+    IReadOnlyList<string>? AlpnProtocols = null) : IEnvoyMessage
 {
     public void WriteFields(EnvoyYamlWriter yaml) => yaml
         .Field("tls_params", TlsParams)
         .List("tls_certificate_sds_secret_configs", TlsCertificateSdsSecretConfigs)
         .Field("validation_context_sds_secret_config", ValidationContextSdsSecretConfig)
-        .Field("combined_validation_context", CombinedValidationContext);
+        .Field("combined_validation_context", CombinedValidationContext)
+        .Strings("alpn_protocols", AlpnProtocols);
 }
 
 /// <summary>SdsSecretConfig: a secret by name, fetched from a config source (here: a watched file); name only = static secret.</summary>

@@ -17,9 +17,10 @@ namespace ServiceMesh.Tests.Envoy.Rendering.Model;
 public sealed partial class BlockYamlEmitterTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Render_EveryDocumentOfTheTestMesh_ReadsBackAsYamlDotNetsEmitterOutputDoes(bool staticLayout)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)] // HTTP/2 and gRPC members: ALPN, typed_extension_protocol_options, grpc_health_check
+    public async Task Render_EveryDocumentOfTheTestMesh_ReadsBackAsYamlDotNetsEmitterOutputDoes(bool staticLayout, bool everyProtocol)
     {
         var layout = staticLayout ? EnvoyConfigLayout.Static : EnvoyConfigLayout.Dynamic;
         using var mesh = new EnvoyTestMesh(layout);
@@ -33,14 +34,14 @@ public sealed partial class BlockYamlEmitterTests
             documents++;
             return ours;
         });
-        var specs = mesh.Planner.Plan(EnvoyTestMesh.Topology().Members, mesh.Policies.Reload()!);
+        var specs = mesh.Planner.Plan((everyProtocol ? EnvoyTestMesh.ProtocolTopology() : EnvoyTestMesh.Topology()).Members, mesh.Policies.Reload()!);
 
         foreach (var spec in specs)
         {
             _ = layout == EnvoyConfigLayout.Static ? builder.Static(spec) : builder.Dynamic(spec);
         }
 
-        documents.ShouldBe(layout == EnvoyConfigLayout.Static ? 3 : 15);
+        documents.ShouldBe(specs.Count * (layout == EnvoyConfigLayout.Static ? 1 : 5));
     }
 
     [Fact]
