@@ -6,7 +6,8 @@ namespace ServiceMesh.Envoy.Rendering;
 
 /// <summary>
 /// Turns a <see cref="EnvoyServiceSpec"/> into Envoy v3 documents: mTLS both ways (SDS secrets), RBAC on the
-/// caller's SPIFFE ID at the public listener, one loopback listener and one cluster per upstream.
+/// caller's SPIFFE ID at the public listener, one loopback listener and one cluster per upstream, and the
+/// Prometheus and ready listeners to its own admin interface.
 /// </summary>
 /// <param name="render">Turns a document into file text; tests pass one that also renders through YamlDotNet's own emitter.</param>
 internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMessage, string>? render = null)
@@ -112,6 +113,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
             listeners.Add(new Listener(name, EnvoyAddress.Tcp("127.0.0.1", upstream.LocalBindPort), "OUTBOUND",
                 [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy.RequestTimeout, inbound: false)])]));
         }
+        listeners.AddRange(SidecarAdminListeners.Of(spec));
         return listeners;
     }
 
@@ -126,6 +128,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
         {
             new(LocalAppCluster, Cluster.Static, spec.LocalAppPolicy.ConnectTimeout,
                 new ClusterLoadAssignment(LocalAppCluster, [EnvoyAddress.Tcp("127.0.0.1", spec.ServicePort)])),
+            SidecarAdminListeners.Cluster(spec),
         };
         foreach (var upstream in spec.Upstreams)
         {
