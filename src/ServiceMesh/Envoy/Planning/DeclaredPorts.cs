@@ -11,7 +11,8 @@ internal static class DeclaredPorts
     public static IReadOnlyList<string> Problems(ServiceDefinitions definitions, MeshOptions options)
     {
         var declared = definitions.Services.Where(s => s.Mesh is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var plan = HostPortPlan.Assign(declared.Values.Select(s => new RankedMember(CatalogMeshInputs.Declared(s, []), ServiceDefinitionsFile.FileName, 0)),
+        // Ranked by line, so the later entry is the one reported, naming the earlier holder.
+        var plan = HostPortPlan.Assign(declared.Values.Select(s => new RankedMember(CatalogMeshInputs.Declared(s, []), ServiceDefinitionsFile.FileName, -s.Line)),
             new HostPortRanges(options.EnvoyAdminPort), EnvoySettings.ReservedPortsOf(options));
         return [.. plan.Excluded.Select(e => $"{definitions.Path} line {declared[e.Service].Line}, key '{e.Service}.mesh': {e.Reason}")];
     }
