@@ -58,8 +58,10 @@ internal sealed record MeshOptions
     /// <summary>RSA modulus bits; only used when <see cref="CertKeyAlgorithm"/> is RSA.</summary>
     public required int CertKeySize { get; init; }
     public required TimeSpan CaRotationGrace { get; init; }
-    /// <summary>The sidecars' admin port, always bound to 127.0.0.1 inside the sidecar.</summary>
+    /// <summary>Start of the sidecars' allocated port ranges (admin ports bind 127.0.0.1 only).</summary>
     public required int EnvoyAdminPort { get; init; }
+    /// <summary>Where the sidecars' Prometheus and ready listeners bind.</summary>
+    public IPAddress EnvoyStatsBindAddress { get; init; } = IPAddress.Loopback;
     public required EnvoyConfigLayout EnvoyConfigLayout { get; init; }
 
     /// <summary>Leaf certificate lifetime: CERT_TTL, else CERT_VALIDITY_DAYS, else 72 h.</summary>

@@ -38,7 +38,8 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
             CertKeyAlgorithm = OneOf(MeshSettings.CertKeyAlgorithm, KeyAlgorithm.EcdsaP256, ("ecdsa-p256", KeyAlgorithm.EcdsaP256), ("ecdsa", KeyAlgorithm.EcdsaP256), ("rsa", KeyAlgorithm.Rsa)),
             CertKeySize = RsaKeySize(),
             CaRotationGrace = OptionalDuration(MeshSettings.CaRotationGrace, TimeSpan.Zero) ?? TimeSpan.Zero,
-            EnvoyAdminPort = Port(MeshSettings.EnvoyAdminPort),
+            EnvoyAdminPort = PortRangeStart(MeshSettings.EnvoyAdminPort),
+            EnvoyStatsBindAddress = IpAddress(MeshSettings.EnvoyStatsBindAddress),
             EnvoyConfigLayout = OneOf(MeshSettings.EnvoyConfigLayout, EnvoyConfigLayout.Dynamic, ("dynamic", EnvoyConfigLayout.Dynamic), ("static", EnvoyConfigLayout.Static)),
         };
         CheckPortsDistinct();
@@ -131,6 +132,33 @@ internal sealed partial class MeshOptionsParser(IReadOnlyDictionary<MeshSetting,
 
         Problems.Add($"{setting.Describe()}: expected {PortNumber.Rule}");
         return 0;
+    }
+
+    // The sidecars' four blocks of 1,000 ports (admin, Prometheus, public, ready) must end by 65535.
+    private int PortRangeStart(MeshSetting key)
+    {
+        var setting = raw[key];
+        if (PortNumber.TryParse(setting.Value, out var port) && port <= MaxPortRangeStart)
+        {
+            return port;
+        }
+
+        Problems.Add($"{setting.Describe()}: expected a port from 1 to {MaxPortRangeStart} (the start of 4,000 sidecar ports)");
+        return 0;
+    }
+
+    private const int MaxPortRangeStart = 65536 - 4000;
+
+    private IPAddress IpAddress(MeshSetting key)
+    {
+        var setting = raw[key];
+        if (IPAddress.TryParse(setting.Value, out var address))
+        {
+            return address;
+        }
+
+        Problems.Add($"{setting.Describe()}: expected an IP address (127.0.0.1 for loopback only, 0.0.0.0 for all IPv4 interfaces)");
+        return IPAddress.Loopback;
     }
 
     private int Days(MeshSetting key, int max)

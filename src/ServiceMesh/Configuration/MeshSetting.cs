@@ -49,7 +49,10 @@ internal static class MeshSettings
     public static readonly MeshSetting CertKeySize = new("CERT_KEY_SIZE", "certificates.key_size", "2048");
     public static readonly MeshSetting CaRotationGrace = new("CA_ROTATION_GRACE", "certificates.ca_rotation_grace", "24h");
 
-    public static readonly MeshSetting EnvoyAdminPort = new("ENVOY_ADMIN_PORT", "envoy.admin_port", "9901");
+    /// <summary>Start of the sidecars' allocated ports: admin, Prometheus, public and ready blocks of 1,000 each (19000-22999).</summary>
+    public static readonly MeshSetting EnvoyAdminPort = new("ENVOY_ADMIN_PORT", "envoy.admin_port", "19000");
+    /// <summary>Where each sidecar's Prometheus and ready listeners bind (its admin interface stays on 127.0.0.1).</summary>
+    public static readonly MeshSetting EnvoyStatsBindAddress = new("ENVOY_STATS_BIND_ADDRESS", "envoy.stats_bind_address", "127.0.0.1");
     public static readonly MeshSetting EnvoyConfigLayout = new("ENVOY_CONFIG_LAYOUT", "envoy.layout", "dynamic");
 
     public static IReadOnlyList<MeshSetting> All { get; } =
@@ -57,7 +60,7 @@ internal static class MeshSettings
         Host, HttpPort, ApiToken, LogLevel, LogFormat, ConfigPath, CertificatesPath, EnvoyConfigPath, DataPath, LogsPath,
         DiscoveryMode, ConsulHost, ConsulPort, ConsulDatacenter, EmbeddedConsulHttpPort, EmbeddedConsulHttpsPort,
         EmbeddedConsulGrpcPort, EmbeddedDnsPort, DnsTtl, ConsulScheme, ConsulHttpToken, ConsulCaFile, CheckAllowedNetworks, ServicesDefaultAddress, TrustDomain, CertValidityDays, CertTtl, CaValidityDays,
-        CertKeyAlgorithm, CertKeySize, CaRotationGrace, EnvoyAdminPort, EnvoyConfigLayout,
+        CertKeyAlgorithm, CertKeySize, CaRotationGrace, EnvoyAdminPort, EnvoyStatsBindAddress, EnvoyConfigLayout,
     ];
 
     public const string YamlFileName = "service-mesh.yaml";

@@ -36,7 +36,7 @@ internal static class EnvoyExtensions
             var certificates = provider.GetRequiredService<CertificateSettings>();
             var manager = provider.GetService<CertificateManager>();
             return new EnvoySpecPlanner(settings.AdminPort, certificates.TrustDomainId + "/", certificates.SpiffeIdFor, CertificateTlsPaths(certificates),
-                manager is null ? null : () => manager.RevocationList);
+                manager is null ? null : () => manager.RevocationList, settings.StatsBindAddress);
         });
         services.TryAddSingleton<EnvoyState>();
         services.TryAddSingleton<EnvoyMetrics>();

@@ -25,6 +25,7 @@ internal sealed partial class EnvoyGenerator(
     private readonly EnvoyFileLayout _layout = new(settings.EnvoyConfigPath);
     private readonly IEnvoyInputs[] _inputs = inputs.ToArray();
     private readonly EnvoyConfigWriter _writer = new(new EnvoyFileLayout(settings.EnvoyConfigPath));
+    private readonly HostPortPlanner _ports = new(new HostPortRanges(settings.AdminPort), settings.ReservedPorts);
     private Dictionary<string, (EnvoyServiceSpec Spec, EnvoyFileSet Files)> _rendered = new(StringComparer.Ordinal);
     private long _number;
     private HashSet<string> _reportedExcluded = new(StringComparer.Ordinal);
@@ -49,9 +50,11 @@ internal sealed partial class EnvoyGenerator(
         }
 
         var membership = MeshMembership.Decide(_inputs.Select(i => (i.Name, i.Precedence, i.Current)));
-        ReportExcluded(membership.Excluded);
-        var members = membership.Members;
-        var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk);
+        var ports = _ports.For(membership.Members, _inputs);
+        var excluded = (IReadOnlyList<ExcludedMember>)[.. membership.Excluded, .. ports.Excluded];
+        ReportExcluded(excluded);
+        var members = membership.Members.Where(m => ports.PortsOf(m.Member.Name) is not null).ToList();
+        var specs = planner.Plan([.. members.Select(m => m.Member)], current, rereadFiles: verifyDisk, ports);
         ReportWarnings(specs);
         sidecarCertificates?.RevokeDeparted([.. specs.Select(s => s.Name)]);
         sidecarCertificates?.EnsureIssued([.. specs.Where(s => s.Tls.CertificateVersion == FileVersions.None).Select(s => s.Name)]);
@@ -59,7 +62,7 @@ internal sealed partial class EnvoyGenerator(
         var result = _writer.Write(files, verifyDisk, removeOthers: _inputs.All(i => i.Ready.IsCompleted));
 
         var generation = new EnvoyGeneration(Interlocked.Increment(ref _number), time.GetUtcNow(), specs, files,
-            members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result, membership.Excluded);
+            members.ToDictionary(m => m.Member.Name, m => m.Source, StringComparer.Ordinal), result, excluded, ports);
         state.Completed(generation);
         var elapsed = time.GetElapsedTime(started);
         if (!result.Succeeded)

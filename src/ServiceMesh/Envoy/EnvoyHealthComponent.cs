@@ -4,8 +4,8 @@ using ServiceMesh.Health;
 namespace ServiceMesh.Envoy;
 
 /// <summary>
-/// "envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid or a sidecar
-/// has no certificate because issuing one fails (its Envoy cannot do mTLS).
+/// "envoy" in /health: unhealthy when files cannot be written, degraded while policies.yaml is invalid, a sidecar
+/// has no certificate because issuing one fails (its Envoy cannot do mTLS), or a member gets no sidecar for a port collision.
 /// </summary>
 internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates? sidecarCertificates = null) : IKeptHealthComponent
 {
@@ -34,6 +34,11 @@ internal sealed class EnvoyHealthComponent(EnvoyState state, SidecarCertificates
         {
             health = ComponentHealth.Degraded($"{failing.Count} sidecar(s) without a certificate, issuing fails: "
                 + string.Join("; ", failing.OrderBy(f => f.Key, StringComparer.Ordinal).Take(3).Select(f => $"{f.Key}: {f.Value}")));
+        }
+        else if (latest?.PortPlan.Excluded is { Count: > 0 } collisions)
+        {
+            health = ComponentHealth.Degraded($"{collisions.Count} sidecar(s) not generated, their ports collide on this host: "
+                + string.Join("; ", collisions.Take(3).Select(c => $"{c.Service} (from {c.Source}): {c.Reason}")));
         }
         else if (latest is null)
         {

@@ -11,8 +11,14 @@ internal sealed record EnvoySettings
     /// <summary>ENVOY_CONFIG_LAYOUT: watched CDS/LDS/SDS files, or one static bootstrap.</summary>
     public required EnvoyConfigLayout Layout { get; init; }
 
-    /// <summary>The sidecars' admin port, always bound to 127.0.0.1 inside the sidecar.</summary>
+    /// <summary>ENVOY_ADMIN_PORT: where the sidecars' allocated ports start (<see cref="Planning.HostPortRanges"/>).</summary>
     public required int AdminPort { get; init; }
+
+    /// <summary>ENVOY_STATS_BIND_ADDRESS: where the Prometheus and ready listeners bind.</summary>
+    public string StatsBindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>service-mesh's own listening ports on this host: no sidecar may take them.</summary>
+    public IReadOnlyList<Planning.ReservedPort> ReservedPorts { get; init; } = [];
 
     /// <summary>CONFIG_PATH: the folder of policies.yaml.</summary>
     public required string PolicyFolder { get; init; }
@@ -37,7 +43,22 @@ internal sealed record EnvoySettings
         EnvoyConfigPath = options.EnvoyConfigPath,
         Layout = options.EnvoyConfigLayout,
         AdminPort = options.EnvoyAdminPort,
+        StatsBindAddress = options.EnvoyStatsBindAddress.ToString(),
+        ReservedPorts = ReservedPortsOf(options),
         PolicyFolder = options.ConfigPath,
         RegistrationsFile = Path.Combine(options.DataPath, "envoy", "registrations.json"),
     };
+
+    /// <summary>HTTP_PORT, and in embedded mode the Consul HTTP, HTTPS, gRPC and DNS ports.</summary>
+    public static IReadOnlyList<Planning.ReservedPort> ReservedPortsOf(MeshOptions options) =>
+    [
+        new(options.HttpPort, $"service-mesh's {MeshSettings.HttpPort.EnvironmentName}"),
+        .. options.DiscoveryMode != DiscoveryMode.Embedded ? [] : new (MeshSetting Setting, int Port)[]
+        {
+            (MeshSettings.EmbeddedConsulHttpPort, options.EmbeddedConsulHttpPort),
+            (MeshSettings.EmbeddedConsulHttpsPort, options.EmbeddedConsulHttpsPort),
+            (MeshSettings.EmbeddedConsulGrpcPort, options.EmbeddedConsulGrpcPort),
+            (MeshSettings.EmbeddedDnsPort, options.EmbeddedDnsPort),
+        }.Select(p => new Planning.ReservedPort(p.Port, $"service-mesh's {p.Setting.EnvironmentName}")),
+    ];
 }

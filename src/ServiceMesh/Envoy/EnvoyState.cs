@@ -12,7 +12,12 @@ internal sealed record EnvoyGeneration(
     IReadOnlyList<EnvoyFileSet> Files,
     IReadOnlyDictionary<string, string> SourceOf,
     EnvoyWriteResult Result,
-    IReadOnlyList<ExcludedMember> Excluded);
+    IReadOnlyList<ExcludedMember> Excluded,
+    HostPortPlan? Ports = null)
+{
+    /// <summary>The host's port plan this generation used (an empty one for a generation built without).</summary>
+    public HostPortPlan PortPlan => Ports ?? HostPortPlan.Empty;
+}
 
 /// <summary>The writer's latest outcome, read by the API and the health component (published as one reference).</summary>
 internal sealed class EnvoyState

@@ -11,6 +11,7 @@ using ServiceMesh.Discovery.Api;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Envoy;
 using ServiceMesh.Envoy.Api;
+using ServiceMesh.Envoy.Planning;
 using ServiceMesh.Health;
 using ServiceMesh.Metrics;
 using ServiceMesh.Storage;
@@ -37,6 +38,11 @@ internal static partial class MeshApplication
         }
         var options = configuration.Options!;
         var (definitions, definitionProblems) = ServiceDefinitionsFile.Load(options.ConfigPath, environment, options.ServicesDefaultAddress);
+        if (definitionProblems.Count == 0)
+        {
+            definitionProblems = DeclaredPorts.Problems(definitions, options);
+        }
+
         if (definitionProblems.Count > 0)
         {
             foreach (var problem in definitionProblems)

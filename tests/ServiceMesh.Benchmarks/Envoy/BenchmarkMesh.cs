@@ -75,10 +75,13 @@ internal sealed class BenchmarkMesh : IDisposable
     /// <summary>A generator with no memory of earlier passes (nothing rendered, nothing known about the files).</summary>
     public EnvoyGenerator NewGenerator() => new(Settings, Planner, Policies, [Inputs], State, NullLogger<EnvoyGenerator>.Instance, TimeProvider.System);
 
-    /// <summary>The mesh with every instance address shifted by <paramref name="variant"/>: a change touching every CDS.</summary>
+    /// <summary>
+    /// The mesh with every instance address shifted by <paramref name="variant"/>: a change touching every CDS. One host's
+    /// port plan: apps on 40000+, upstream listeners on 30000+, public, admin, Prometheus and ready ports allocated.
+    /// </summary>
     public MeshTopology Topology(int variant) => new([.. Names.Select((name, i) => new MeshMember(
-        name, i % 3 == 0 ? MeshProtocol.Tcp : MeshProtocol.Http, 8000 + i % 1000, 21000,
-        [.. Enumerable.Range(1, Upstreams).Select(k => new MeshUpstreamRef(Names[(i + k) % Names.Count], 9000 + k))],
+        name, i % 3 == 0 ? MeshProtocol.Tcp : MeshProtocol.Http, 40000 + i, null,
+        [.. Enumerable.Range(1, Upstreams).Select(k => new MeshUpstreamRef(Names[(i + k) % Names.Count], 30000 + (i * Upstreams) + k))],
         [$"10.{variant % 250}.{i / 250}.{i % 250}", $"10.{variant % 250}.{i / 250}.{(i + 1) % 250}"]))]);
 
     /// <summary>The same mesh with only service 0's instances changed: a change touching the CDS of its callers alone.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -64,7 +65,8 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
         bootstrap.Text("node", "id").ShouldBe("api-gateway-sidecar-proxy");
         bootstrap.Text("node", "cluster").ShouldBe("api-gateway");
         bootstrap.Text("admin", "address", "socket_address", "address").ShouldBe("127.0.0.1");
-        bootstrap.Text("admin", "address", "socket_address", "port_value").ShouldBe("9901");
+        bootstrap.Text("admin", "address", "socket_address", "port_value").ShouldBe(_mesh.State.Latest!.Specs.Single(s => s.Name == "api-gateway").AdminPort.ToString(CultureInfo.InvariantCulture));
+        _mesh.State.Latest!.Specs.Single(s => s.Name == "api-gateway").AdminPort.ShouldBeInRange(19000, 19999);
         foreach (var (key, file) in new[] { ("cds_config", "cds.yaml"), ("lds_config", "lds.yaml") })
         {
             bootstrap.Text("dynamic_resources", key, "path_config_source", "path").ShouldBe(_mesh.PathOf($"api-gateway/{file}"));
@@ -83,7 +85,7 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
             var named = _mesh.Yaml($"{service}/lds.yaml").Scalars().Where(s => s.Key == "cluster").Select(s => s.Value).Distinct().ToList();
             named.ShouldNotBeEmpty();
             named.ShouldAllBe(name => clusters.Contains(name), $"{service}: listeners name {string.Join(", ", named)}, CDS has {string.Join(", ", clusters)}");
-            clusters.Count.ShouldBe(3); // local_app + two upstreams
+            clusters.Count.ShouldBe(4); // local_app, self_admin (the Prometheus and ready listeners) + two upstreams
         }
     }
 
@@ -112,9 +114,10 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
         foreach (var file in _mesh.Files())
         {
             var document = _mesh.Yaml(file);
-            // http_health_check.path is a URL path on the upstream, not a file
+            // http_health_check.path and route matches are URL paths, not files; json_format holds access-log operators
             var urlPaths = document.MappingsWith("http_health_check").Select(m => m.Text("http_health_check", "path"))
-                .Concat(document.MappingsWith("json_format").SelectMany(m => m.At("json_format").Scalars().Select(s => s.Value))).ToHashSet(); // access log operators
+                .Concat(document.MappingsWith("match").Where(m => m.At("match").Has("path")).Select(m => m.Text("match", "path")))
+                .Concat(document.MappingsWith("json_format").SelectMany(m => m.At("json_format").Scalars().Select(s => s.Value))).ToHashSet();
             var paths = document.Scalars().Where(s => s.Key is "path" or "filename" && !urlPaths.Contains(s.Value)).Select(s => s.Value).ToList();
             foreach (var path in paths)
             {
@@ -161,7 +164,7 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
     {
         foreach (var service in EnvoyTestMesh.Services)
         {
-            foreach (var cluster in _mesh.Yaml($"{service}/cds.yaml").Resources().Where(c => c.Text("name") != "local_app"))
+            foreach (var cluster in _mesh.Yaml($"{service}/cds.yaml").Resources().Where(c => c.Text("name") is not ("local_app" or "self_admin")))
             {
                 var upstream = cluster.Text("name");
                 var tls = cluster.At("transport_socket", "typed_config");
@@ -199,7 +202,7 @@ public sealed partial class EnvoyGoldenTests : IAsyncLifetime, IDisposable
     [Fact]
     public void Generate_SmallMesh_OutboundListenersBindLoopbackAtTheLocalBindPorts()
     {
-        var listeners = _mesh.Yaml("api-gateway/lds.yaml").Resources().Where(l => l.Text("name") != "public_listener").ToList();
+        var listeners = _mesh.Yaml("api-gateway/lds.yaml").Resources().Where(l => l.Text("name").StartsWith("upstream_", StringComparison.Ordinal)).ToList();
         listeners.Select(l => (l.Text("address", "socket_address", "address"), l.Text("address", "socket_address", "port_value")))
             .ShouldBe([("127.0.0.1", "9001"), ("127.0.0.1", "9002")]);
     }

@@ -98,8 +98,8 @@ internal sealed class EnvoyTestMesh : IDisposable
     public static MeshTopology Topology(params string[] mongodbAddresses) => new(
     [
         new MeshMember("api-gateway", MeshProtocol.Http, 8080, 21000, [new("auth-service", 9001), new("lucid-mongodb", 9002)], ["10.0.0.10"]),
-        new MeshMember("auth-service", MeshProtocol.Http, 8089, 21001, [new("api-gateway", 9003), new("lucid-mongodb", 9002)], ["10.0.0.11", "10.0.0.12"]),
-        new MeshMember("lucid-mongodb", MeshProtocol.Tcp, 27017, 21002, [new("api-gateway", 9003), new("auth-service", 9001)],
+        new MeshMember("auth-service", MeshProtocol.Http, 8089, 21001, [new("api-gateway", 9003), new("lucid-mongodb", 9004)], ["10.0.0.11", "10.0.0.12"]),
+        new MeshMember("lucid-mongodb", MeshProtocol.Tcp, 27017, 21002, [new("api-gateway", 9005), new("auth-service", 9006)],
             mongodbAddresses.Length == 0 ? ["10.0.0.13"] : mongodbAddresses),
     ]);
 

@@ -87,7 +87,7 @@ public sealed class EnvoyWarningsTests : IDisposable
     private static MeshTopology Topology(bool withBilling) => new(
     [
         new MeshMember("api-gateway", MeshProtocol.Http, 8080, 21000, [new("lucid-mongodb", 9002), new("billing", 9005)], ["10.0.0.10"]),
-        new MeshMember("auth-service", MeshProtocol.Http, 8089, 21001, [new("lucid-mongodb", 9002)], ["10.0.0.11"]),
+        new MeshMember("auth-service", MeshProtocol.Http, 8089, 21001, [new("lucid-mongodb", 9004)], ["10.0.0.11"]), // one host: its own local port
         new MeshMember("lucid-mongodb", MeshProtocol.Tcp, 27017, 21002, [], ["10.0.0.13"]),
         .. withBilling ? [new MeshMember("billing", MeshProtocol.Http, 8090, 21005, [], ["10.0.0.15"])] : Array.Empty<MeshMember>(),
     ]);

@@ -14,8 +14,9 @@ internal sealed record CheckSpec(string? HttpPath, TimeSpan Interval, TimeSpan T
 /// <summary>A local port on which the service's sidecar forwards to another mesh service.</summary>
 internal sealed record UpstreamDefinition(string Name, int LocalBindPort);
 
-/// <summary>Sidecar data for the Envoy writer: the public (mTLS) listener port and the upstreams.</summary>
-internal sealed record MeshDefinition(int PublicPort, ImmutableArray<UpstreamDefinition> Upstreams);
+/// <summary>Sidecar data for the Envoy writer: the public (mTLS) listener port, the upstreams, and the admin, Prometheus
+/// and ready ports (null: allocated by the Envoy writer's port plan).</summary>
+internal sealed record MeshDefinition(int PublicPort, ImmutableArray<UpstreamDefinition> Upstreams, int? AdminPort = null, int? PrometheusPort = null, int? ReadyPort = null);
 
 /// <summary>One platform service from services.yaml, validated. <see cref="Line"/> points back into the file.</summary>
 internal sealed record ServiceDefinition(

@@ -100,6 +100,7 @@ internal static partial class ServiceDefinitionsFile
     private sealed partial class Reader(YamlNodeReader yaml, string? defaultAddress = null)
     {
         private static readonly string[] ServiceKeys = ["name", "address", "port", "protocol", "tags", "check", "mesh"];
+        private static readonly string[] MeshKeys = ["public_port", "upstreams", "admin_port", "prometheus_port", "ready_port"];
 
         public ServiceDefinition? Service(YamlNode node, string at)
         {
@@ -180,11 +181,12 @@ internal static partial class ServiceDefinitionsFile
 
         private MeshDefinition? Mesh(YamlNode node, string at)
         {
-            if (yaml.Mapping(node, at, "public_port: ..., upstreams: [...]") is not { } map)
+            if (yaml.Mapping(node, at, "public_port: ..., upstreams: [...], admin_port?, prometheus_port?, ready_port?") is not { } map)
             {
                 return null;
             }
 
+            yaml.UnknownKeys(map, at, MeshKeys);
             var publicPort = yaml.Port(map, "public_port", at, required: true) ?? 0;
             var upstreams = ImmutableArray.CreateBuilder<UpstreamDefinition>();
             if (Child(map, "upstreams") is YamlSequenceNode list)
@@ -203,13 +205,26 @@ internal static partial class ServiceDefinitionsFile
             {
                 yaml.Problem(map, $"{at}.upstreams", $"local_bind_port {clash.Key} is used by more than one upstream");
             }
+
+            var admin = yaml.Port(map, "admin_port", at);
+            var prometheus = yaml.Port(map, "prometheus_port", at);
+            var ready = yaml.Port(map, "ready_port", at);
             // The same rule POST /envoy/configs applies: one sidecar cannot listen twice on a port.
-            if (upstreams.Any(u => u.LocalBindPort == publicPort))
+            (string Key, int? Port)[] named = [("public_port", publicPort), ("admin_port", admin), ("prometheus_port", prometheus), ("ready_port", ready)];
+            foreach (var (key, port) in named.Where(n => n.Port is not null))
             {
-                yaml.Problem(map, $"{at}.upstreams", $"local_bind_port {publicPort} is already the public_port");
+                if (upstreams.Any(u => u.LocalBindPort == port))
+                {
+                    yaml.Problem(map, $"{at}.upstreams", $"local_bind_port {port} is already the {key}");
+                }
             }
 
-            return new MeshDefinition(publicPort, upstreams.ToImmutable());
+            foreach (var clash in named.Where(n => n.Port is not null).GroupBy(n => n.Port).Where(g => g.Count() > 1))
+            {
+                yaml.Problem(map, at, $"{string.Join(" and ", clash.Select(c => c.Key))} are both {clash.Key}");
+            }
+
+            return new MeshDefinition(publicPort, upstreams.ToImmutable(), admin, prometheus, ready);
         }
     }
 }

@@ -9,7 +9,10 @@ internal sealed record EnvoyConfigRequest(
     [property: JsonPropertyName("service_port")] int? ServicePort,
     [property: JsonPropertyName("upstreams")] IReadOnlyList<EnvoyUpstreamRequest>? Upstreams,
     [property: JsonPropertyName("protocol")] string? Protocol,
-    [property: JsonPropertyName("public_port")] int? PublicPort);
+    [property: JsonPropertyName("public_port")] int? PublicPort,
+    [property: JsonPropertyName("admin_port"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? AdminPort = null,
+    [property: JsonPropertyName("prometheus_port"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PrometheusPort = null,
+    [property: JsonPropertyName("ready_port"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReadyPort = null);
 
 internal sealed record EnvoyUpstreamRequest(
     [property: JsonPropertyName("name")] string? Name,
@@ -34,6 +37,9 @@ internal sealed record EnvoyServiceResponse(
     [property: JsonPropertyName("service_port")] int ServicePort,
     [property: JsonPropertyName("public_port")] int PublicPort,
     [property: JsonPropertyName("admin_port")] int AdminPort,
+    [property: JsonPropertyName("prometheus_port")] int PrometheusPort,
+    [property: JsonPropertyName("ready_port")] int ReadyPort,
+    [property: JsonPropertyName("stats_bind_address")] string StatsBindAddress,
     [property: JsonPropertyName("spiffe_id")] string SpiffeId,
     [property: JsonPropertyName("allowed_callers")] IReadOnlyList<string> AllowedCallers,
     [property: JsonPropertyName("upstreams")] IReadOnlyList<EnvoyUpstreamResponse> Upstreams,

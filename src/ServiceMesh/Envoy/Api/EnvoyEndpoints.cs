@@ -13,9 +13,6 @@ namespace ServiceMesh.Envoy.Api;
 /// <summary>The Lucid-compatible /envoy/configs routes. Mutations need the API token (when one is set).</summary>
 internal static class EnvoyEndpoints
 {
-    /// <summary>Consul's first sidecar port; used when a POST does not choose the public (mTLS) port.</summary>
-    public const int DefaultPublicPort = 21000;
-
     private static readonly TimeSpan WriteWait = TimeSpan.FromSeconds(10);
 
     /// <summary>What GET /envoy/configs/{svc}/content shows for a file that holds a private key.</summary>
@@ -27,7 +24,7 @@ internal static class EnvoyEndpoints
         group.MapGet("/", List).WithDescription("Every sidecar configuration: {configs: [{service_name, config_path, service_address, service_port, created_at, ...}], count, ...}");
         group.MapGet("/{svc}", Get).WithDescription("One sidecar configuration: {service_name, config_path, service_address, service_port, created_at, ...}");
         group.MapGet("/{svc}/content", Content).WithDescription("One sidecar configuration as written on disk: {service_name, content (the bootstrap YAML), files: {path: text}}");
-        group.MapPost("/{svc}", Register).WithDescription("Registers a service for a sidecar: {service_address, service_port, upstreams?: [{name, local_bind_port}], protocol?, public_port?}; 200 {status: \"generated\", service_name, config_path, ...}; 422 when a value is wrong").RequireMeshToken();
+        group.MapPost("/{svc}", Register).WithDescription("Registers a service for a sidecar: {service_address, service_port, upstreams?: [{name, local_bind_port}], protocol?, public_port?, admin_port?, prometheus_port?, ready_port?}; 200 {status: \"generated\", service_name, config_path, ...}; 409 when a port is already held on this host; 422 when a value is wrong").RequireMeshToken();
         group.MapDelete("/{svc}", Remove).WithDescription("Removes a service registered through this API and its files: {status: \"deleted\", service_name}").RequireMeshToken();
         return app;
     }
@@ -104,6 +101,12 @@ internal static class EnvoyEndpoints
             return Problems.Invalid(request.HttpContext, string.Join("; ", errors), "body", errors);
         }
 
+        // Checked against the latest plan: a port another sidecar (or service-mesh) holds stays theirs.
+        if (state.Latest?.PortPlan.ConflictOf(member) is { } conflict)
+        {
+            return Problems.Result(StatusCodes.Status409Conflict, $"{svc} cannot have its sidecar on this host: {conflict}");
+        }
+
         bool added;
         try
         {
@@ -114,6 +117,12 @@ internal static class EnvoyEndpoints
             return NotSaved(svc, registrations, e);
         }
         var generated = await WaitForGenerationAsync(generation, $"POST /envoy/configs/{svc}", cancellationToken).ConfigureAwait(false);
+        if (generated?.Excluded.FirstOrDefault(e => e.Service == svc && e.Source == registrations.Name) is { } turnedAway)
+        {
+            // Another claim won the port meanwhile: registered, listed in GET /envoy/configs "excluded" until changed or deleted.
+            return Problems.Result(StatusCodes.Status409Conflict, $"{svc} cannot have its sidecar on this host: {turnedAway.Reason}");
+        }
+
         if (generated?.Specs.FirstOrDefault(s => s.Name == svc) is not { } spec)
         {
             return Problems.Result(StatusCodes.Status503ServiceUnavailable,
@@ -189,9 +198,18 @@ internal static class EnvoyEndpoints
                     body.ServicePort is null ? "missing" : "value_error"));
             }
 
-            if (body.PublicPort is { } publicPort && !PortNumber.IsValid(publicPort))
+            (string Field, int? Port)[] named = [("public_port", body.PublicPort), ("admin_port", body.AdminPort), ("prometheus_port", body.PrometheusPort), ("ready_port", body.ReadyPort)];
+            var ports = new HashSet<int>();
+            foreach (var (field, port) in named.Where(n => n.Port is not null))
             {
-                problems.Add(new("public_port", $"expected {PortNumber.Rule}, got {publicPort}"));
+                if (!PortNumber.IsValid(port))
+                {
+                    problems.Add(new(field, $"expected {PortNumber.Rule}, got {port}"));
+                }
+                else if (!ports.Add(port.Value))
+                {
+                    problems.Add(new(field, $"{port} is already another of this sidecar's ports"));
+                }
             }
 
             if (body.Protocol is { } protocol && !MeshProtocols.TryParse(protocol, out _))
@@ -199,7 +217,6 @@ internal static class EnvoyEndpoints
                 problems.Add(new("protocol", $"expected {MeshProtocols.Expected}, got '{protocol}'"));
             }
 
-            var ports = new HashSet<int> { body.PublicPort ?? DefaultPublicPort };
             foreach (var (upstream, i) in (body.Upstreams ?? []).Select((u, i) => (u, i)))
             {
                 if (upstream is null)
@@ -222,7 +239,7 @@ internal static class EnvoyEndpoints
                 }
                 else if (!ports.Add(upstream.LocalBindPort.Value))
                 {
-                    problems.Add(new($"upstreams[{i}].local_bind_port", $"{upstream.LocalBindPort} is already used by the public port or another upstream"));
+                    problems.Add(new($"upstreams[{i}].local_bind_port", $"{upstream.LocalBindPort} is already used by another port of this sidecar or another upstream"));
                 }
             }
         }
@@ -231,8 +248,9 @@ internal static class EnvoyEndpoints
             return null;
         }
 
-        return new MeshMember(svc, MeshProtocols.ParseOrHttp(body!.Protocol), body.ServicePort!.Value, body.PublicPort ?? DefaultPublicPort,
-            [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!]);
+        return new MeshMember(svc, MeshProtocols.ParseOrHttp(body!.Protocol), body.ServicePort!.Value, body.PublicPort,
+            [.. (body.Upstreams ?? []).Select(u => new MeshUpstreamRef(u.Name!, u.LocalBindPort!.Value))], [body.ServiceAddress!],
+            (body.AdminPort ?? body.PrometheusPort ?? body.ReadyPort) is null ? null : new SidecarPortRequest(body.AdminPort, body.PrometheusPort, body.ReadyPort));
     }
 
     private static IResult? Invalid(HttpContext context, string svc) =>
@@ -262,6 +280,9 @@ internal static class EnvoyEndpoints
         spec.ServicePort,
         spec.PublicPort,
         spec.AdminPort,
+        spec.Stats.PrometheusPort,
+        spec.Stats.ReadyPort,
+        spec.Stats.BindAddress,
         spec.SpiffeId,
         [.. spec.Callers.SpiffeIds, .. spec.Callers.Prefix is { } prefix ? [prefix + "*"] : Array.Empty<string>()],
             [.. spec.Upstreams.Select(u => new EnvoyUpstreamResponse(u.Name, u.LocalBindPort, u.SpiffeId, [.. u.Endpoints.Select(e => $"{e.Address}:{e.Port}")]))],

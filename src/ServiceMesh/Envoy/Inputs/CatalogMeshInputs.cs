@@ -4,13 +4,13 @@ using ServiceMesh.Certificates;
 using ServiceMesh.Configuration;
 using ServiceMesh.Discovery.Definitions;
 using ServiceMesh.Discovery.Watch;
-using ServiceMesh.Envoy.Api;
 using ServiceMesh.Envoy.Planning;
 
 namespace ServiceMesh.Envoy.Inputs;
 
-/// <summary>Discovery and certificates for the Envoy writer; members: services.yaml <c>mesh:</c> or the <c>mesh</c> tag
-/// (meta <c>mesh_public_port</c>, <c>mesh_upstreams</c> "name:port,...", <c>protocol</c>); upstreams: passing.</summary>
+/// <summary>Discovery and certificates for the Envoy writer; members: services.yaml <c>mesh:</c> or the <c>mesh</c> tag (meta
+/// <c>mesh_public_port</c>, <c>mesh_admin_port</c>, <c>mesh_prometheus_port</c>, <c>mesh_ready_port</c>, <c>mesh_upstreams</c>
+/// "name:port,...", <c>protocol</c>; ports not named are allocated); upstreams: passing.</summary>
 internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertificateEvents certificates, ILogger<CatalogMeshInputs> logger,
     CertificateManager? manager = null)
     : BackgroundService, IEnvoyInputs
@@ -115,10 +115,9 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
     private static MeshMember? ToMember(CatalogService service)
     {
         var passing = service.Instances.Where(i => i.Health == InstanceHealth.Passing).Select(i => i.Address).Distinct(StringComparer.Ordinal).ToList();
-        if (service.Definition is { Mesh: { } mesh } definition)
+        if (service.Definition is { Mesh: not null } definition)
         {
-            return new MeshMember(service.Name, MeshProtocols.ParseOrHttp(definition.Protocol.ToString().ToLowerInvariant()), definition.Port,
-                mesh.PublicPort, [.. mesh.Upstreams.Select(u => new MeshUpstreamRef(u.Name, u.LocalBindPort))], passing);
+            return Declared(definition, passing);
         }
         var tagged = service.Instances.FirstOrDefault(i => i.Tags.Contains(MeshTag));
         if (tagged is null)
@@ -126,11 +125,23 @@ internal sealed partial class CatalogMeshInputs(ICatalogWatcher catalog, ICertif
             return null;
         }
 
-        var publicPort = PortNumber.TryParse(tagged.Meta.GetValueOrDefault("mesh_public_port"), out var p)
-            ? p : EnvoyEndpoints.DefaultPublicPort;
         var protocol = MeshProtocols.ParseOrHttp(tagged.Meta.GetValueOrDefault("protocol"));
-        return new MeshMember(service.Name, protocol, tagged.Port, publicPort, Upstreams(tagged.Meta.GetValueOrDefault("mesh_upstreams")), passing);
+        return new MeshMember(service.Name, protocol, tagged.Port, MetaPort(tagged, "mesh_public_port"), Upstreams(tagged.Meta.GetValueOrDefault("mesh_upstreams")), passing,
+            new SidecarPortRequest(MetaPort(tagged, "mesh_admin_port"), MetaPort(tagged, "mesh_prometheus_port"), MetaPort(tagged, "mesh_ready_port")));
     }
+
+    /// <summary>The member a services.yaml entry with <c>mesh:</c> declares.</summary>
+    internal static MeshMember Declared(ServiceDefinition definition, IReadOnlyList<string> passing)
+    {
+        var mesh = definition.Mesh!;
+        return new MeshMember(definition.Name, MeshProtocols.ParseOrHttp(definition.Protocol.ToString().ToLowerInvariant()), definition.Port,
+            mesh.PublicPort, [.. mesh.Upstreams.Select(u => new MeshUpstreamRef(u.Name, u.LocalBindPort))], passing,
+            new SidecarPortRequest(mesh.AdminPort, mesh.PrometheusPort, mesh.ReadyPort), Declared: true);
+    }
+
+    // A missing or malformed port is allocated by the host's port plan.
+    private static int? MetaPort(CatalogInstance instance, string key) =>
+        PortNumber.TryParse(instance.Meta.GetValueOrDefault(key), out var port) ? port : null;
 
     // "auth-service:9001,lucid-redis:9002"; malformed entries are skipped (the registration API validated what it could).
     private static List<MeshUpstreamRef> Upstreams(string? text) =>

@@ -229,7 +229,7 @@ internal sealed partial class EnvoyApiRegistrations : IEnvoyInputs, IDisposable
     private static EnvoyConfigRequest ToRequest(MeshMember member) => new(
         member.PassingAddresses.Count > 0 ? member.PassingAddresses[0] : null, member.ServicePort,
         [.. member.Upstreams.Select(u => new EnvoyUpstreamRequest(u.Name, u.LocalBindPort))],
-        member.Protocol.Name(), member.PublicPort);
+        member.Protocol.Name(), member.PublicPort, member.Requested?.Admin, member.Requested?.Prometheus, member.Requested?.Ready);
 
     private static partial class Log
     {

@@ -15,6 +15,7 @@ internal sealed record EnvoyServiceSpec(
     MeshProtocol Protocol,
     int PublicPort,
     int AdminPort,
+    EnvoyStatsListeners Stats,
     string SpiffeId,
     EnvoyCallers Callers,
     IReadOnlyList<EnvoyUpstreamSpec> Upstreams,
@@ -30,11 +31,14 @@ internal sealed record EnvoyServiceSpec(
     public bool Equals(EnvoyServiceSpec? other) =>
         other is not null
         && Name == other.Name && ServicePort == other.ServicePort && Protocol == other.Protocol && PublicPort == other.PublicPort
-        && AdminPort == other.AdminPort && SpiffeId == other.SpiffeId && Callers.Equals(other.Callers)
+        && AdminPort == other.AdminPort && Stats.Equals(other.Stats) && SpiffeId == other.SpiffeId && Callers.Equals(other.Callers)
         && Upstreams.SequenceEqual(other.Upstreams) && Tls.Equals(other.Tls) && LocalAppPolicy.Equals(other.LocalAppPolicy) && AccessLog == other.AccessLog;
 
     public override int GetHashCode() => HashCode.Combine(Name, PublicPort, Upstreams.Count, Tls);
 }
+
+/// <summary>The Prometheus (<c>/stats/prometheus</c>) and ready (<c>/ready</c>) listeners, on <see cref="BindAddress"/>, proxied to the admin port.</summary>
+internal sealed record EnvoyStatsListeners(string BindAddress, int PrometheusPort, int ReadyPort);
 
 /// <summary>One upstream this service calls through 127.0.0.1:<see cref="LocalBindPort"/>.</summary>
 internal sealed record EnvoyUpstreamSpec(

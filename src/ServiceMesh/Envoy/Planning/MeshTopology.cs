@@ -6,14 +6,19 @@ internal sealed record MeshTopology(IReadOnlyList<MeshMember> Members)
     public static MeshTopology Empty { get; } = new([]);
 }
 
-/// <param name="PassingAddresses">Addresses of the service's instances whose checks pass; other sidecars connect to these at <paramref name="PublicPort"/>.</param>
+/// <param name="PublicPort">The public (mTLS) listener's port; null: allocated by the <see cref="HostPortPlan"/>.</param>
+/// <param name="PassingAddresses">Addresses of the service's instances whose checks pass; other sidecars connect to these at its public port.</param>
+/// <param name="Requested">Admin, Prometheus and ready ports the member names; the rest are allocated.</param>
+/// <param name="Declared">From services.yaml: checked at start, and first in the port plan.</param>
 internal sealed record MeshMember(
     string Name,
     MeshProtocol Protocol,
     int ServicePort,
-    int PublicPort,
+    int? PublicPort,
     IReadOnlyList<MeshUpstreamRef> Upstreams,
-    IReadOnlyList<string> PassingAddresses);
+    IReadOnlyList<string> PassingAddresses,
+    SidecarPortRequest? Requested = null,
+    bool Declared = false);
 
 internal sealed record MeshUpstreamRef(string Name, int LocalBindPort);
 

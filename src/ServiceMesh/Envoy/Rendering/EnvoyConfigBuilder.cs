@@ -7,7 +7,8 @@ namespace ServiceMesh.Envoy.Rendering;
 
 /// <summary>
 /// Turns a <see cref="EnvoyServiceSpec"/> into Envoy v3 documents: mTLS both ways (SDS secrets), RBAC on the
-/// caller's SPIFFE ID at the public listener, one loopback listener and one cluster per upstream.
+/// caller's SPIFFE ID at the public listener, one loopback listener and one cluster per upstream, and the
+/// Prometheus and ready listeners to its own admin interface.
 /// </summary>
 /// <param name="render">Turns a document into file text; tests pass one that also renders through YamlDotNet's own emitter.</param>
 internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMessage, string>? render = null)
@@ -117,6 +118,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                 [new FilterChain([Proxy(upstream.Protocol, name, upstream.Name, upstream.Policy, inbound: false, spec.AccessLog)])],
                 HardeningMessages.BufferLimit(upstream.Policy.Hardening)));
         }
+        listeners.AddRange(SidecarAdminListeners.Of(spec));
         return listeners;
     }
 
@@ -141,6 +143,7 @@ internal sealed class EnvoyConfigBuilder(EnvoyFileLayout layout, Func<IEnvoyMess
                 PerConnectionBufferLimitBytes: HardeningMessages.BufferLimit(spec.LocalAppPolicy.Hardening),
                 UpstreamConnectionOptions: HardeningMessages.Keepalive(spec.LocalAppPolicy.Hardening),
                 TypedExtensionProtocolOptions: spec.Protocol.IsHttp2() ? Http2ProtocolOptions.Instance : null),
+            SidecarAdminListeners.Cluster(spec),
         };
         foreach (var upstream in spec.Upstreams)
         {

@@ -121,6 +121,7 @@ public sealed class EnvoyApiTests
         {
             service_address = "not a host",
             service_port = 70000,
+            public_port = 21000,
             upstreams = new[] { new { name = "auth-service", local_bind_port = 21000 } },
         });
 

@@ -21,7 +21,7 @@ public sealed class EnvoyApiRegistrationsTests : IDisposable
     [Fact]
     public void Set_ThenRestart_SameMembersBack()
     {
-        var tcp = Gateway with { Name = "lucid-redis", Protocol = MeshProtocol.Tcp, ServicePort = 6379, PublicPort = 21001, Upstreams = [] };
+        var tcp = Gateway with { Name = "lucid-redis", Protocol = MeshProtocol.Tcp, ServicePort = 6379, PublicPort = null, Upstreams = [], Requested = new(19501, 20501, null) };
         New().Set(Gateway).ShouldBeTrue();
         New().Set(tcp).ShouldBeTrue();
 
