@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ServiceMesh.Certificates;
 using ServiceMesh.Envoy.Inputs;
 using ServiceMesh.Envoy.Policies;
@@ -30,20 +31,19 @@ internal sealed class EnvoySpecPlanner(int portRangeStart, string trustDomainPre
         }
         var byName = members.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var names = byName.Keys.ToHashSet(StringComparer.Ordinal);
-        var bundleVersions = new Dictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
+        var bundleVersions = new ConcurrentDictionary<string, string>(StringComparer.Ordinal); // one bundle for all: hash it once
         var revocations = revocationList?.Invoke() ?? RevocationListStatus.NotPublished; // one list for the whole generation
-        var specs = new List<EnvoyServiceSpec>(members.Count);
-        foreach (var member in members)
+        // Each spec reads only shared, unchanging inputs; the per-sidecar link and file checks dominate, so split them
+        // over the cores (a change-to-disk budget of 100 ms at 1,000 sidecars).
+        var specs = new EnvoyServiceSpec[members.Count];
+        Parallel.For(0, members.Count, i =>
         {
+            var member = members[i];
             var paths = tlsPathsOf(member.Name);
-            if (!bundleVersions.TryGetValue(paths.TrustBundle, out var bundleVersion))
-            {
-                bundleVersions[paths.TrustBundle] = bundleVersion = _versions.Of(paths.TrustBundle);
-            }
-
+            var bundleVersion = bundleVersions.GetOrAdd(paths.TrustBundle, _versions.Of);
             var pair = _pairs.Of(paths);
             var own = ports.PortsOf(member.Name)!;
-            specs.Add(new EnvoyServiceSpec(
+            specs[i] = new EnvoyServiceSpec(
                 member.Name,
                 member.ServicePort,
                 member.Protocol,
@@ -58,8 +58,8 @@ internal sealed class EnvoySpecPlanner(int portRangeStart, string trustDomainPre
             {
                 AccessLog = policies.AccessLog,
                 Warnings = UpstreamWarnings.Of(member.Name, member.Upstreams, names, policies),
-            });
-        }
+            };
+        });
         return specs;
     }
 
