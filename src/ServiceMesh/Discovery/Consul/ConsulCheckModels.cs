@@ -2,33 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace ServiceMesh.Discovery.Consul;
 
-/// <summary>PUT /v1/agent/check/register body (Consul's CheckDefinition): a check of its own, bound to a service or to the node.</summary>
-internal sealed record AgentCheckRegistration
+/// <summary>PUT /v1/agent/check/register body (Consul's CheckDefinition): a service check's fields, plus its own ID and
+/// the service it is bound to (none: a node check). CheckID is accepted too, as Consul's clients send it; ID wins.</summary>
+internal sealed record AgentCheckRegistration : AgentServiceCheck
 {
     [JsonPropertyName("ID")] public string? Id { get; init; }
-    /// <summary>Accepted as Consul's clients also send it (api.AgentServiceCheck embeds CheckID); ID wins.</summary>
-    [JsonPropertyName("CheckID")] public string? CheckId { get; init; }
-    public string? Name { get; init; }
     [JsonPropertyName("ServiceID")] public string? ServiceId { get; init; }
-    public string? Notes { get; init; }
-    [JsonPropertyName("HTTP")] public string? Http { get; init; }
-    public string? Method { get; init; }
-    public bool? FollowRedirects { get; init; }
-    public bool? DisableRedirects { get; init; }
-    [JsonPropertyName("TCP")] public string? Tcp { get; init; }
-    [JsonPropertyName("TTL")] public string? Ttl { get; init; }
-    public string? Interval { get; init; }
-    public string? Timeout { get; init; }
-    public string? DeregisterCriticalServiceAfter { get; init; }
-    public string? Status { get; init; }
 
     /// <summary>The same definition as a service's check, so one set of rules validates both.</summary>
-    public AgentServiceCheck AsServiceCheck() => new()
-    {
-        CheckId = Id, Name = Name, Http = Http, Method = Method, FollowRedirects = FollowRedirects, DisableRedirects = DisableRedirects,
-        Tcp = Tcp, Ttl = Ttl, Interval = Interval, Timeout = Timeout, DeregisterCriticalServiceAfter = DeregisterCriticalServiceAfter,
-        Status = Status, Notes = Notes,
-    };
+    public AgentServiceCheck AsServiceCheck() => this with { CheckId = Id };
 }
 
 /// <summary>PUT /v1/agent/check/update/:id body.</summary>

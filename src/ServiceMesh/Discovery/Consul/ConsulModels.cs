@@ -41,7 +41,7 @@ internal sealed record ServiceAddress
 }
 
 /// <summary>A check definition inside a registration. Durations are Go duration strings ("10s", "1m30s").</summary>
-internal sealed record AgentServiceCheck
+internal record AgentServiceCheck
 {
     [JsonPropertyName("CheckID")] public string? CheckId { get; init; }
     public string? Name { get; init; }

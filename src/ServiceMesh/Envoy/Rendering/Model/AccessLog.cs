@@ -16,19 +16,15 @@ internal static class AccessLogs
         ("path", "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%"),
         ("protocol", "%PROTOCOL%"),
         ("response_code", "%RESPONSE_CODE%"),
-        ("response_flags", "%RESPONSE_FLAGS%"),
-        ("duration", "%DURATION%"),
-        ("upstream_cluster", "%UPSTREAM_CLUSTER%"),
-        ("upstream_host", "%UPSTREAM_HOST%"),
-        ("bytes_received", "%BYTES_RECEIVED%"),
-        ("bytes_sent", "%BYTES_SENT%"),
-        PeerSpiffeId(inbound),
+        .. Connection(inbound),
     ])];
 
     /// <summary>tcp_proxy's log: one line per connection (no method, path or status there).</summary>
-    public static IReadOnlyList<TypedExtension> Tcp(bool inbound) => [Stdout(
+    public static IReadOnlyList<TypedExtension> Tcp(bool inbound) => [Stdout([("start_time", "%START_TIME%"), .. Connection(inbound)])];
+
+    // What both logs say of the connection itself.
+    private static IEnumerable<(string, string)> Connection(bool inbound) =>
     [
-        ("start_time", "%START_TIME%"),
         ("response_flags", "%RESPONSE_FLAGS%"),
         ("duration", "%DURATION%"),
         ("upstream_cluster", "%UPSTREAM_CLUSTER%"),
@@ -36,7 +32,7 @@ internal static class AccessLogs
         ("bytes_received", "%BYTES_RECEIVED%"),
         ("bytes_sent", "%BYTES_SENT%"),
         PeerSpiffeId(inbound),
-    ])];
+    ];
 
     // Inbound, the peer is the caller (the client certificate); outbound, the upstream's sidecar (its server certificate).
     private static (string, string) PeerSpiffeId(bool inbound) => ("peer_spiffe_id", inbound ? "%DOWNSTREAM_PEER_URI_SAN%" : "%UPSTREAM_PEER_URI_SAN%");
