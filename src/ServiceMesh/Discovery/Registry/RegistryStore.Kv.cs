@@ -6,7 +6,7 @@ internal sealed partial class RegistryStore
     private readonly SortedDictionary<string, KvRecord> _kv = new(StringComparer.Ordinal);
     // Deleted keys with the index of their deletion (Consul's graveyard), so a blocking query on a key or prefix wakes on
     // a delete and answers an index that moved; rebuilt at replay from the log's deletes.
-    private readonly Dictionary<string, ulong> _tombstones = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ulong> _tombstones = new(StringComparer.Ordinal);
     private ulong _kvIndex;
 
     /// <summary>set, or cas when <paramref name="cas"/> is given: false when it did not match (nothing written).</summary>
@@ -106,13 +106,17 @@ internal sealed partial class RegistryStore
             }
 
             var live = Under(key).Select(e => e.ModifyIndex).DefaultIfEmpty(0UL).Max();
-            var dead = _tombstones.Where(t => t.Key.StartsWith(key, StringComparison.Ordinal)).Select(t => t.Value).DefaultIfEmpty(0UL).Max();
+            var dead = Prefixed(_tombstones, key).Select(t => t.Value).DefaultIfEmpty(0UL).Max();
             return Math.Max(live, dead);
         }
     }
 
-    private IEnumerable<KvRecord> Under(string prefix) =>
-        prefix.Length == 0 ? _kv.Values : _kv.Values.SkipWhile(e => string.CompareOrdinal(e.Key, prefix) < 0).TakeWhile(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
+    private IEnumerable<KvRecord> Under(string prefix) => Prefixed(_kv, prefix).Select(e => e.Value);
+
+    // The sorted run of keys that start with the prefix (SortedDictionary has no range lookup: skip to it, stop after it).
+    private static IEnumerable<KeyValuePair<string, T>> Prefixed<T>(SortedDictionary<string, T> sorted, string prefix) =>
+        prefix.Length == 0 ? sorted
+        : sorted.SkipWhile(e => string.CompareOrdinal(e.Key, prefix) < 0).TakeWhile(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
 
     // Under the lock. All or none: the first pass applies and remembers what each touched key was; any error restores them.
     private KvOutcome ApplyKv(IReadOnlyList<KvOperation> ops, ulong index, AppliedChanges? changes)

@@ -10,6 +10,11 @@ internal sealed partial class RegistryStore
     private string? Write(KvOperation op, ulong index, Dictionary<string, KvRecord?> before, List<KvResult> results)
     {
         var key = op.Key;
+        if (key.Length == 0 && op.Verb != KvVerbs.DeleteTree)
+        {
+            return "Must provide key"; // Consul's kvsPreApply: only a tree delete may name the root
+        }
+
         _kv.TryGetValue(key, out var current);
         switch (op.Verb)
         {

@@ -56,6 +56,18 @@ internal sealed partial class RegistryStore
         }
     }
 
+    /// <summary>The index of the session table (what session reads answer with).</summary>
+    public ulong SessionIndex
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Max(_sessionIndex, 1);
+            }
+        }
+    }
+
     public bool SessionExists(string id)
     {
         lock (_gate)
@@ -68,7 +80,7 @@ internal sealed partial class RegistryStore
     {
         lock (_gate)
         {
-            return (Math.Max(_sessionIndex, 1), [.. _sessions.Values.Where(which).OrderBy(s => s.CreateIndex)]);
+            return (SessionIndex, [.. _sessions.Values.Where(which).OrderBy(s => s.CreateIndex)]);
         }
     }
 
@@ -168,7 +180,7 @@ internal sealed partial class RegistryStore
     // Under the lock: a check that went away takes its sessions with it, in the same record (Consul's deleteCheckTxn).
     private void DestroySessionsOf(string checkId, ulong index, AppliedChanges? changes)
     {
-        foreach (var id in _sessions.Values.Where(s => s.AllChecks.Contains(checkId, StringComparer.Ordinal)).Select(s => s.Id).ToList())
+        foreach (var id in SessionsNaming(checkId))
         {
             ApplySessionDestroy(id, index, changes);
         }
@@ -181,14 +193,18 @@ internal sealed partial class RegistryStore
         List<string> ids;
         lock (_gate)
         {
-            ids = [.. _sessions.Values.Where(s => s.AllChecks.Contains(checkId, StringComparer.Ordinal)).Select(s => s.Id)];
+            ids = SessionsNaming(checkId);
         }
 
         foreach (var id in ids)
         {
-            _ = DestroySessionAsync(id).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            EndInBackground(id);
         }
     }
+
+    // Under the lock.
+    private List<string> SessionsNaming(string checkId) =>
+        [.. _sessions.Values.Where(s => s.AllChecks.Contains(checkId, StringComparer.Ordinal)).Select(s => s.Id)];
 
     private void StartTimer(SessionRecord session)
     {
@@ -203,10 +219,11 @@ internal sealed partial class RegistryStore
         }
 
         var id = session.Id;
-        _sessionTimers[id] = _time.CreateTimer(_ => DestroySessionsOnExpiry(id), null, ttl * 2, Timeout.InfiniteTimeSpan);
+        _sessionTimers[id] = _time.CreateTimer(_ => EndInBackground(id), null, ttl * 2, Timeout.InfiniteTimeSpan);
     }
 
-    private void DestroySessionsOnExpiry(string id) =>
+    // From a timer or a check result: nobody waits for the answer, and a failed write is observed, not left unobserved.
+    private void EndInBackground(string id) =>
         _ = DestroySessionAsync(id).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
 
     public void Dispose()

@@ -57,6 +57,9 @@ internal sealed partial class RegistryStore : IDisposable
 
     public ulong Index { get { lock (_gate) { return _index; } } }
 
+    /// <summary>The registry's clock, shared with what the agent keeps beside it (the event ring).</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>
     /// Registers or replaces a service instance (by ID). Returns the error Consul would answer 400 with; throws
     /// <see cref="Storage.StorageUnavailableException"/> when it could not be made durable (and then nobody saw it).

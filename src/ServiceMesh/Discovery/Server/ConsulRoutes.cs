@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using ServiceMesh.Discovery.Consul;
 using ServiceMesh.Discovery.Registry;
 using ServiceMesh.Discovery.Server.Filtering;
@@ -73,7 +72,7 @@ internal static class ConsulRoutes
         app.MapConsulChecks(store, token);
         app.MapConsulCatalogWrites(store, token);
         app.MapConsulNodeApi(store);
-        app.MapConsulEvents(store, new UserEventRing(app.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System), token);
+        app.MapConsulEvents(store, new UserEventRing(store.Time), token);
         app.MapGet("/v1/status/leader", context => ConsulHttpApi.WriteAsync(context, $"{store.NodeAddress}:8300", ConsulJsonContext.Default.String));
     }
 

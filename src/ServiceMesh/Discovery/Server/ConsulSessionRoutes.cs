@@ -36,7 +36,7 @@ internal static class ConsulSessionRoutes
         }));
         app.MapPut("/v1/session/renew/{id}", (HttpContext context, string id) => ConsulRoutes.Guarded(context, token, () =>
             store.RenewSession(id) is { } session
-                ? WriteAsync(context, [session], store.Sessions(_ => false).Index)
+                ? WriteAsync(context, [session], store.SessionIndex)
                 : ConsulHttpApi.ErrorAsync(context, StatusCodes.Status404NotFound, $"Session id '{id}' not found")));
         app.MapGet("/v1/session/info/{id}", (HttpContext context, string id) => ReadAsync(context, store, s => s.Id == id));
         app.MapGet("/v1/session/node/{node}", (HttpContext context, string node) => ReadAsync(context, store, s => s.Node == node));

@@ -137,4 +137,16 @@ public sealed class ConsulTxnApiTests
         status.ShouldBe(HttpStatusCode.Conflict);
         JsonDocument.Parse(body).RootElement.GetProperty("Errors")[0].GetProperty("What").GetString()!.ShouldContain("KV operations");
     }
+
+    [Fact]
+    public async Task Txn_SetWithEmptyKey_ConflictMustProvideKey()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        using var consul = new ConsulHttp(host);
+
+        var (status, body, _) = await consul.SendAsync(HttpMethod.Put, "v1/txn", """[{"KV":{"Verb":"set","Key":"","Value":null}}]""");
+
+        status.ShouldBe(HttpStatusCode.Conflict);
+        JsonDocument.Parse(body).RootElement.GetProperty("Errors")[0].GetProperty("What").GetString().ShouldBe("Must provide key");
+    }
 }
