@@ -15,6 +15,9 @@ internal static class ConsulEventRoutes
     /// <summary>Consul's remote-exec event: handled inside the agent (and off by default), never listed.</summary>
     private const string RemoteExec = "_rexec";
 
+    /// <summary>Serf's default UserEventSizeLimit: name plus payload, before encoding; it also bounds the ring's memory.</summary>
+    public const int SizeLimit = 512;
+
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     public static void MapConsulEvents(this IEndpointRouteBuilder app, RegistryStore store, UserEventRing events, string? token)
@@ -41,6 +44,13 @@ internal static class ConsulEventRoutes
 
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (System.Text.Encoding.UTF8.GetByteCount(name) + buffer.Length > SizeLimit)
+            {
+                await ConsulHttpApi.ErrorAsync(context, StatusCodes.Status500InternalServerError,
+                    $"user event exceeds configured limit of {SizeLimit} bytes before encoding"); // Serf's error, as Consul passes it on
+                return;
+            }
+
             fired = fired with { Payload = buffer.Length > 0 ? buffer.ToArray() : null };
             if (fired.Name != RemoteExec && ReachesThisNode(store, fired))
             {

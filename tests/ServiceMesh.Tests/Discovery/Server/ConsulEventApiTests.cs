@@ -158,6 +158,19 @@ public sealed class ConsulEventApiTests
     }
 
     // api/event.go IDToIndex, written here from the fact (the UUID's two 64-bit halves XORed), not from the server's code.
+    [Fact]
+    public async Task Fire_PayloadOverSerfsLimit_500AndNotListed()
+    {
+        await using var host = await MeshTestHost.StartAsync();
+        using var consul = new ConsulHttp(host);
+
+        var (status, body, _) = await consul.SendAsync(HttpMethod.Put, "v1/event/fire/big", new string('x', 600));
+
+        status.ShouldBe(HttpStatusCode.InternalServerError);
+        body.ShouldBe("user event exceeds configured limit of 512 bytes before encoding");
+        (await consul.GetAsync("v1/event/list?name=big")).GetArrayLength().ShouldBe(0);
+    }
+
     private static ulong IdToIndex(string id)
     {
         var value = UInt128.Parse(id.Replace("-", "", StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
